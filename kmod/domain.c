@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domains: creation, lookup by id or name, destruction.
+ *
+ * Locking: domains_lock (a mutex) protects the id table, nr_domains and
+ * generation. It is never held while memory is allocated for a domain's
+ * reservation, so creators of large domains do not serialise each other.
+ * Lock order: domains_lock is the outermost pvisor lock; the netlink
+ * layer takes none of its own.
+ *
+ * Lifetime: the table holds one reference to each domain; every lookup
+ * returns another, dropped with pvisor_domain_put(). The domain and its
+ * memory go when the last reference does.
+ */
+
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "domain.h"
+
+static DEFINE_MUTEX(domains_lock);
+static DEFINE_XARRAY_ALLOC(domains);	/* id -> struct pvisor_domain */
+static u32 next_id;			/* cursor for cyclic id allocation */
+static unsigned int nr_domains;		/* created, plus creations under way */
+static unsigned int max_domains;
+static unsigned int generation;		/* bumped on every add and remove */
+
+/**
+ * pvisor_domains_init() - prepare the domain table
+ * @max: the most domains that may exist at once
+ */
+int pvisor_domains_init(unsigned int max)
+{
+	max_domains = max;
+	return 0;
+}
+
+static void domain_release(struct kref *ref)
+{
+	struct pvisor_domain *dom = container_of(ref, struct pvisor_domain, ref);
+
+	pvisor_reservation_free(&dom->mem);
+	kfree(dom);
+}
+
+/** pvisor_domain_put() - drop a reference taken by a lookup or create */
+void pvisor_domain_put(struct pvisor_domain *dom)
+{
+	kref_put(&dom->ref, domain_release);
+}
+
+/*
+ * Names are restricted so they can never be mistaken for a numeric id and
+ * are safe to print, log and use in file names.
+ */
+static bool name_is_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len >= PVISOR_NAME_MAX || !isalpha(name[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/* Caller holds domains_lock. */
+static struct pvisor_domain *find_by_name_locked(const char *name)
+{
+	struct pvisor_domain *dom;
+	unsigned long id;
+
+	xa_for_each(&domains, id, dom)
+		if (!strcmp(dom->name, name))
+			return dom;
+	return NULL;
+}
+
+/* Claim one of max_domains before the slow part of a creation. */
+static int claim_slot(const char *name, struct netlink_ext_ack *extack)
+{
+	int ret = 0;
+
+	mutex_lock(&domains_lock);
+	if (find_by_name_locked(name)) {
+		NL_SET_ERR_MSG(extack, "domain name already in use");
+		ret = -EEXIST;
+	} else if (nr_domains >= max_domains) {
+		NL_SET_ERR_MSG(extack, "maximum number of domains reached (max_domains)");
+		ret = -ENOSPC;
+	} else {
+		nr_domains++;
+	}
+	mutex_unlock(&domains_lock);
+	return ret;
+}
+
+static void release_slot(void)
+{
+	mutex_lock(&domains_lock);
+	nr_domains--;
+	mutex_unlock(&domains_lock);
+}
+
+/* Make a fully built domain visible. The name is checked again: a
+ * concurrent creator of the same name may have won while we allocated.
+ */
+static int publish(struct pvisor_domain *dom, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&domains_lock);
+	if (find_by_name_locked(dom->name)) {
+		NL_SET_ERR_MSG(extack, "domain name already in use");
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = xa_alloc_cyclic(&domains, &dom->id, dom,
+			      XA_LIMIT(1, PVISOR_DOMID_MAX), &next_id,
+			      GFP_KERNEL);
+	if (ret < 0) {
+		NL_SET_ERR_MSG(extack, "no free domain id");
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto out_unlock;
+	}
+	ret = 0;
+	generation++;
+out_unlock:
+	mutex_unlock(&domains_lock);
+	return ret;
+}
+
+/**
+ * pvisor_domain_create() - create a domain with its memory reservation
+ * @name: a name not in use (checked here)
+ * @memory: bytes of memory, a non-zero multiple of PAGE_SIZE (checked here)
+ * @nr_vcpus: vCPU count, 1..PVISOR_MAX_VCPUS (the caller's policy checks it)
+ * @extack: where to explain a failure
+ *
+ * Return: the new domain with a reference for the caller, or an ERR_PTR:
+ * -EINVAL, -EEXIST, -ENOSPC, or the reservation's errors.
+ */
+struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
+					   u32 nr_vcpus,
+					   struct netlink_ext_ack *extack)
+{
+	struct pvisor_domain *dom;
+	int ret;
+
+	if (!name_is_valid(name)) {
+		NL_SET_ERR_MSG(extack, "domain name must be 1-63 characters of [A-Za-z0-9_.-] starting with a letter");
+		return ERR_PTR(-EINVAL);
+	}
+	if (memory == 0 || !PAGE_ALIGNED(memory)) {
+		NL_SET_ERR_MSG(extack, "memory must be a non-zero multiple of 4096 bytes");
+		return ERR_PTR(-EINVAL);
+	}
+
+	ret = claim_slot(name, extack);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ret = -ENOMEM;
+	dom = kzalloc(sizeof(*dom), GFP_KERNEL);
+	if (!dom)
+		goto err_release_slot;
+	kref_init(&dom->ref);
+	strscpy(dom->name, name, sizeof(dom->name));
+	dom->nr_vcpus = nr_vcpus;
+	dom->state = PVISOR_DOMAIN_STATE_CREATED;
+
+	ret = pvisor_reservation_alloc(&dom->mem, memory >> PAGE_SHIFT, extack);
+	if (ret)
+		goto err_free_domain;
+
+	ret = publish(dom, extack);
+	if (ret)
+		goto err_free_reservation;
+
+	/* One reference for the table, one for the caller. */
+	kref_get(&dom->ref);
+	return dom;
+
+err_free_reservation:
+	pvisor_reservation_free(&dom->mem);
+err_free_domain:
+	kfree(dom);
+err_release_slot:
+	release_slot();
+	return ERR_PTR(ret);
+}
+
+/**
+ * pvisor_domain_destroy() - remove a domain from the table
+ * @dom: a domain the caller holds a reference to
+ *
+ * The memory goes when the last reference is dropped.
+ *
+ * Return: 0, or -ENOENT if someone else destroyed it first.
+ */
+int pvisor_domain_destroy(struct pvisor_domain *dom)
+{
+	bool removed;
+
+	mutex_lock(&domains_lock);
+	removed = xa_cmpxchg(&domains, dom->id, dom, NULL, GFP_KERNEL) == dom;
+	if (removed) {
+		nr_domains--;
+		generation++;
+	}
+	mutex_unlock(&domains_lock);
+
+	if (!removed)
+		return -ENOENT;
+	pvisor_domain_put(dom);		/* the table's reference */
+	return 0;
+}
+
+/**
+ * pvisor_domain_find() - look a domain up by id, name, or both
+ * @id: the id, or 0 to look up by name alone
+ * @name: the name, or NULL to look up by id alone
+ * @extack: where to explain a failure
+ *
+ * Return: the domain with a reference for the caller, or ERR_PTR(-EINVAL)
+ * (neither given, or they name different domains) or ERR_PTR(-ENOENT).
+ */
+struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
+					 struct netlink_ext_ack *extack)
+{
+	struct pvisor_domain *dom;
+
+	if (!id && !name) {
+		NL_SET_ERR_MSG(extack, "name the domain by id or name");
+		return ERR_PTR(-EINVAL);
+	}
+
+	mutex_lock(&domains_lock);
+	dom = id ? xa_load(&domains, id) : find_by_name_locked(name);
+	if (dom && id && name && strcmp(dom->name, name)) {
+		mutex_unlock(&domains_lock);
+		NL_SET_ERR_MSG(extack, "id and name refer to different domains");
+		return ERR_PTR(-EINVAL);
+	}
+	if (dom)
+		kref_get(&dom->ref);
+	mutex_unlock(&domains_lock);
+
+	if (!dom) {
+		NL_SET_ERR_MSG(extack, "no such domain");
+		return ERR_PTR(-ENOENT);
+	}
+	return dom;
+}
+
+/**
+ * pvisor_domain_next() - iterate over domains in id order
+ * @id: in: the smallest id wanted; out: the id found
+ *
+ * Return: the first domain whose id is at least *@id, with a reference
+ * for the caller, or NULL when there is none.
+ */
+struct pvisor_domain *pvisor_domain_next(u32 *id)
+{
+	struct pvisor_domain *dom;
+	unsigned long index = *id;
+
+	mutex_lock(&domains_lock);
+	dom = xa_find(&domains, &index, PVISOR_DOMID_MAX, XA_PRESENT);
+	if (dom) {
+		kref_get(&dom->ref);
+		*id = index;
+	}
+	mutex_unlock(&domains_lock);
+	return dom;
+}
+
+/** pvisor_domain_count() - domains that exist (or are being created) */
+unsigned int pvisor_domain_count(void)
+{
+	return READ_ONCE(nr_domains);
+}
+
+/** pvisor_domain_max() - the max_domains limit */
+unsigned int pvisor_domain_max(void)
+{
+	return max_domains;
+}
+
+/**
+ * pvisor_domains_generation() - a counter bumped whenever a domain comes
+ * or goes, for dump consistency checks
+ */
+unsigned int pvisor_domains_generation(void)
+{
+	return READ_ONCE(generation);
+}
+
+/**
+ * pvisor_domains_exit() - destroy every domain, at module unload
+ *
+ * Runs after the control plane is gone, so nothing can create a domain
+ * or hold a reference any more.
+ */
+void pvisor_domains_exit(void)
+{
+	struct pvisor_domain *dom;
+	u32 id = 1;
+
+	while ((dom = pvisor_domain_next(&id))) {
+		pvisor_domain_destroy(dom);
+		pvisor_domain_put(dom);
+	}
+	WARN_ON(nr_domains);
+	xa_destroy(&domains);
+}

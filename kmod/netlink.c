@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "pvisor": Domain0's control plane.
+ *
+ * Documentation/netlink/specs/pvisor.yaml is the contract this file
+ * follows. Every operation validates strictly against its own policy, so
+ * an attribute the operation does not take is an error, not ignored.
+ * Operations run in parallel (parallel_ops); domain.c does the locking.
+ * Only the initial network namespace sees the family: domains are a
+ * host-wide resource.
+ */
+
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <net/genetlink.h>
+#include <pvisor/device.h>
+#include <pvisor/netlink.h>
+
+#include "domain.h"
+#include "netlink.h"
+
+static struct genl_family pvisor_family;
+
+enum pvisor_mcgrp {
+	MCGRP_DOMAIN,
+};
+
+static const struct genl_multicast_group pvisor_mcgrps[] = {
+	[MCGRP_DOMAIN] = { .name = PVISOR_MCGRP_DOMAIN },
+};
+
+static const struct nla_policy domain_new_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
+	[PVISOR_A_DOMAIN_MEMORY] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_VCPUS] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_MAX_VCPUS),
+};
+
+/* DOMAIN_DEL and DOMAIN_GET name a domain by id, name, or both. */
+static const struct nla_policy domain_select_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
+	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
+};
+
+static int fill_domain(struct sk_buff *skb, const struct pvisor_domain *dom)
+{
+	if (nla_put_u32(skb, PVISOR_A_DOMAIN_ID, dom->id) ||
+	    nla_put_string(skb, PVISOR_A_DOMAIN_NAME, dom->name) ||
+	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_MEMORY,
+			      (u64)dom->mem.nr_frames << PAGE_SHIFT,
+			      PVISOR_A_DOMAIN_PAD) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPUS, dom->nr_vcpus) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_STATE, dom->state) ||
+	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_FRAMES, dom->mem.nr_frames,
+			      PVISOR_A_DOMAIN_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A complete message describing @dom, for replies and notifications. */
+static struct sk_buff *domain_msg(const struct pvisor_domain *dom, u8 cmd,
+				  u32 portid, u32 seq)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, portid, seq, &pvisor_family, 0, cmd);
+	if (!hdr || fill_domain(skb, dom)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+/*
+ * Tell listeners on the "domain" group. A lost notification is not an
+ * error for the operation that caused it: listeners resync with a dump.
+ */
+static void notify(const struct pvisor_domain *dom, u8 cmd)
+{
+	struct sk_buff *skb = domain_msg(dom, cmd, 0, 0);
+
+	if (skb)
+		genlmsg_multicast(&pvisor_family, skb, 0, MCGRP_DOMAIN,
+				  GFP_KERNEL);
+}
+
+/* Controlling domains is Domain0's job: it takes CAP_SYS_ADMIN. */
+static int require_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack, "pvisor control needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	return require_admin(skb, info->extack);
+}
+
+static int domain_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct pvisor_domain *dom;
+	struct sk_buff *reply;
+	u32 nr_vcpus = 1;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVISOR_A_DOMAIN_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, PVISOR_A_DOMAIN_MEMORY))
+		return -EINVAL;
+	if (attrs[PVISOR_A_DOMAIN_VCPUS])
+		nr_vcpus = nla_get_u32(attrs[PVISOR_A_DOMAIN_VCPUS]);
+
+	dom = pvisor_domain_create(nla_data(attrs[PVISOR_A_DOMAIN_NAME]),
+				   nla_get_u64(attrs[PVISOR_A_DOMAIN_MEMORY]),
+				   nr_vcpus, info->extack);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+
+	reply = domain_msg(dom, PVISOR_CMD_DOMAIN_NEW, info->snd_portid,
+			   info->snd_seq);
+	if (!reply) {
+		/* The caller would never learn the id: undo. */
+		pvisor_domain_destroy(dom);
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	notify(dom, PVISOR_CMD_DOMAIN_NEW);
+	ret = genlmsg_reply(reply, info);
+out_put:
+	pvisor_domain_put(dom);
+	return ret;
+}
+
+static struct pvisor_domain *selected_domain(struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	u32 id = 0;
+	const char *name = NULL;
+
+	if (attrs[PVISOR_A_DOMAIN_ID])
+		id = nla_get_u32(attrs[PVISOR_A_DOMAIN_ID]);
+	if (attrs[PVISOR_A_DOMAIN_NAME])
+		name = nla_data(attrs[PVISOR_A_DOMAIN_NAME]);
+	return pvisor_domain_find(id, name, info->extack);
+}
+
+static int domain_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvisor_domain *dom = selected_domain(info);
+	int ret;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	ret = pvisor_domain_destroy(dom);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "no such domain");
+	else
+		notify(dom, PVISOR_CMD_DOMAIN_DEL);
+	pvisor_domain_put(dom);
+	return ret;
+}
+
+static int domain_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvisor_domain *dom = selected_domain(info);
+	struct sk_buff *reply;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	reply = domain_msg(dom, PVISOR_CMD_DOMAIN_GET, info->snd_portid,
+			   info->snd_seq);
+	pvisor_domain_put(dom);
+	if (!reply)
+		return -ENOMEM;
+	return genlmsg_reply(reply, info);
+}
+
+/* Dumps get no pre_doit, so they check the caller here. */
+static int domain_get_start(struct netlink_callback *cb)
+{
+	return require_admin(cb->skb, cb->extack);
+}
+
+/*
+ * The dump resumes from cb->args[0], the next id to visit, so it survives
+ * being split over many messages; cb->seq carries the table generation so
+ * that genl_dump_check_consistent() flags a dump that raced with changes.
+ */
+static int domain_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pvisor_domain *dom;
+	u32 id = cb->args[0] ? cb->args[0] : 1;
+	void *hdr;
+
+	cb->seq = pvisor_domains_generation();
+	while ((dom = pvisor_domain_next(&id))) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &pvisor_family,
+				  NLM_F_MULTI, PVISOR_CMD_DOMAIN_GET);
+		if (!hdr)
+			goto out_full;
+		genl_dump_check_consistent(cb, hdr);
+		if (fill_domain(skb, dom)) {
+			genlmsg_cancel(skb, hdr);
+			goto out_full;
+		}
+		genlmsg_end(skb, hdr);
+		pvisor_domain_put(dom);
+		id++;
+	}
+	cb->args[0] = PVISOR_DOMID_MAX + 1;
+	return skb->len;
+
+out_full:
+	pvisor_domain_put(dom);
+	cb->args[0] = id;
+	return skb->len;
+}
+
+static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *reply;
+	void *hdr;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &pvisor_family, 0,
+				PVISOR_CMD_INFO_GET);
+	if (!hdr ||
+	    nla_put_u32(reply, PVISOR_A_INFO_ABI_VERSION, PVISOR_ABI_VERSION) ||
+	    nla_put_u32(reply, PVISOR_A_INFO_DOMAINS, pvisor_domain_count()) ||
+	    nla_put_u32(reply, PVISOR_A_INFO_MAX_DOMAINS, pvisor_domain_max()) ||
+	    nla_put_u64_64bit(reply, PVISOR_A_INFO_FRAMES_USED,
+			      pvisor_frames_used(), PVISOR_A_INFO_PAD) ||
+	    nla_put_u64_64bit(reply, PVISOR_A_INFO_FRAMES_LIMIT,
+			      pvisor_frames_limit(), PVISOR_A_INFO_PAD) ||
+	    nla_put_u32(reply, PVISOR_A_INFO_MAX_VCPUS, PVISOR_MAX_VCPUS)) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+}
+
+static const struct genl_ops pvisor_ops[] = {
+	{
+		.cmd = PVISOR_CMD_DOMAIN_NEW,
+		.doit = domain_new_doit,
+		.policy = domain_new_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_DOMAIN_DEL,
+		.doit = domain_del_doit,
+		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_DOMAIN_GET,
+		.doit = domain_get_doit,
+		.start = domain_get_start,
+		.dumpit = domain_get_dumpit,
+		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		/* No policy: the core rejects every attribute. */
+		.cmd = PVISOR_CMD_INFO_GET,
+		.doit = info_get_doit,
+	},
+};
+
+static struct genl_family pvisor_family __ro_after_init = {
+	.name = PVISOR_GENL_NAME,
+	.version = PVISOR_GENL_VERSION,
+	.module = THIS_MODULE,
+	.parallel_ops = true,
+	.netnsok = false,
+	.resv_start_op = PVISOR_CMD_DOMAIN_NEW,	/* strict from the start */
+	.pre_doit = pre_doit,
+	.ops = pvisor_ops,
+	.n_ops = ARRAY_SIZE(pvisor_ops),
+	.mcgrps = pvisor_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pvisor_mcgrps),
+};
+
+/** pvisor_netlink_init() - register the "pvisor" generic netlink family */
+int pvisor_netlink_init(void)
+{
+	return genl_register_family(&pvisor_family);
+}
+
+/**
+ * pvisor_netlink_exit() - unregister the family
+ *
+ * Returns only once no operation is running any more, so the domain table
+ * can be torn down afterwards without racing the control plane.
+ */
+void pvisor_netlink_exit(void)
+{
+	genl_unregister_family(&pvisor_family);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * pvisor control plane: the generic netlink family "pvisor".
+ *
+ * The contract is Documentation/netlink/specs/pvisor.yaml; this header
+ * follows it name for name and value for value (selftests check that).
+ * Attributes start at 1; 0 is reserved as "unspecified" in every set.
+ */
+#ifndef _UAPI_PVISOR_NETLINK_H
+#define _UAPI_PVISOR_NETLINK_H
+
+#define PVISOR_GENL_NAME	"pvisor"
+#define PVISOR_GENL_VERSION	1
+#define PVISOR_MCGRP_DOMAIN	"domain"
+
+/*
+ * A domain name is 1..PVISOR_NAME_MAX-1 characters from [A-Za-z0-9_.-],
+ * starting with a letter, so that a name can never be mistaken for an id.
+ */
+#define PVISOR_NAME_MAX		64
+
+/* Domain ids run from 1 up to PVISOR_DOMID_MAX; 0 stands for Domain0. */
+#define PVISOR_DOMID_MAX	0x7fef
+
+#define PVISOR_MAX_VCPUS	32
+
+enum pvisor_domain_state {
+	/* Created with its memory reservation; nothing runs yet. */
+	PVISOR_DOMAIN_STATE_CREATED = 1,
+};
+
+enum pvisor_cmd {
+	PVISOR_CMD_UNSPEC,
+	PVISOR_CMD_DOMAIN_NEW,	/* do: create; reply carries the domain */
+	PVISOR_CMD_DOMAIN_DEL,	/* do: destroy by id or name */
+	PVISOR_CMD_DOMAIN_GET,	/* do: one domain by id or name; dump: all */
+	PVISOR_CMD_INFO_GET,	/* do: module-wide accounting and limits */
+	__PVISOR_CMD_MAX
+};
+#define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)
+
+/* Attribute set "domain". */
+enum pvisor_a_domain {
+	PVISOR_A_DOMAIN_UNSPEC,
+	PVISOR_A_DOMAIN_ID,		/* u32 */
+	PVISOR_A_DOMAIN_NAME,		/* NUL-terminated string */
+	PVISOR_A_DOMAIN_MEMORY,		/* u64, bytes, a multiple of 4096 */
+	PVISOR_A_DOMAIN_VCPUS,		/* u32, 1..PVISOR_MAX_VCPUS */
+	PVISOR_A_DOMAIN_STATE,		/* u32, enum pvisor_domain_state */
+	PVISOR_A_DOMAIN_FRAMES,		/* u64, frames the domain owns */
+	PVISOR_A_DOMAIN_PAD,		/* padding for 64-bit attributes */
+	__PVISOR_A_DOMAIN_MAX
+};
+#define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)
+
+/* Attribute set "info", the reply to PVISOR_CMD_INFO_GET. */
+enum pvisor_a_info {
+	PVISOR_A_INFO_UNSPEC,
+	PVISOR_A_INFO_ABI_VERSION,	/* u32, PVISOR_ABI_VERSION */
+	PVISOR_A_INFO_DOMAINS,		/* u32, domains that exist */
+	PVISOR_A_INFO_MAX_DOMAINS,	/* u32, module parameter max_domains */
+	PVISOR_A_INFO_FRAMES_USED,	/* u64, frames owned by all domains */
+	PVISOR_A_INFO_FRAMES_LIMIT,	/* u64, module parameter, in frames */
+	PVISOR_A_INFO_MAX_VCPUS,	/* u32, PVISOR_MAX_VCPUS */
+	PVISOR_A_INFO_PAD,
+	__PVISOR_A_INFO_MAX
+};
+#define PVISOR_A_INFO_MAX (__PVISOR_A_INFO_MAX - 1)
+
+#endif /* _UAPI_PVISOR_NETLINK_H */

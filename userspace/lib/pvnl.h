@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvnl: a small library over libnl-genl-3 for the "pvisor" generic netlink
+ * family. pvctl, pvisord and the selftests all talk to the module through
+ * it. One struct pvnl per thread; it is not thread safe.
+ *
+ * Every call returns 0 or a negative errno. When the kernel attached an
+ * extack message to an error, pvnl_error_msg() returns it until the next
+ * call; otherwise it returns "".
+ */
+#ifndef PVNL_H
+#define PVNL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <netlink/msg.h>
+#include <pvisor/netlink.h>
+
+struct pvnl;
+
+struct pvnl_domain {
+	uint32_t id;
+	char name[PVISOR_NAME_MAX];
+	uint64_t memory;	/* bytes */
+	uint32_t vcpus;
+	uint32_t state;		/* enum pvisor_domain_state */
+	uint64_t frames;
+};
+
+struct pvnl_info {
+	uint32_t abi_version;
+	uint32_t domains;
+	uint32_t max_domains;
+	uint64_t frames_used;
+	uint64_t frames_limit;
+	uint32_t max_vcpus;
+};
+
+/*
+ * Connect and resolve the family. Returns NULL with errno set: ENOENT when
+ * the family is not registered (the module is not loaded).
+ */
+struct pvnl *pvnl_open(void);
+void pvnl_close(struct pvnl *nl);
+
+/* The kernel's extack message for the last failed call, or "". */
+const char *pvnl_error_msg(const struct pvnl *nl);
+
+/* vcpus == 0 leaves the attribute out (the module's default, 1). */
+int pvnl_domain_new(struct pvnl *nl, const char *name, uint64_t memory,
+		    uint32_t vcpus, struct pvnl_domain *out);
+
+/* Name a domain by id (0: leave out) and/or name (NULL: leave out). */
+int pvnl_domain_del(struct pvnl *nl, uint32_t id, const char *name);
+int pvnl_domain_get(struct pvnl *nl, uint32_t id, const char *name,
+		    struct pvnl_domain *out);
+
+/*
+ * Dump every domain, calling fn once per domain in id order; a non-zero
+ * return from fn stops the walk and is returned. *interrupted (may be NULL)
+ * is set when the kernel flagged the dump NLM_F_DUMP_INTR.
+ */
+int pvnl_domain_dump(struct pvnl *nl,
+		     int (*fn)(const struct pvnl_domain *dom, void *arg),
+		     void *arg, int *interrupted);
+
+int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out);
+
+/* Human-readable state name ("created", ...), "unknown" otherwise. */
+const char *pvnl_state_name(uint32_t state);
+
+/*
+ * Raw access, for tests that craft malformed requests: a new request for
+ * cmd with the family header filled in, and a send that waits for the
+ * kernel's ack (replies other than the ack are discarded).
+ */
+struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags);
+int pvnl_send_and_ack(struct pvnl *nl, struct nl_msg *msg);
+
+/* The underlying socket and resolved family id / multicast group id. */
+struct nl_sock *pvnl_socket(struct pvnl *nl);
+int pvnl_family_id(const struct pvnl *nl);
+int pvnl_mcgrp_id(const struct pvnl *nl, const char *group);
+
+#endif /* PVNL_H */
