@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/pvisor, the misc device through which domain runners and Domain0
- * tools will reach their domains, and the module-wide accounting in
+ * /dev/pvisor, the misc device through which Domain0 tools reach domain
+ * memory (domain_memory.c) and, later, runners their domains, and the module-wide accounting in
  * sysfs beside it (/sys/class/misc/pvisor/): one number per file, the
  * same figures as the INFO_GET netlink operation.
  */
@@ -14,6 +14,7 @@
 
 #include "device.h"
 #include "domain.h"
+#include "domain_memory.h"
 #include "reservation.h"
 
 static long pvisor_ioctl(struct file *file, unsigned int cmd,
@@ -22,6 +23,8 @@ static long pvisor_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case PVISOR_IOCTL_ABI_VERSION:
 		return PVISOR_ABI_VERSION;
+	case PVISOR_IOCTL_DOMAIN_MEMORY:
+		return pvisor_domain_memory_open((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
