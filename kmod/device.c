@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/pvisor, the misc device through which Domain0 tools reach domain
- * memory (domain_memory.c) and, later, runners their domains, and the module-wide accounting in
+ * memory (domain_memory.c) and runners attach to their domains (runner.c), and the module-wide accounting in
  * sysfs beside it (/sys/class/misc/pvisor/): one number per file, the
  * same figures as the INFO_GET netlink operation.
  */
@@ -16,6 +16,7 @@
 #include "domain.h"
 #include "domain_memory.h"
 #include "reservation.h"
+#include "runner.h"
 
 static long pvisor_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
@@ -25,6 +26,8 @@ static long pvisor_ioctl(struct file *file, unsigned int cmd,
 		return PVISOR_ABI_VERSION;
 	case PVISOR_IOCTL_DOMAIN_MEMORY:
 		return pvisor_domain_memory_open((void __user *)arg);
+	case PVISOR_IOCTL_RUNNER_ATTACH:
+		return pvisor_runner_attach((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -10,16 +10,25 @@
  *
  * Lifetime: the table holds one reference to each domain; every lookup
  * returns another, dropped with pvisor_domain_put(). The domain and its
- * memory go when the last reference does.
+ * memory go when the last reference does. A runner holds one for as long
+ * as it lives, so destroying a running domain kills its runner and the
+ * memory follows when the runner is gone.
+ *
+ * State: each domain's state_lock (a spinlock, innermost) guards its
+ * state, reasons and runner pid. CREATED -> RUNNING when a runner
+ * attaches; RUNNING -> SHUTDOWN or CRASHED, once, after which the runner
+ * is killed. Nothing leaves SHUTDOWN or CRASHED.
  */
 
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
+#include <pvisor/hypercall.h>
 
 #include "domain.h"
 
@@ -44,7 +53,10 @@ static void domain_release(struct kref *ref)
 {
 	struct pvisor_domain *dom = container_of(ref, struct pvisor_domain, ref);
 
+	WARN_ON_ONCE(dom->runner);
+	pvisor_console_free(&dom->console);
 	pvisor_reservation_free(&dom->mem);
+	kfree(dom->vcpus);
 	kfree(dom);
 }
 
@@ -56,16 +68,26 @@ void pvisor_domain_put(struct pvisor_domain *dom)
 
 /*
  * Names are restricted so they can never be mistaken for a numeric id and
- * are safe to print, log and use in file names.
+ * are safe to print, log and use in file names. The kernel's ctype also
+ * accepts Latin-1 letters, so plain ASCII ranges are spelled out here.
  */
+static bool name_char_ok(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	if (first)
+		return false;
+	return (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 static bool name_is_valid(const char *name)
 {
 	size_t i, len = strlen(name);
 
-	if (len == 0 || len >= PVISOR_NAME_MAX || !isalpha(name[0]))
+	if (len == 0 || len >= PVISOR_NAME_MAX)
 		return false;
-	for (i = 1; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+	for (i = 0; i < len; i++)
+		if (!name_char_ok(name[i], i == 0))
 			return false;
 	return true;
 }
@@ -151,6 +173,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 					   struct netlink_ext_ack *extack)
 {
 	struct pvisor_domain *dom;
+	unsigned int i;
 	int ret;
 
 	if (!name_is_valid(name)) {
@@ -171,13 +194,24 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 	if (!dom)
 		goto err_release_slot;
 	kref_init(&dom->ref);
+	spin_lock_init(&dom->state_lock);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->nr_vcpus = nr_vcpus;
 	dom->state = PVISOR_DOMAIN_STATE_CREATED;
 
+	dom->vcpus = kcalloc(nr_vcpus, sizeof(*dom->vcpus), GFP_KERNEL);
+	if (!dom->vcpus)
+		goto err_free_domain;
+	for (i = 0; i < nr_vcpus; i++)
+		dom->vcpus[i].id = i;
+
+	ret = pvisor_console_init(&dom->console);
+	if (ret)
+		goto err_free_vcpus;
+
 	ret = pvisor_reservation_alloc(&dom->mem, memory >> PAGE_SHIFT, extack);
 	if (ret)
-		goto err_free_domain;
+		goto err_free_console;
 
 	ret = publish(dom, extack);
 	if (ret)
@@ -189,11 +223,152 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 
 err_free_reservation:
 	pvisor_reservation_free(&dom->mem);
+err_free_console:
+	pvisor_console_free(&dom->console);
+err_free_vcpus:
+	kfree(dom->vcpus);
 err_free_domain:
 	kfree(dom);
 err_release_slot:
 	release_slot();
 	return ERR_PTR(ret);
+}
+
+/* Kill the runner, if any. Its exit drops the runner's reference. */
+static void kill_runner(struct pvisor_domain *dom)
+{
+	struct pid *runner;
+
+	spin_lock(&dom->state_lock);
+	runner = get_pid(dom->runner);
+	spin_unlock(&dom->state_lock);
+	if (runner) {
+		kill_pid(runner, SIGKILL, 1);
+		put_pid(runner);
+	}
+}
+
+/**
+ * pvisor_domain_status() - copy a domain's state for reporting
+ * @dom: the domain
+ * @status: filled in
+ */
+void pvisor_domain_status(struct pvisor_domain *dom,
+			  struct pvisor_domain_status *status)
+{
+	spin_lock(&dom->state_lock);
+	status->state = dom->state;
+	status->shutdown_reason = dom->shutdown_reason;
+	strscpy(status->crash_reason, dom->crash_reason,
+		sizeof(status->crash_reason));
+	spin_unlock(&dom->state_lock);
+}
+
+/**
+ * pvisor_domain_attach_runner() - the calling process becomes the runner
+ * @dom: a domain that has never run
+ *
+ * Return: 0, or -EBUSY if the domain has (or had) a runner.
+ */
+int pvisor_domain_attach_runner(struct pvisor_domain *dom)
+{
+	int ret = -EBUSY;
+
+	spin_lock(&dom->state_lock);
+	if (dom->state == PVISOR_DOMAIN_STATE_CREATED && !dom->runner) {
+		dom->runner = get_pid(task_tgid(current));
+		dom->state = PVISOR_DOMAIN_STATE_RUNNING;
+		ret = 0;
+	}
+	spin_unlock(&dom->state_lock);
+	return ret;
+}
+
+/* Leave RUNNING for @state, once. Caller holds state_lock. */
+static bool stop_locked(struct pvisor_domain *dom, u32 state)
+{
+	if (dom->state != PVISOR_DOMAIN_STATE_RUNNING)
+		return false;
+	dom->state = state;
+	return true;
+}
+
+/**
+ * pvisor_domain_shutdown() - the guest asked to stop
+ * @dom: a running domain
+ * @reason: PVISOR_SHUTDOWN_*; a crash request makes the domain CRASHED
+ *
+ * The runner is killed; the domain keeps its memory until destroyed.
+ */
+void pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
+{
+	bool stopped;
+
+	spin_lock(&dom->state_lock);
+	if (reason == PVISOR_SHUTDOWN_CRASH) {
+		stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED);
+		if (stopped)
+			strscpy(dom->crash_reason, "the guest requested a crash",
+				sizeof(dom->crash_reason));
+	} else {
+		stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_SHUTDOWN);
+	}
+	if (stopped)
+		dom->shutdown_reason = reason;
+	spin_unlock(&dom->state_lock);
+	if (stopped)
+		kill_runner(dom);
+}
+
+/**
+ * pvisor_domain_crash() - stop a domain that broke the rules
+ * @dom: a running domain
+ * @fmt: the reason, shown by pvctl list and info
+ *
+ * The first reason given sticks; the runner is killed.
+ */
+void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
+{
+	char reason[PVISOR_CRASH_REASON_MAX];
+	va_list args;
+	bool stopped;
+
+	va_start(args, fmt);
+	vscnprintf(reason, sizeof(reason), fmt, args);
+	va_end(args);
+
+	spin_lock(&dom->state_lock);
+	stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED);
+	if (stopped) {
+		dom->shutdown_reason = PVISOR_SHUTDOWN_CRASH;
+		strscpy(dom->crash_reason, reason, sizeof(dom->crash_reason));
+	}
+	spin_unlock(&dom->state_lock);
+	if (stopped) {
+		pr_info_ratelimited("domain %u (%s) crashed: %s\n", dom->id,
+				    dom->name, reason);
+		kill_runner(dom);
+	}
+}
+
+/**
+ * pvisor_domain_runner_gone() - the runner has exited
+ * @dom: its domain
+ * @why: the crash reason if the guest was still running
+ */
+void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
+{
+	struct pid *runner;
+
+	spin_lock(&dom->state_lock);
+	if (stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED)) {
+		dom->shutdown_reason = PVISOR_SHUTDOWN_CRASH;
+		strscpy(dom->crash_reason, why, sizeof(dom->crash_reason));
+	}
+	runner = dom->runner;
+	dom->runner = NULL;
+	spin_unlock(&dom->state_lock);
+	put_pid(runner);
 }
 
 /**
@@ -218,6 +393,7 @@ int pvisor_domain_destroy(struct pvisor_domain *dom)
 
 	if (!removed)
 		return -ENOENT;
+	kill_runner(dom);
 	pvisor_domain_put(dom);		/* the table's reference */
 	return 0;
 }

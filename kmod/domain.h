@@ -3,12 +3,32 @@
 #define PVISOR_DOMAIN_H
 
 #include <linux/kref.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <pvisor/device.h>
 #include <pvisor/netlink.h>
 
+#include "console.h"
 #include "reservation.h"
 
 struct netlink_ext_ack;
+struct pid;
+
+#define PVISOR_CRASH_REASON_MAX	96
+
+/*
+ * A virtual CPU. Bound to the runner thread that first runs it; the task
+ * pointer is written once under the domain's state_lock and read without
+ * it by the fault handler, which only compares it with current.
+ */
+struct pvisor_vcpu {
+	u32 id;
+	bool ready;				/* boot context set */
+	struct task_struct *task;		/* its thread, once it runs */
+	struct pvisor_vcpu_context boot;	/* where it starts */
+	u64 pt_base_pfn;			/* the guest's current top table */
+	u64 fault_va;				/* last unhandled guest fault */
+};
 
 /*
  * A domain: one guest. The module owns it, not any process: it lives from
@@ -20,9 +40,24 @@ struct pvisor_domain {
 	struct kref ref;
 	u32 id;
 	u32 nr_vcpus;
-	u32 state;		/* enum pvisor_domain_state */
 	char name[PVISOR_NAME_MAX];
 	struct pvisor_reservation mem;
+	struct pvisor_console console;
+	struct pvisor_vcpu *vcpus;		/* nr_vcpus of them */
+
+	/* state_lock protects the fields below. */
+	spinlock_t state_lock;
+	u32 state;				/* enum pvisor_domain_state */
+	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
+	char crash_reason[PVISOR_CRASH_REASON_MAX];
+	struct pid *runner;			/* the runner's tgid, once attached */
+};
+
+/* A consistent copy of a domain's state, for reporting. */
+struct pvisor_domain_status {
+	u32 state;
+	u32 shutdown_reason;
+	char crash_reason[PVISOR_CRASH_REASON_MAX];
 };
 
 int pvisor_domains_init(unsigned int max_domains);
@@ -36,6 +71,14 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 					 struct netlink_ext_ack *extack);
 struct pvisor_domain *pvisor_domain_next(u32 *id);
 void pvisor_domain_put(struct pvisor_domain *dom);
+
+void pvisor_domain_status(struct pvisor_domain *dom,
+			  struct pvisor_domain_status *status);
+int pvisor_domain_attach_runner(struct pvisor_domain *dom);
+void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why);
+void pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason);
+void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
+	__printf(2, 3);
 
 unsigned int pvisor_domain_count(void);
 unsigned int pvisor_domain_max(void);

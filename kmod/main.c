@@ -5,9 +5,9 @@
  * Load order: limits first, then the domain table, then the two ways in
  * (/dev/pvisor and the netlink family). Unload runs it backwards, so by
  * the time the remaining domains are destroyed nobody can reach them.
- * Unloading with domains present destroys them: a domain holds no host
- * resource but its memory, and a runner process (later) pins the module
- * through its open /dev/pvisor.
+ * Unloading with domains present destroys them: a domain without a
+ * runner holds no host resource but its memory, and a running one pins
+ * the module through its runner fd.
  */
 
 #include <linux/mm.h>
@@ -18,6 +18,7 @@
 #include "domain.h"
 #include "netlink.h"
 #include "reservation.h"
+#include "shadow.h"
 
 static unsigned int max_domains = 1024;
 module_param(max_domains, uint, 0444);
@@ -46,9 +47,13 @@ static int __init pvisor_init(void)
 	}
 	pvisor_reservation_set_limit(guest_frames_limit());
 
-	ret = pvisor_domains_init(max_domains);
+	ret = pvisor_shadow_init();
 	if (ret)
 		return ret;
+
+	ret = pvisor_domains_init(max_domains);
+	if (ret)
+		goto err_shadow;
 
 	ret = pvisor_device_init();
 	if (ret)
@@ -67,6 +72,8 @@ err_device:
 	pvisor_device_exit();
 err_domains:
 	pvisor_domains_exit();
+err_shadow:
+	pvisor_shadow_exit();
 	return ret;
 }
 
@@ -75,6 +82,7 @@ static void __exit pvisor_exit(void)
 	pvisor_netlink_exit();
 	pvisor_device_exit();
 	pvisor_domains_exit();
+	pvisor_shadow_exit();
 	pr_info("unloaded\n");
 }
 

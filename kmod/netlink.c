@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/err.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <pvisor/device.h>
 #include <pvisor/netlink.h>
@@ -41,7 +42,36 @@ static const struct nla_policy domain_select_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
 };
 
-static int fill_domain(struct sk_buff *skb, const struct pvisor_domain *dom)
+/* CONSOLE_READ names a domain and where to read from. */
+static const struct nla_policy console_read_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
+	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
+	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
+};
+
+/* Console bytes one CONSOLE_READ reply carries at most. */
+#define CONSOLE_READ_MAX	(16 * 1024)
+
+static int fill_status(struct sk_buff *skb, struct pvisor_domain *dom)
+{
+	struct pvisor_domain_status status;
+
+	pvisor_domain_status(dom, &status);
+	if (nla_put_u32(skb, PVISOR_A_DOMAIN_STATE, status.state))
+		return -EMSGSIZE;
+	if (status.state == PVISOR_DOMAIN_STATE_SHUTDOWN ||
+	    status.state == PVISOR_DOMAIN_STATE_CRASHED)
+		if (nla_put_u32(skb, PVISOR_A_DOMAIN_SHUTDOWN_REASON,
+				status.shutdown_reason))
+			return -EMSGSIZE;
+	if (status.state == PVISOR_DOMAIN_STATE_CRASHED)
+		if (nla_put_string(skb, PVISOR_A_DOMAIN_CRASH_REASON,
+				   status.crash_reason))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 {
 	if (nla_put_u32(skb, PVISOR_A_DOMAIN_ID, dom->id) ||
 	    nla_put_string(skb, PVISOR_A_DOMAIN_NAME, dom->name) ||
@@ -49,7 +79,7 @@ static int fill_domain(struct sk_buff *skb, const struct pvisor_domain *dom)
 			      (u64)dom->mem.nr_frames << PAGE_SHIFT,
 			      PVISOR_A_DOMAIN_PAD) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPUS, dom->nr_vcpus) ||
-	    nla_put_u32(skb, PVISOR_A_DOMAIN_STATE, dom->state) ||
+	    fill_status(skb, dom) ||
 	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_FRAMES, dom->mem.nr_frames,
 			      PVISOR_A_DOMAIN_PAD))
 		return -EMSGSIZE;
@@ -57,7 +87,7 @@ static int fill_domain(struct sk_buff *skb, const struct pvisor_domain *dom)
 }
 
 /* A complete message describing @dom, for replies and notifications. */
-static struct sk_buff *domain_msg(const struct pvisor_domain *dom, u8 cmd,
+static struct sk_buff *domain_msg(struct pvisor_domain *dom, u8 cmd,
 				  u32 portid, u32 seq)
 {
 	struct sk_buff *skb;
@@ -79,7 +109,7 @@ static struct sk_buff *domain_msg(const struct pvisor_domain *dom, u8 cmd,
  * Tell listeners on the "domain" group. A lost notification is not an
  * error for the operation that caused it: listeners resync with a dump.
  */
-static void notify(const struct pvisor_domain *dom, u8 cmd)
+static void notify(struct pvisor_domain *dom, u8 cmd)
 {
 	struct sk_buff *skb = domain_msg(dom, cmd, 0, 0);
 
@@ -224,6 +254,55 @@ out_full:
 	return skb->len;
 }
 
+/*
+ * Up to CONSOLE_READ_MAX bytes of the console log from CONSOLE_OFFSET
+ * (default 0). The reply's CONSOLE_OFFSET says where the bytes start,
+ * later than asked if the ring no longer holds what was asked for.
+ */
+static int console_read_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *offset_attr = info->attrs[PVISOR_A_DOMAIN_CONSOLE_OFFSET];
+	struct pvisor_domain *dom;
+	struct sk_buff *reply;
+	u64 offset = 0;
+	size_t len;
+	char *buf;
+	void *hdr;
+	int ret = -ENOMEM;
+
+	if (offset_attr)
+		offset = nla_get_u64(offset_attr);
+	dom = selected_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+
+	buf = kmalloc(CONSOLE_READ_MAX, GFP_KERNEL);
+	reply = genlmsg_new(CONSOLE_READ_MAX + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!buf || !reply)
+		goto err_free;
+	len = pvisor_console_read(&dom->console, &offset, buf,
+				  CONSOLE_READ_MAX);
+
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(reply, info, &pvisor_family, 0,
+				PVISOR_CMD_CONSOLE_READ);
+	if (!hdr || nla_put_u32(reply, PVISOR_A_DOMAIN_ID, dom->id) ||
+	    nla_put_u64_64bit(reply, PVISOR_A_DOMAIN_CONSOLE_OFFSET, offset,
+			      PVISOR_A_DOMAIN_PAD) ||
+	    nla_put(reply, PVISOR_A_DOMAIN_CONSOLE_DATA, len, buf))
+		goto err_free;
+	genlmsg_end(reply, hdr);
+	kfree(buf);
+	pvisor_domain_put(dom);
+	return genlmsg_reply(reply, info);
+
+err_free:
+	nlmsg_free(reply);
+	kfree(buf);
+	pvisor_domain_put(dom);
+	return ret;
+}
+
 static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *reply;
@@ -275,6 +354,12 @@ static const struct genl_ops pvisor_ops[] = {
 		/* No policy: the core rejects every attribute. */
 		.cmd = PVISOR_CMD_INFO_GET,
 		.doit = info_get_doit,
+	},
+	{
+		.cmd = PVISOR_CMD_CONSOLE_READ,
+		.doit = console_read_doit,
+		.policy = console_read_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
 	},
 };
 

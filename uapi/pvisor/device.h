@@ -34,4 +34,47 @@ struct pvisor_domain_memory {
 #define PVISOR_IOCTL_DOMAIN_MEMORY \
 	_IOW(PVISOR_IOCTL_TYPE, 0x01, struct pvisor_domain_memory)
 
+/*
+ * The domain runner's interface (Documentation/execution-core.rst).
+ *
+ * PVISOR_IOCTL_RUNNER_ATTACH turns a domain into a running one: it returns
+ * the domain's runner fd, which the runner moves to PVISOR_RUNNER_FD
+ * (uapi/pvisor/hypercall.h) and maps at PVISOR_WINDOW_BASE with exactly
+ * PVISOR_WINDOW_SIZE bytes, MAP_SHARED, offset 0. One runner per domain,
+ * once: EBUSY afterwards. Needs CAP_SYS_ADMIN; everything on the runner fd
+ * works without privileges, so the runner can drop them before the guest
+ * starts. When the runner exits, the domain is shut down or crashed.
+ */
+struct pvisor_runner_attach {
+	__u32 domid;
+	__u32 flags;		/* must be 0 */
+};
+#define PVISOR_IOCTL_RUNNER_ATTACH \
+	_IOW(PVISOR_IOCTL_TYPE, 0x02, struct pvisor_runner_attach)
+
+/* Where a vCPU starts: set before it first runs (EBUSY afterwards). */
+struct pvisor_vcpu_context {
+	__u32 vcpu;
+	__u32 flags;		/* must be 0 */
+	__u64 rip;		/* window addresses */
+	__u64 rsp;
+	__u64 rsi;		/* start_info for the boot vCPU */
+	__u64 pt_base_pfn;	/* guest pfn of the top-level page table */
+};
+#define PVISOR_IOCTL_VCPU_SET_CONTEXT \
+	_IOW(PVISOR_IOCTL_TYPE, 0x10, struct pvisor_vcpu_context)
+
+/*
+ * Become vCPU @arg (an integer, not a pointer) and enter the guest at its
+ * context: on success the ioctl "returns" into guest code with the
+ * context's registers and every other general register zeroed. Each vCPU
+ * is bound to the first thread that runs it.
+ */
+#define PVISOR_IOCTL_VCPU_RUN	_IO(PVISOR_IOCTL_TYPE, 0x11)
+
+/* Hypercall N, as issued by the stubs on the hypercall page. */
+#define PVISOR_IOCTL_HYPERCALL_BASE	0x80
+#define PVISOR_IOCTL_HYPERCALL(n) \
+	_IO(PVISOR_IOCTL_TYPE, PVISOR_IOCTL_HYPERCALL_BASE + (n))
+
 #endif /* _UAPI_PVISOR_DEVICE_H */

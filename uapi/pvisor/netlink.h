@@ -27,6 +27,12 @@
 enum pvisor_domain_state {
 	/* Created with its memory reservation; nothing runs yet. */
 	PVISOR_DOMAIN_STATE_CREATED = 1,
+	/* A runner is attached and the guest runs. */
+	PVISOR_DOMAIN_STATE_RUNNING,
+	/* The guest shut itself down; SHUTDOWN_REASON says how. */
+	PVISOR_DOMAIN_STATE_SHUTDOWN,
+	/* The guest crashed or broke the rules; CRASH_REASON says how. */
+	PVISOR_DOMAIN_STATE_CRASHED,
 };
 
 enum pvisor_cmd {
@@ -35,6 +41,7 @@ enum pvisor_cmd {
 	PVISOR_CMD_DOMAIN_DEL,	/* do: destroy by id or name */
 	PVISOR_CMD_DOMAIN_GET,	/* do: one domain by id or name; dump: all */
 	PVISOR_CMD_INFO_GET,	/* do: module-wide accounting and limits */
+	PVISOR_CMD_CONSOLE_READ, /* do: a domain's console log from an offset */
 	__PVISOR_CMD_MAX
 };
 #define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)
@@ -49,6 +56,10 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_STATE,		/* u32, enum pvisor_domain_state */
 	PVISOR_A_DOMAIN_FRAMES,		/* u64, frames the domain owns */
 	PVISOR_A_DOMAIN_PAD,		/* padding for 64-bit attributes */
+	PVISOR_A_DOMAIN_SHUTDOWN_REASON,	/* u32, PVISOR_SHUTDOWN_* */
+	PVISOR_A_DOMAIN_CRASH_REASON,	/* string: why the domain crashed */
+	PVISOR_A_DOMAIN_CONSOLE_OFFSET,	/* u64: console log position */
+	PVISOR_A_DOMAIN_CONSOLE_DATA,	/* binary: console bytes from OFFSET */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

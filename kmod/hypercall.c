@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercalls: the guest's only way out.
+ *
+ * The path of one call. Guest code calls stub N on the hypercall page
+ * (shadow.c wrote it). The stub parks argument 1 in r9 and argument 2 on
+ * the guest stack, then issues ioctl(PVISOR_RUNNER_FD,
+ * PVISOR_IOCTL_HYPERCALL(N)) with the `syscall` instruction. The runner's
+ * seccomp filter lets exactly that through; runner.c routes it here. We
+ * collect the five arguments from the saved user registers and the
+ * stack, check that the caller is a vCPU thread, and dispatch. The return
+ * value travels back in rax through the ordinary system-call return, and
+ * the stub returns to the guest.
+ *
+ * Every guest pointer is checked to lie inside the window before it is
+ * used, and everything is copied in once: the guest may be changing its
+ * memory on another vCPU while we look. Unknown calls return -ENOSYS, as
+ * in Xen; bad arguments return an errno and never crash the domain.
+ */
+
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <pvisor/hypercall.h>
+
+#include "console.h"
+#include "domain.h"
+#include "hypercall.h"
+#include "runner.h"
+#include "shadow.h"
+
+static int fetch_args(struct pvisor_hc_args *args)
+{
+	struct pt_regs *regs = current_pt_regs();
+
+	args->a[0] = regs->r9;
+	args->a[2] = regs->dx;
+	args->a[3] = regs->r10;
+	args->a[4] = regs->r8;
+	if (!pvisor_guest_range_ok(regs->sp, sizeof(u64)))
+		return -EFAULT;
+	return get_user(args->a[1], (u64 __user *)regs->sp);
+}
+
+static long hc_version(const struct pvisor_hc_args *args)
+{
+	if (args->a[0] != PVISOR_VERSION_VERSION)
+		return -EINVAL;
+	return (PVISOR_VERSION_MAJOR << 16) | PVISOR_VERSION_MINOR;
+}
+
+/* console_io(WRITE, count, buffer): returns the bytes consumed. */
+static long hc_console_io(struct pvisor_domain *dom,
+			  const struct pvisor_hc_args *args)
+{
+	u64 count = args->a[1], buf = args->a[2];
+	char *copy;
+	long ret;
+
+	if (args->a[0] != PVISOR_CONSOLEIO_WRITE)
+		return -EINVAL;
+	count = min_t(u64, count, PVISOR_CONSOLE_WRITE_MAX);
+	if (!count)
+		return 0;
+	if (!pvisor_guest_range_ok(buf, count))
+		return -EFAULT;
+
+	copy = kmalloc(count, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (!copy_from_user(copy, (const char __user *)buf, count)) {
+		pvisor_console_write(&dom->console, copy, count);
+		ret = count;
+	}
+	kfree(copy);
+	return ret;
+}
+
+static long hc_sched_op(struct pvisor_domain *dom,
+			const struct pvisor_hc_args *args)
+{
+	struct pvisor_sched_shutdown shutdown;
+	u64 ptr = args->a[1];
+
+	switch (args->a[0]) {
+	case PVISOR_SCHEDOP_YIELD:
+		yield();
+		return 0;
+	case PVISOR_SCHEDOP_SHUTDOWN:
+		if (!pvisor_guest_range_ok(ptr, sizeof(shutdown)) ||
+		    copy_from_user(&shutdown, (void __user *)ptr,
+				   sizeof(shutdown)))
+			return -EFAULT;
+		if (shutdown.reason != PVISOR_SHUTDOWN_POWEROFF &&
+		    shutdown.reason != PVISOR_SHUTDOWN_REBOOT &&
+		    shutdown.reason != PVISOR_SHUTDOWN_CRASH)
+			return -EINVAL;
+		pvisor_domain_shutdown(dom, shutdown.reason);
+		return 0;	/* the runner is being killed */
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * pvisor_hypercall() - run hypercall @nr for the calling vCPU thread
+ * @runner: the caller's runner
+ * @nr: below PVISOR_NR_HYPERCALLS
+ *
+ * Return: the hypercall's result, for the guest's rax.
+ */
+long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
+{
+	struct pvisor_vcpu *vcpu = pvisor_runner_current_vcpu(runner);
+	struct pvisor_domain *dom = runner->dom;
+	struct pvisor_hc_args args;
+	int ret;
+
+	/* Only a running vCPU makes hypercalls; the runner itself cannot. */
+	if (!vcpu)
+		return -EPERM;
+	ret = fetch_args(&args);
+	if (ret)
+		return ret;
+
+	switch (nr) {
+	case PVISOR_HC_VERSION:
+		return hc_version(&args);
+	case PVISOR_HC_CONSOLE_IO:
+		return hc_console_io(dom, &args);
+	case PVISOR_HC_SCHED_OP:
+		return hc_sched_op(dom, &args);
+	case PVISOR_HC_MMU_UPDATE:
+		return pvisor_hc_mmu_update(runner, vcpu, &args);
+	case PVISOR_HC_MMUEXT_OP:
+		return pvisor_hc_mmuext_op(runner, vcpu, &args);
+	case PVISOR_HC_UPDATE_VA_MAPPING:
+		return pvisor_hc_update_va_mapping(runner, vcpu, &args);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PVISOR_HYPERCALL_H
+#define PVISOR_HYPERCALL_H
+
+#include <linux/types.h>
+
+struct pvisor_runner;
+struct pvisor_vcpu;
+
+/* A hypercall's five arguments, as the guest passed them. */
+struct pvisor_hc_args {
+	u64 a[5];
+};
+
+long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr);
+
+/* Memory-management hypercalls, in mmu.c. */
+long pvisor_hc_mmu_update(struct pvisor_runner *runner,
+			  struct pvisor_vcpu *vcpu,
+			  const struct pvisor_hc_args *args);
+long pvisor_hc_mmuext_op(struct pvisor_runner *runner,
+			 struct pvisor_vcpu *vcpu,
+			 const struct pvisor_hc_args *args);
+long pvisor_hc_update_va_mapping(struct pvisor_runner *runner,
+				 struct pvisor_vcpu *vcpu,
+				 const struct pvisor_hc_args *args);
+
+#endif /* PVISOR_HYPERCALL_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The runner fd: what a domain runner holds while its guest runs.
+ *
+ * A privileged Domain0 process builds the domain, attaches to it
+ * (PVISOR_IOCTL_RUNNER_ATTACH), maps the guest window, sets the boot
+ * vCPU's context, drops every privilege, confines itself with seccomp to
+ * ioctls on this fd, and finally asks to run a vCPU. From then on the
+ * thread is the vCPU: guest code runs natively and comes back here only
+ * through hypercalls (hypercall.c) and faults in the window (shadow.c).
+ *
+ * When the runner dies, for whatever reason, the last reference to this
+ * file goes and runner_release() records why the guest stopped, if it
+ * had not already shut down.
+ *
+ * Locking: vCPU binding happens under the domain's state_lock.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <pvisor/device.h>
+#include <pvisor/hypercall.h>
+
+#include "domain.h"
+#include "hypercall.h"
+#include "runner.h"
+#include "shadow.h"
+
+static struct pvisor_vcpu *vcpu_of(struct pvisor_domain *dom,
+				   struct task_struct *task)
+{
+	unsigned int i;
+
+	for (i = 0; i < dom->nr_vcpus; i++)
+		if (READ_ONCE(dom->vcpus[i].task) == task)
+			return &dom->vcpus[i];
+	return NULL;
+}
+
+/**
+ * pvisor_runner_current_vcpu() - the vCPU the calling thread runs
+ * @runner: the runner
+ *
+ * Return: the vCPU bound to current, or NULL for any other thread.
+ */
+struct pvisor_vcpu *pvisor_runner_current_vcpu(struct pvisor_runner *runner)
+{
+	return vcpu_of(runner->dom, current);
+}
+
+/** pvisor_runner_window_mapped() - has the runner mapped its window? */
+bool pvisor_runner_window_mapped(struct pvisor_runner *runner)
+{
+	return test_bit(RUNNER_WINDOW_MAPPED, &runner->flags);
+}
+
+static int set_context(struct pvisor_runner *runner,
+		       const struct pvisor_vcpu_context __user *uctx)
+{
+	struct pvisor_domain *dom = runner->dom;
+	struct pvisor_vcpu_context ctx;
+	struct pvisor_vcpu *vcpu;
+	int ret = 0;
+
+	if (copy_from_user(&ctx, uctx, sizeof(ctx)))
+		return -EFAULT;
+	if (ctx.flags || ctx.vcpu >= dom->nr_vcpus ||
+	    !pvisor_guest_range_ok(ctx.rip, 1) ||
+	    !pvisor_guest_range_ok(ctx.rsp - 8, 8) ||
+	    ctx.pt_base_pfn >= dom->mem.nr_frames)
+		return -EINVAL;
+
+	vcpu = &dom->vcpus[ctx.vcpu];
+	spin_lock(&dom->state_lock);
+	if (vcpu->task) {
+		ret = -EBUSY;
+	} else {
+		vcpu->boot = ctx;
+		vcpu->ready = true;
+	}
+	spin_unlock(&dom->state_lock);
+	return ret;
+}
+
+/* Bind @vcpu to the calling thread, once. */
+static int bind_vcpu(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu)
+{
+	int ret = 0;
+
+	spin_lock(&dom->state_lock);
+	if (!vcpu->ready) {
+		ret = -EINVAL;
+	} else if (vcpu->task || vcpu_of(dom, current)) {
+		ret = -EBUSY;
+	} else {
+		get_task_struct(current);
+		vcpu->pt_base_pfn = vcpu->boot.pt_base_pfn;
+		WRITE_ONCE(vcpu->task, current);
+	}
+	spin_unlock(&dom->state_lock);
+	return ret;
+}
+
+/*
+ * Enter the guest: when this ioctl returns to user mode, the thread is at
+ * the vCPU's boot context with nothing of the runner's registers left.
+ */
+static long run_vcpu(struct pvisor_runner *runner, unsigned long id)
+{
+	struct pvisor_domain *dom = runner->dom;
+	struct pt_regs *regs = current_pt_regs();
+	struct pvisor_vcpu *vcpu;
+	int ret;
+
+	if (id >= dom->nr_vcpus || !pvisor_runner_window_mapped(runner))
+		return -EINVAL;
+	vcpu = &dom->vcpus[id];
+	ret = bind_vcpu(dom, vcpu);
+	if (ret)
+		return ret;
+
+	regs->bx = regs->cx = regs->dx = regs->di = regs->bp = 0;
+	regs->r8 = regs->r9 = regs->r10 = regs->r11 = 0;
+	regs->r12 = regs->r13 = regs->r14 = regs->r15 = 0;
+	regs->ip = vcpu->boot.rip;
+	regs->sp = vcpu->boot.rsp;
+	regs->si = vcpu->boot.rsi;
+	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	return 0;	/* rax */
+}
+
+static bool is_hypercall(unsigned int cmd)
+{
+	return cmd >= PVISOR_IOCTL_HYPERCALL(0) &&
+	       cmd < PVISOR_IOCTL_HYPERCALL(PVISOR_NR_HYPERCALLS);
+}
+
+static long runner_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct pvisor_runner *runner = file->private_data;
+
+	if (is_hypercall(cmd))
+		return pvisor_hypercall(runner, cmd - PVISOR_IOCTL_HYPERCALL(0));
+
+	switch (cmd) {
+	case PVISOR_IOCTL_VCPU_SET_CONTEXT:
+		return set_context(runner, (void __user *)arg);
+	case PVISOR_IOCTL_VCPU_RUN:
+		return run_vcpu(runner, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int runner_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return pvisor_shadow_mmap(file->private_data, vma);
+}
+
+/* Why did the runner go? Asked in its exiting thread, if it is one. */
+static const char *exit_reason(struct pvisor_runner *runner, char *buf,
+			       size_t len)
+{
+	struct pvisor_domain *dom = runner->dom;
+	u64 fault_va = 0;
+	unsigned int i;
+	int sig;
+
+	if (!(current->flags & PF_EXITING) ||
+	    task_tgid(current) != dom->runner)
+		return "the runner closed the domain";
+
+	for (i = 0; i < dom->nr_vcpus; i++)
+		fault_va = fault_va ?: dom->vcpus[i].fault_va;
+	sig = current->signal->group_exit_code & 0x7f;
+	switch (sig) {
+	case 0:
+		snprintf(buf, len, "the runner exited with status %d",
+			 (current->signal->group_exit_code >> 8) & 0xff);
+		return buf;
+	case SIGSYS:
+		return "forbidden host system call (killed by seccomp)";
+	case SIGSEGV:
+		if (fault_va) {
+			snprintf(buf, len, "unhandled page fault at %#llx",
+				 fault_va);
+			return buf;
+		}
+		return "unhandled general protection or page fault";
+	case SIGILL:
+		return "unhandled invalid-opcode trap";
+	case SIGFPE:
+		return "unhandled arithmetic trap";
+	case SIGTRAP:
+		return "unhandled breakpoint or debug trap";
+	case SIGBUS:
+		return "unhandled bus error";
+	case SIGKILL:
+		return "the runner was killed";
+	default:
+		snprintf(buf, len, "the runner died of signal %d", sig);
+		return buf;
+	}
+}
+
+static int runner_release(struct inode *inode, struct file *file)
+{
+	struct pvisor_runner *runner = file->private_data;
+	struct pvisor_domain *dom = runner->dom;
+	char buf[PVISOR_CRASH_REASON_MAX];
+	struct task_struct *task;
+	unsigned int i;
+
+	pvisor_domain_runner_gone(dom, exit_reason(runner, buf, sizeof(buf)));
+
+	for (i = 0; i < dom->nr_vcpus; i++) {
+		spin_lock(&dom->state_lock);
+		task = dom->vcpus[i].task;
+		WRITE_ONCE(dom->vcpus[i].task, NULL);
+		spin_unlock(&dom->state_lock);
+		if (task)
+			put_task_struct(task);
+	}
+	pvisor_domain_put(dom);
+	kfree(runner);
+	return 0;
+}
+
+static const struct file_operations runner_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = runner_ioctl,
+	.mmap = runner_mmap,
+	.release = runner_release,
+	.llseek = noop_llseek,
+};
+
+/**
+ * pvisor_runner_attach() - PVISOR_IOCTL_RUNNER_ATTACH
+ * @uarg: the caller's struct pvisor_runner_attach
+ *
+ * Return: the runner fd, or -EPERM, -EFAULT, -EINVAL, -ENOENT, -EBUSY
+ * (the domain has or had a runner), -ENOMEM, -EMFILE.
+ */
+int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
+{
+	struct pvisor_runner_attach arg;
+	struct pvisor_runner *runner;
+	struct pvisor_domain *dom;
+	int fd, ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !arg.domid)
+		return -EINVAL;
+
+	dom = pvisor_domain_find(arg.domid, NULL, NULL);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+
+	ret = -ENOMEM;
+	runner = kzalloc(sizeof(*runner), GFP_KERNEL);
+	if (!runner)
+		goto err_put_domain;
+	runner->dom = dom;
+
+	ret = pvisor_domain_attach_runner(dom);
+	if (ret)
+		goto err_free_runner;
+
+	/* On success the fd owns the runner and its domain reference. */
+	fd = anon_inode_getfd("pvisor-runner", &runner_fops, runner,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_detach;
+	}
+	return fd;
+
+err_detach:
+	pvisor_domain_runner_gone(dom, "the runner could not attach");
+err_free_runner:
+	kfree(runner);
+err_put_domain:
+	pvisor_domain_put(dom);
+	return ret;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PVISOR_RUNNER_H
+#define PVISOR_RUNNER_H
+
+#include <linux/compiler_types.h>
+#include <linux/types.h>
+
+struct pvisor_domain;
+struct pvisor_runner_attach;
+
+/*
+ * The runner side of a domain: one per domain, owned by the runner fd
+ * (and so by the runner process and its guest window).
+ */
+struct pvisor_runner {
+	struct pvisor_domain *dom;	/* a reference */
+	unsigned long flags;		/* RUNNER_WINDOW_MAPPED */
+};
+
+#define RUNNER_WINDOW_MAPPED	0	/* bit in runner->flags: set once */
+
+int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg);
+struct pvisor_vcpu *pvisor_runner_current_vcpu(struct pvisor_runner *runner);
+bool pvisor_runner_window_mapped(struct pvisor_runner *runner);
+
+#endif /* PVISOR_RUNNER_H */

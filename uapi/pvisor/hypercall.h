@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * The guest/hypervisor ABI: hypercalls, the guest window, start_info and
+ * the trap frame. A guest kernel ported to pvisor includes this header
+ * (guest-port/ does) and nothing else of the host.
+ *
+ * Hypercall numbers and sub-operation values follow Xen's x86-64 PV ABI
+ * wherever Xen has the call, so the paper's interface is recognisable;
+ * the names are pvisor's. Documentation/hypercalls.rst is the reference.
+ */
+#ifndef _UAPI_PVISOR_HYPERCALL_H
+#define _UAPI_PVISOR_HYPERCALL_H
+
+#include <linux/types.h>
+
+/*
+ * The guest window: the range of the runner's address space the guest
+ * owns. Guest virtual addresses are window addresses; the guest's page
+ * tables map them to guest pfns, and the module fills the shadow (host)
+ * page table from them. The last page is the hypercall page, mapped by
+ * the module read-only and executable whatever the guest tables say.
+ */
+#define PVISOR_WINDOW_BASE		0x0000100000000000ULL	/* 16 TiB */
+#define PVISOR_WINDOW_SIZE		0x0000010000000000ULL	/* 1 TiB */
+#define PVISOR_HYPERCALL_PAGE \
+	(PVISOR_WINDOW_BASE + PVISOR_WINDOW_SIZE - 4096)
+#define PVISOR_HYPERCALL_STRIDE		32
+
+/* The runner keeps its domain fd at this number; hypercall stubs use it. */
+#define PVISOR_RUNNER_FD		3
+
+/* Hypercall numbers (Xen's where Xen has the call). */
+#define PVISOR_HC_SET_TRAP_TABLE	0
+#define PVISOR_HC_MMU_UPDATE		1
+#define PVISOR_HC_UPDATE_VA_MAPPING	14
+#define PVISOR_HC_VERSION		17
+#define PVISOR_HC_CONSOLE_IO		18
+#define PVISOR_HC_IRET			23
+#define PVISOR_HC_MMUEXT_OP		26
+#define PVISOR_HC_SCHED_OP		29
+#define PVISOR_NR_HYPERCALLS		64
+
+/*
+ * Calling convention (Xen x86-64): call PVISOR_HYPERCALL_PAGE + N * 32
+ * with arguments in rdi, rsi, rdx, r10, r8; the result (>= 0, or a
+ * negative errno) comes back in rax. rcx, r11, r9 and the argument
+ * registers are clobbered; the stack must have 8 bytes of room below rsp.
+ */
+
+/* PVISOR_HC_VERSION(cmd): cmd 0 returns (major << 16) | minor. */
+#define PVISOR_VERSION_VERSION		0
+#define PVISOR_VERSION_MAJOR		1
+#define PVISOR_VERSION_MINOR		0
+
+/* PVISOR_HC_CONSOLE_IO(cmd, count, buffer) */
+#define PVISOR_CONSOLEIO_WRITE		0
+
+/* PVISOR_HC_SCHED_OP(cmd, arg) */
+#define PVISOR_SCHEDOP_YIELD		0
+#define PVISOR_SCHEDOP_SHUTDOWN		2	/* arg: struct pvisor_sched_shutdown * */
+
+#define PVISOR_SHUTDOWN_POWEROFF	0
+#define PVISOR_SHUTDOWN_REBOOT		1
+#define PVISOR_SHUTDOWN_CRASH		3
+
+struct pvisor_sched_shutdown {
+	__u32 reason;			/* PVISOR_SHUTDOWN_* */
+};
+
+/*
+ * Guest page tables: x86-64 4-level tables in guest memory whose entries
+ * hold guest pfns. Honoured bits: present, RW, US (ignored until guest
+ * user mode exists), NX. Large pages are not supported (the walk treats
+ * PS as a fault). Changes take effect after an invalidation, as on a
+ * real TLB; PVISOR_HC_MMU_UPDATE writes and invalidates in one call.
+ */
+#define PVISOR_PTE_PRESENT		(1ULL << 0)
+#define PVISOR_PTE_RW			(1ULL << 1)
+#define PVISOR_PTE_USER			(1ULL << 2)
+#define PVISOR_PTE_PS			(1ULL << 7)
+#define PVISOR_PTE_NX			(1ULL << 63)
+#define PVISOR_PTE_PFN_MASK		0x000ffffffffff000ULL
+
+/* PVISOR_HC_MMU_UPDATE(reqs, count, done_out, domid = 0 (self)) */
+struct pvisor_mmu_update {
+	__u64 ptr;			/* guest physical address of the PTE */
+	__u64 val;			/* the new entry */
+};
+#define PVISOR_MMU_UPDATE_MAX		4096	/* requests per call */
+
+/* PVISOR_HC_MMUEXT_OP(ops, count, done_out, domid = 0 (self)) */
+#define PVISOR_MMUEXT_NEW_BASEPTR	5	/* arg1: pfn of the new top table */
+#define PVISOR_MMUEXT_TLB_FLUSH_LOCAL	6
+#define PVISOR_MMUEXT_INVLPG_LOCAL	7	/* arg1: linear address */
+
+struct pvisor_mmuext_op {
+	__u32 cmd;
+	__u32 pad;
+	__u64 arg1;
+	__u64 arg2;
+};
+
+/* PVISOR_HC_UPDATE_VA_MAPPING(va, pte, flags) */
+#define PVISOR_UVMF_NONE		0
+#define PVISOR_UVMF_TLB_FLUSH		1
+#define PVISOR_UVMF_INVLPG		2
+
+/* PVISOR_HC_SET_TRAP_TABLE(table): entries up to one with address 0. */
+struct pvisor_trap_info {
+	__u8 vector;			/* 0..31 */
+	__u8 flags;			/* must be 0 */
+	__u16 pad;
+	__u32 pad2;
+	__u64 address;			/* handler, a window address */
+};
+
+/*
+ * A trap reaches the guest's handler with rsp pointing at this frame,
+ * pushed on the interrupted stack; every other register holds its value
+ * at the trap. The handler resumes with PVISOR_HC_IRET(frame).
+ */
+struct pvisor_trap_frame {
+	__u64 vector;			/* x86 exception vector */
+	__u64 error_code;		/* hardware error code, or 0 */
+	__u64 address;			/* faulting address for #PF, or 0 */
+	__u64 rip;
+	__u64 rflags;
+	__u64 rsp;
+};
+
+/*
+ * start_info: built by the domain builder in guest memory; its window
+ * address is in rsi when the first vCPU starts.
+ */
+#define PVISOR_START_MAGIC		"pvisor-1.0"
+#define PVISOR_CMDLINE_MAX		1024
+
+struct pvisor_start_info {
+	char magic[32];			/* PVISOR_START_MAGIC, NUL padded */
+	__u64 nr_pages;			/* the reservation, in pages */
+	__u64 pt_base;			/* window address of the top table */
+	__u64 nr_pt_frames;		/* frames the builder used for tables */
+	__u64 first_free_pfn;		/* first pfn the builder left unused */
+	__u64 mod_start;		/* window address of the ramdisk, or 0 */
+	__u64 mod_len;			/* its length in bytes */
+	__u32 nr_vcpus;
+	__u32 flags;
+	char cmd_line[PVISOR_CMDLINE_MAX];	/* NUL terminated */
+};
+
+#endif /* _UAPI_PVISOR_HYPERCALL_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Output formatting shared by the subcommands: sizes and JSON strings. */
+#ifndef PVCTL_FORMAT_H
+#define PVCTL_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Guest frames are x86-64 pages; the ABI counts memory in them. */
+#define FRAME_SIZE 4096u
+
+/* Large enough for any format_size() result. */
+#define SIZE_BUF_LEN 32
+
+/*
+ * @bytes for humans, in binary units: "512MiB" when exact, else one
+ * decimal ("1.5GiB"); below 1 KiB, "100B".
+ */
+const char *format_size(uint64_t bytes, char buf[SIZE_BUF_LEN]);
+
+/* Frames to bytes, saturating rather than wrapping. */
+uint64_t frames_to_bytes(uint64_t frames);
+
+/*
+ * @s as a quoted JSON string (RFC 8259), in ASCII: control characters
+ * and bytes from 0x7f up become \u00XX escapes.
+ */
+void json_string(FILE *f, const char *s);
+
+#endif /* PVCTL_FORMAT_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvctl list: every domain, as a table or as JSON.
+ *
+ * The whole dump is collected before anything is printed, so that a dump
+ * the kernel flags as interrupted (a domain came or went meanwhile) can
+ * be taken again rather than shown half old, half new.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "format.h"
+#include "pvctl.h"
+#include "session.h"
+
+/* Past this, show what was read and warn: the host is too busy to wait. */
+#define DUMP_ATTEMPTS 3
+
+static const struct cli cli = {
+	.name = "list",
+	.shortopts = CLI_REPORT_SHORTOPTS,
+	.longopts = cli_report_longopts,
+	.usage =
+	"Usage: pvctl list [--json]\n"
+	"\n"
+	"List the domains in id order: ID NAME STATE VCPUS MEMORY FRAMES.\n"
+	"\n"
+	"  -j, --json   print a JSON array of objects with the keys id, name,\n"
+	"               state, vcpus, memory_bytes and frames\n"
+	"  -h, --help   show this help\n",
+};
+
+struct domains {
+	struct pvnl_domain *v;
+	size_t n, cap;
+};
+
+static int collect(const struct pvnl_domain *dom, void *arg)
+{
+	struct domains *d = arg;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		struct pvnl_domain *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n++] = *dom;
+	return 0;
+}
+
+/* Returns 0 or a negative errno; *@interrupted if the last try was. */
+static int read_domains(struct pvnl *nl, struct domains *d, int *interrupted)
+{
+	int attempt, ret = 0;
+
+	for (attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+		d->n = 0;
+		ret = pvnl_domain_dump(nl, collect, d, interrupted);
+		if (ret || !*interrupted)
+			break;
+	}
+	return ret;
+}
+
+static int width(int min, const char *s)
+{
+	int len = (int)strlen(s);
+
+	return len > min ? len : min;
+}
+
+static void print_table(const struct domains *d)
+{
+	int name_w = 4, state_w = 5;
+	char size[SIZE_BUF_LEN];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		name_w = width(name_w, d->v[i].name);
+		state_w = width(state_w, pvnl_state_name(d->v[i].state));
+	}
+
+	printf("%5s  %-*s  %-*s  %5s  %10s  %10s\n", "ID", name_w, "NAME",
+	       state_w, "STATE", "VCPUS", "MEMORY", "FRAMES");
+	for (i = 0; i < d->n; i++) {
+		const struct pvnl_domain *dom = &d->v[i];
+
+		printf("%5" PRIu32 "  %-*s  %-*s  %5" PRIu32 "  %10s  %10"
+		       PRIu64 "\n", dom->id, name_w, dom->name, state_w,
+		       pvnl_state_name(dom->state), dom->vcpus,
+		       format_size(dom->memory, size), dom->frames);
+	}
+}
+
+/* One object per line: readable, and easy to grep in shell tests. */
+static void print_json(const struct domains *d)
+{
+	size_t i;
+
+	fputs("[", stdout);
+	for (i = 0; i < d->n; i++) {
+		const struct pvnl_domain *dom = &d->v[i];
+
+		printf("%s\n  {\"id\": %" PRIu32 ", \"name\": ",
+		       i ? "," : "", dom->id);
+		json_string(stdout, dom->name);
+		fputs(", \"state\": ", stdout);
+		json_string(stdout, pvnl_state_name(dom->state));
+		printf(", \"vcpus\": %" PRIu32 ", \"memory_bytes\": %" PRIu64
+		       ", \"frames\": %" PRIu64 "}", dom->vcpus, dom->memory,
+		       dom->frames);
+	}
+	fputs(d->n ? "\n]\n" : "]\n", stdout);
+}
+
+int list_main(int argc, char *argv[])
+{
+	struct domains d = { NULL, 0, 0 };
+	int ret, interrupted = 0;
+	bool json;
+	struct pvnl *nl;
+
+	ret = cli_report_args(&cli, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
+
+	ret = session_open(cli.name, &nl);
+	if (ret)
+		return ret;
+	ret = read_domains(nl, &d, &interrupted);
+	if (ret) {
+		ret = session_fail(nl, cli.name, NULL, ret, NULL);
+		goto out;
+	}
+	if (interrupted)
+		fprintf(stderr, "%s: %s: domains kept changing during the "
+			"listing; it may be inconsistent\n", PROG_NAME,
+			cli.name);
+	if (json)
+		print_json(&d);
+	else
+		print_table(&d);
+out:
+	free(d.v);
+	pvnl_close(nl);
+	return ret;
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvrun, the domain runner: the host process a domain lives in.
+ *
+ *   1. Look the domain up (it must be "created") and map its memory
+ *      through a Domain0 memory fd (PVISOR_IOCTL_DOMAIN_MEMORY).
+ *   2. Build it: kernel, ramdisk, start_info, page tables, stack
+ *      (builder.c). Then let go of that mapping.
+ *   3. Attach as the domain's runner, move the runner fd to
+ *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
+ *   4. Confine (confine.c): nothing open, no privileges, seccomp.
+ *   5. Become vCPU 0 (vcpu.c), never to return.
+ *
+ * With --ready-fd, pvrun writes "ready\n" there once nothing but the
+ * seccomp filter and the jump into the guest is left, and closes it:
+ * pvctl create waits for that line and reports pvrun's stderr otherwise.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <pvisor/device.h>
+#include <pvisor/hypercall.h>
+
+#include "builder.h"
+#include "confine.h"
+#include "pvnl.h"
+#include "runner.h"
+#include "vcpu.h"
+
+/* Nobody boots a kernel or ramdisk larger than this through pvrun. */
+#define MAX_FILE_SIZE	(1ULL << 30)
+
+#define PVISOR_DEVICE	"/dev/pvisor"
+
+struct options {
+	uint32_t domid;
+	const char *kernel;
+	const char *ramdisk;
+	const char *cmdline;
+	int ready_fd;
+};
+
+void runner_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROG_NAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s --domain ID --kernel FILE [--ramdisk FILE] "
+		"[--cmdline STRING]\n"
+		"             [--ready-fd N]\n"
+		"\n"
+		"Build domain ID (in state created) from an ELF kernel and run "
+		"it in this\nprocess, confined. Run as root; normally started "
+		"by 'pvctl create --kernel'.\n"
+		"\n"
+		"  -d, --domain ID      the domain to run\n"
+		"  -k, --kernel FILE    the guest kernel, a static x86-64 ELF "
+		"executable linked\n"
+		"                       inside the guest window\n"
+		"  -r, --ramdisk FILE   a module the guest finds through "
+		"start_info\n"
+		"  -c, --cmdline S      the guest's command line (at most %d "
+		"bytes)\n"
+		"      --ready-fd N     write \"ready\" to fd N when the guest "
+		"is about to start\n"
+		"  -h, --help           show this help\n",
+		PROG_NAME, PVISOR_CMDLINE_MAX - 1);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || *end || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_options(int argc, char *argv[], struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "domain", required_argument, NULL, 'd' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "ramdisk", required_argument, NULL, 'r' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->ready_fd = -1;
+	while ((c = getopt_long(argc, argv, "d:k:r:c:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (parse_uint(optarg, PVISOR_DOMID_MAX, &v) || !v) {
+				runner_error("invalid domain id '%s'", optarg);
+				return 2;
+			}
+			o->domid = (uint32_t)v;
+			break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'r':
+			o->ramdisk = optarg;
+			break;
+		case 'c':
+			o->cmdline = optarg;
+			break;
+		case 'R':
+			if (parse_uint(optarg, 1U << 20, &v) ||
+			    v == PVISOR_RUNNER_FD) {
+				runner_error("invalid --ready-fd '%s'", optarg);
+				return 2;
+			}
+			o->ready_fd = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		runner_error("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (!o->domid || !o->kernel) {
+		runner_error("--domain and --kernel are required");
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* The whole of a regular file, in a buffer that is never freed. */
+static int read_file(const char *what, const char *path, void **buf,
+		     size_t *len)
+{
+	struct stat st;
+	size_t done = 0;
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		runner_error("%s: cannot open '%s': %s", what, path,
+			     strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		runner_error("%s: '%s' is not a regular file", what, path);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
+		runner_error("%s: '%s' is too large", what, path);
+		close(fd);
+		return -EFBIG;
+	}
+	p = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!p) {
+		runner_error("%s: out of memory", what);
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			runner_error("%s: cannot read '%s': %s", what, path,
+				     n ? strerror(errno) : "file shrank");
+			free(p);
+			close(fd);
+			return -EIO;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*buf = p;
+	*len = done;
+	return 0;
+}
+
+/* The domain must exist and never have run: a runner attaches once. */
+static int lookup_domain(uint32_t domid, struct pvnl_domain *dom)
+{
+	struct pvnl *nl;
+	int ret;
+
+	nl = pvnl_open();
+	if (!nl) {
+		runner_error("cannot reach the pvisor module: %s",
+			     errno == ENOENT ? "module not loaded"
+					     : strerror(errno));
+		return -ENOENT;
+	}
+	ret = pvnl_domain_get(nl, domid, NULL, dom);
+	if (ret)
+		runner_error("domain %" PRIu32 ": %s", domid,
+			     ret == -ENOENT ? "no such domain"
+					    : strerror(-ret));
+	else if (dom->state != PVISOR_DOMAIN_STATE_CREATED) {
+		runner_error("domain %" PRIu32 " is %s, not created",
+			     domid, pvnl_state_name(dom->state));
+		ret = -EBUSY;
+	}
+	pvnl_close(nl);
+	return ret;
+}
+
+static int build(int dev, const struct options *o,
+		 const struct pvnl_domain *dom, struct builder_output *boot)
+{
+	struct pvisor_domain_memory req = { .domid = o->domid };
+	struct builder_input in = {
+		.cmdline = o->cmdline,
+		.nr_vcpus = dom->vcpus,
+	};
+	uint64_t nr_pages = dom->memory / BUILDER_PAGE_SIZE;
+	void *kernel, *ramdisk = NULL, *mem;
+	int memfd, ret;
+
+	ret = read_file("kernel", o->kernel, &kernel, &in.kernel_len);
+	if (ret)
+		return ret;
+	in.kernel = kernel;
+	if (o->ramdisk) {
+		ret = read_file("ramdisk", o->ramdisk, &ramdisk,
+				&in.ramdisk_len);
+		if (ret)
+			return ret;
+		in.ramdisk = ramdisk;
+	}
+
+	memfd = ioctl(dev, PVISOR_IOCTL_DOMAIN_MEMORY, &req);
+	if (memfd < 0) {
+		runner_error("cannot open domain %" PRIu32 "'s memory: %s",
+			     o->domid, strerror(errno));
+		return -errno;
+	}
+	mem = mmap(NULL, nr_pages * BUILDER_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, memfd, 0);
+	if (mem == MAP_FAILED) {
+		ret = -errno;
+		runner_error("cannot map domain %" PRIu32 "'s memory: %s",
+			     o->domid, strerror(errno));
+		close(memfd);
+		return ret;
+	}
+	ret = builder_build(mem, nr_pages, &in, boot);
+	/* Domain0's mapping must not outlive the build into the guest. */
+	munmap(mem, nr_pages * BUILDER_PAGE_SIZE);
+	close(memfd);
+	free(kernel);
+	free(ramdisk);
+	return ret;
+}
+
+/*
+ * Become the domain's runner: fd PVISOR_RUNNER_FD, the window mapped.
+ * Closes @dev, which may well be using fd PVISOR_RUNNER_FD.
+ */
+static int attach(int dev, uint32_t domid)
+{
+	struct pvisor_runner_attach req = { .domid = domid };
+	void *window;
+	int fd;
+
+	fd = ioctl(dev, PVISOR_IOCTL_RUNNER_ATTACH, &req);
+	if (fd < 0) {
+		runner_error("cannot attach to domain %" PRIu32 ": %s", domid,
+			     strerror(errno));
+		return -errno;
+	}
+	close(dev);
+	if (fd != PVISOR_RUNNER_FD) {
+		if (dup2(fd, PVISOR_RUNNER_FD) < 0) {
+			runner_error("dup2: %s", strerror(errno));
+			return -errno;
+		}
+		close(fd);
+	}
+	window = mmap((void *)PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE,
+		      PROT_READ | PROT_WRITE | PROT_EXEC,
+		      MAP_SHARED | MAP_FIXED_NOREPLACE, PVISOR_RUNNER_FD, 0);
+	if (window == MAP_FAILED) {
+		runner_error("cannot map the guest window at 0x%llx: %s",
+			     PVISOR_WINDOW_BASE, strerror(errno));
+		return -errno;
+	}
+	if (window != (void *)PVISOR_WINDOW_BASE) {
+		runner_error("the guest window landed at %p", window);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static int report_ready(int fd)
+{
+	static const char msg[] = "ready\n";
+
+	if (fd < 0)
+		return 0;
+	if (write(fd, msg, sizeof(msg) - 1) != sizeof(msg) - 1)
+		return -EIO;
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct builder_output boot;
+	struct pvnl_domain dom;
+	struct options o;
+	int dev, ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret)
+		return ret;
+	/* The runner fd's number must be free for dup2 to take it. */
+	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_GETFD) < 0) {
+		runner_error("--ready-fd %d is not open", o.ready_fd);
+		return 2;
+	}
+
+	if (lookup_domain(o.domid, &dom))
+		return 1;
+	dev = open(PVISOR_DEVICE, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		runner_error("cannot open %s: %s", PVISOR_DEVICE,
+			     strerror(errno));
+		return 1;
+	}
+	ret = ioctl(dev, PVISOR_IOCTL_ABI_VERSION);
+	if (ret != PVISOR_ABI_VERSION) {
+		runner_error("module ABI version %d, pvrun speaks %d", ret,
+			     PVISOR_ABI_VERSION);
+		return 1;
+	}
+	if (build(dev, &o, &dom, &boot))
+		return 1;
+	if (attach(dev, o.domid))
+		return 1;
+	if (vcpu_set_boot_context(&boot))
+		return 1;
+	if (confine_drop(o.ready_fd))
+		return 1;
+	if (report_ready(o.ready_fd))
+		return 1;
+	/* From here on, only the exit status speaks. */
+	if (confine_seccomp())
+		return 1;
+	vcpu_run(0);
+}
