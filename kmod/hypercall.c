@@ -18,10 +18,12 @@
  * in Xen; bad arguments return an errno and never crash the domain.
  */
 
+#include <linux/build_bug.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
+#include <pvisor/device.h>
 #include <pvisor/hypercall.h>
 
 #include "console.h"
@@ -29,6 +31,28 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+
+/*
+ * The guest ABI's layouts are fixed: a guest built against any copy of
+ * uapi/pvisor/hypercall.h must agree with us to the byte.
+ */
+static inline void abi_layout_check(void)
+{
+	BUILD_BUG_ON(sizeof(struct pvisor_mmu_update) != 16);
+	BUILD_BUG_ON(sizeof(struct pvisor_mmuext_op) != 24);
+	BUILD_BUG_ON(offsetof(struct pvisor_mmuext_op, arg1) != 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_sched_shutdown) != 4);
+	BUILD_BUG_ON(sizeof(struct pvisor_trap_info) != 16);
+	BUILD_BUG_ON(offsetof(struct pvisor_trap_info, address) != 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_trap_frame) != 48);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, cmd_line) != 88);
+	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 88 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_context) != 40);
+	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
+}
 
 static int fetch_args(struct pvisor_hc_args *args)
 {
@@ -117,6 +141,8 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	struct pvisor_domain *dom = runner->dom;
 	struct pvisor_hc_args args;
 	int ret;
+
+	abi_layout_check();
 
 	/* Only a running vCPU makes hypercalls; the runner itself cannot. */
 	if (!vcpu)

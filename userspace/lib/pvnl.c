@@ -30,6 +30,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
+#include <pvisor/hypercall.h>
 
 #include "extack.h"
 #include "nlerr.h"
@@ -207,6 +208,10 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_VCPUS] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_STATE] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_FRAMES] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_SHUTDOWN_REASON] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_CRASH_REASON] = { .type = NLA_STRING },
+	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_CONSOLE_DATA] = { .type = NLA_UNSPEC },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -246,6 +251,10 @@ static int parse_domain(struct nl_msg *msg, struct pvnl_domain *dom)
 	dom->vcpus = get_u32(tb[PVISOR_A_DOMAIN_VCPUS]);
 	dom->state = get_u32(tb[PVISOR_A_DOMAIN_STATE]);
 	dom->frames = get_u64(tb[PVISOR_A_DOMAIN_FRAMES]);
+	dom->shutdown_reason = get_u32(tb[PVISOR_A_DOMAIN_SHUTDOWN_REASON]);
+	if (tb[PVISOR_A_DOMAIN_CRASH_REASON])
+		nla_strlcpy(dom->crash_reason, tb[PVISOR_A_DOMAIN_CRASH_REASON],
+			    sizeof(dom->crash_reason));
 	return 0;
 }
 
@@ -519,13 +528,95 @@ int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out)
 	return ret;
 }
 
+struct console_reply {
+	void *buf;
+	size_t buflen;
+	uint64_t offset;	/* where the returned bytes start */
+	size_t len;
+	bool seen;
+};
+
+static int console_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PVISOR_A_DOMAIN_MAX + 1];
+	struct console_reply *r = arg;
+	struct nlattr *data;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVISOR_A_DOMAIN_MAX,
+			  domain_policy) < 0)
+		return -EPROTO;
+	if (!tb[PVISOR_A_DOMAIN_CONSOLE_OFFSET])
+		return -EPROTO;
+	r->offset = nla_get_u64(tb[PVISOR_A_DOMAIN_CONSOLE_OFFSET]);
+	data = tb[PVISOR_A_DOMAIN_CONSOLE_DATA];
+	r->len = data ? (size_t)nla_len(data) : 0;
+	/* More than asked for would be a broken kernel: do not overrun. */
+	if (r->len > r->buflen)
+		return -EPROTO;
+	if (r->len)
+		memcpy(r->buf, nla_data(data), r->len);
+	r->seen = true;
+	return 0;
+}
+
+ssize_t pvnl_console_read(struct pvnl *nl, uint32_t id, const char *name,
+			  uint64_t offset, void *buf, size_t buflen,
+			  uint64_t *next_offset, uint64_t *lost)
+{
+	struct console_reply r = { .buf = buf, .buflen = buflen };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = pvnl_msg_new(nl, PVISOR_CMD_CONSOLE_READ, 0);
+	if (!msg)
+		return -errno;
+	ret = put_selector(msg, id, name);
+	if (!ret && offset &&
+	    nla_put_u64(msg, PVISOR_A_DOMAIN_CONSOLE_OFFSET, offset) < 0)
+		ret = -EMSGSIZE;
+	if (!ret)
+		ret = xact_run(nl, msg, console_reply, &r, NULL);
+	nlmsg_free(msg);
+	if (!ret && !r.seen)
+		ret = -EPROTO;
+	/* The ring only moves forward. */
+	if (!ret && r.offset < offset)
+		ret = -EPROTO;
+	if (ret)
+		return ret;
+	*next_offset = r.offset + r.len;
+	if (lost)
+		*lost = r.offset - offset;
+	return (ssize_t)r.len;
+}
+
 const char *pvnl_state_name(uint32_t state)
 {
 	switch (state) {
 	case PVISOR_DOMAIN_STATE_CREATED:
 		return "created";
+	case PVISOR_DOMAIN_STATE_RUNNING:
+		return "running";
+	case PVISOR_DOMAIN_STATE_SHUTDOWN:
+		return "shutdown";
+	case PVISOR_DOMAIN_STATE_CRASHED:
+		return "crashed";
 	default:
 		return "unknown";
+	}
+}
+
+const char *pvnl_shutdown_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case PVISOR_SHUTDOWN_POWEROFF:
+		return "poweroff";
+	case PVISOR_SHUTDOWN_REBOOT:
+		return "reboot";
+	case PVISOR_SHUTDOWN_CRASH:
+		return "crash";
+	default:
+		return NULL;
 	}
 }
 

@@ -13,10 +13,14 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <netlink/msg.h>
 #include <pvisor/netlink.h>
 
 struct pvnl;
+
+/* Longest crash reason kept; the module's may be cut to fit. */
+#define PVNL_REASON_MAX	256
 
 struct pvnl_domain {
 	uint32_t id;
@@ -25,6 +29,10 @@ struct pvnl_domain {
 	uint32_t vcpus;
 	uint32_t state;		/* enum pvisor_domain_state */
 	uint64_t frames;
+	/* PVISOR_SHUTDOWN_*, meaningful in PVISOR_DOMAIN_STATE_SHUTDOWN */
+	uint32_t shutdown_reason;
+	/* Why it crashed, in PVISOR_DOMAIN_STATE_CRASHED; else "". */
+	char crash_reason[PVNL_REASON_MAX];
 };
 
 struct pvnl_info {
@@ -66,8 +74,25 @@ int pvnl_domain_dump(struct pvnl *nl,
 
 int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out);
 
-/* Human-readable state name ("created", ...), "unknown" otherwise. */
+/*
+ * Read a domain's console log from @offset: up to @buflen bytes into
+ * @buf. Returns the number of bytes read (0: nothing new) or a negative
+ * errno. *@next_offset is where to continue. When the module's ring had
+ * already overwritten @offset, the bytes start later: *@lost (may be
+ * NULL) says how many were skipped.
+ */
+ssize_t pvnl_console_read(struct pvnl *nl, uint32_t id, const char *name,
+			  uint64_t offset, void *buf, size_t buflen,
+			  uint64_t *next_offset, uint64_t *lost);
+
+/*
+ * Human-readable state name ("created", "running", "shutdown",
+ * "crashed"), "unknown" otherwise.
+ */
 const char *pvnl_state_name(uint32_t state);
+
+/* "poweroff", "reboot", "crash"; NULL for a reason pvnl does not know. */
+const char *pvnl_shutdown_reason_name(uint32_t reason);
 
 /*
  * Raw access, for tests that craft malformed requests: a new request for
