@@ -36,7 +36,7 @@ T ?=
 SCRIPT ?=
 
 # Subdirectories others own may not exist yet in a young tree.
-SUBDIRS := $(patsubst %/Makefile,%,$(wildcard userspace/Makefile selftests/Makefile))
+SUBDIRS := $(patsubst %/Makefile,%,$(wildcard userspace/Makefile guest-port/Makefile selftests/Makefile))
 
 MAKEFLAGS += --no-print-directory
 

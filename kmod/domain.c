@@ -20,6 +20,7 @@
  * is killed. Nothing leaves SHUTDOWN or CRASHED.
  */
 
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -433,6 +434,26 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 		return ERR_PTR(-ENOENT);
 	}
 	return dom;
+}
+
+/**
+ * pvisor_domain_for_admin() - the domain a Domain0 ioctl names
+ * @domid: from the caller's argument
+ * @flags: from the caller's argument; none are defined
+ *
+ * Domain0's ioctls on /dev/pvisor (memory mapping, runner attach) reach
+ * into a domain, so they take CAP_SYS_ADMIN like the control plane.
+ *
+ * Return: the domain with a reference for the caller, or ERR_PTR(-EPERM,
+ * -EINVAL (flags set or domid 0), -ENOENT).
+ */
+struct pvisor_domain *pvisor_domain_for_admin(u32 domid, u32 flags)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return ERR_PTR(-EPERM);
+	if (flags || !domid)
+		return ERR_PTR(-EINVAL);
+	return pvisor_domain_find(domid, NULL, NULL);
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <pvisor/device.h>
+#include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>
 
 #include "console.h"
@@ -28,6 +29,7 @@ struct pvisor_vcpu {
 	struct pvisor_vcpu_context boot;	/* where it starts */
 	u64 pt_base_pfn;			/* the guest's current top table */
 	u64 fault_va;				/* last unhandled guest fault */
+	u64 traps[PVISOR_NR_TRAP_VECTORS];	/* guest handlers, or 0 */
 };
 
 /*
@@ -69,6 +71,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 int pvisor_domain_destroy(struct pvisor_domain *dom);
 struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 					 struct netlink_ext_ack *extack);
+struct pvisor_domain *pvisor_domain_for_admin(u32 domid, u32 flags);
 struct pvisor_domain *pvisor_domain_next(u32 *id);
 void pvisor_domain_put(struct pvisor_domain *dom);
 

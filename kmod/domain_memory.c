@@ -15,7 +15,6 @@
  */
 
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -83,14 +82,9 @@ int pvisor_domain_memory_open(const struct pvisor_domain_memory __user *uarg)
 	struct pvisor_domain *dom;
 	int fd;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || !arg.domid)
-		return -EINVAL;
-
-	dom = pvisor_domain_find(arg.domid, NULL, NULL);
+	dom = pvisor_domain_for_admin(arg.domid, arg.flags);
 	if (IS_ERR(dom))
 		return PTR_ERR(dom);
 

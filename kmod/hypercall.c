@@ -31,6 +31,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+#include "trap.h"
 
 /*
  * The guest ABI's layouts are fixed: a guest built against any copy of
@@ -44,7 +45,10 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_sched_shutdown) != 4);
 	BUILD_BUG_ON(sizeof(struct pvisor_trap_info) != 16);
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_info, address) != 8);
-	BUILD_BUG_ON(sizeof(struct pvisor_trap_frame) != 48);
+	BUILD_BUG_ON(sizeof(struct pvisor_trap_frame) != 21 * 8);
+	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, r15) != 24);
+	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, rip) != 18 * 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_trap_report) != 16);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
@@ -164,6 +168,10 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 		return pvisor_hc_mmuext_op(runner, vcpu, &args);
 	case PVISOR_HC_UPDATE_VA_MAPPING:
 		return pvisor_hc_update_va_mapping(runner, vcpu, &args);
+	case PVISOR_HC_SET_TRAP_TABLE:
+		return pvisor_hc_set_trap_table(vcpu, &args);
+	case PVISOR_HC_IRET:
+		return pvisor_hc_iret(vcpu, &args);
 	default:
 		return -ENOSYS;
 	}

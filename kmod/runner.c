@@ -17,7 +17,6 @@
  */
 
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
@@ -33,6 +32,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+#include "trap.h"
 
 static struct pvisor_vcpu *vcpu_of(struct pvisor_domain *dom,
 				   struct task_struct *task)
@@ -134,6 +134,7 @@ static long run_vcpu(struct pvisor_runner *runner, unsigned long id)
 	regs->sp = vcpu->boot.rsp;
 	regs->si = vcpu->boot.rsi;
 	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
+	regs->orig_ax = -1;	/* no syscall restart may touch the guest */
 	return 0;	/* rax */
 }
 
@@ -156,6 +157,8 @@ static long runner_ioctl(struct file *file, unsigned int cmd,
 		return set_context(runner, (void __user *)arg);
 	case PVISOR_IOCTL_VCPU_RUN:
 		return run_vcpu(runner, arg);
+	case PVISOR_IOCTL_VCPU_TRAP:
+		return pvisor_trap_deliver(runner, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -257,14 +260,9 @@ int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
 	struct pvisor_domain *dom;
 	int fd, ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || !arg.domid)
-		return -EINVAL;
-
-	dom = pvisor_domain_find(arg.domid, NULL, NULL);
+	dom = pvisor_domain_for_admin(arg.domid, arg.flags);
 	if (IS_ERR(dom))
 		return PTR_ERR(dom);
 

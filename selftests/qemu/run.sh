@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boots the pvisor test host: Debian's stock kernel under QEMU, with an
-# initramfs built fresh from this tree (busybox, pvisor.ko, pvctl, the
+# initramfs built fresh from this tree (busybox, pvisor.ko, pvctl, pvrun,
+# the guest kernels in /guest, the
 # selftests and selftests/qemu/init). `make check` (through check.py) and
 # `make run` call it; Documentation/testing.rst is its manual.
 #
@@ -218,12 +219,21 @@ make_initramfs() {
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 	install -m 0644 "$ko" "$root/lib/modules/pvisor.ko"
 
-	if [ -x "$repo/userspace/pvctl/pvctl" ]; then
-		install -m 0755 "$repo/userspace/pvctl/pvctl" "$root/bin/pvctl"
-		check_runnable "$root/bin/pvctl"
-	else
-		note "userspace/pvctl/pvctl not built: the test host has no pvctl"
-	fi
+	# Domain0's tools: pvctl, and pvrun, which pvctl starts next to itself.
+	for tool in pvctl/pvctl runner/pvrun; do
+		if [ -x "$repo/userspace/$tool" ]; then
+			install -m 0755 "$repo/userspace/$tool" "$root/bin/${tool##*/}"
+			check_runnable "$root/bin/${tool##*/}"
+		else
+			note "userspace/$tool not built: the test host has no ${tool##*/}"
+		fi
+	done
+
+	# Guest kernels: minnow and the test guests, in /guest.
+	mkdir -p "$root/guest"
+	for elf in "$repo"/guest-port/minnow/*.elf "$repo"/guest-port/tests/*.elf; do
+		[ -f "$elf" ] && install -m 0644 "$elf" "$root/guest/"
+	done
 
 	for t in pvisor lib; do
 		[ -d "$repo/selftests/$t" ] && cp -a "$repo/selftests/$t" "$root/selftests/"

@@ -72,6 +72,22 @@ struct pvisor_vcpu_context {
  */
 #define PVISOR_IOCTL_VCPU_RUN	_IO(PVISOR_IOCTL_TYPE, 0x11)
 
+/*
+ * Bounce a host signal into the guest. The runner's handler for SIGSEGV,
+ * SIGILL, SIGFPE, SIGTRAP and SIGBUS (SA_SIGINFO, on its own signal
+ * stack outside the window) passes its ucontext here: the module builds
+ * the guest's trap frame from it and rewrites it so that returning from
+ * the handler enters the guest's trap handler. Without a guest handler
+ * the domain crashes (the ioctl then fails and the runner is killed).
+ */
+struct pvisor_trap_report {
+	__u64 ucontext;		/* the handler's ucontext_t * */
+	__u32 signo;
+	__u32 flags;		/* must be 0 */
+};
+#define PVISOR_IOCTL_VCPU_TRAP \
+	_IOW(PVISOR_IOCTL_TYPE, 0x12, struct pvisor_trap_report)
+
 /* Hypercall N, as issued by the stubs on the hypercall page. */
 #define PVISOR_IOCTL_HYPERCALL_BASE	0x80
 #define PVISOR_IOCTL_HYPERCALL(n) \

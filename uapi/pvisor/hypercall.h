@@ -105,7 +105,15 @@ struct pvisor_mmuext_op {
 #define PVISOR_UVMF_TLB_FLUSH		1
 #define PVISOR_UVMF_INVLPG		2
 
-/* PVISOR_HC_SET_TRAP_TABLE(table): entries up to one with address 0. */
+/*
+ * PVISOR_HC_SET_TRAP_TABLE(table): install handlers for the calling vCPU,
+ * one entry per vector, up to an entry with address 0 (at most 256
+ * entries). A NULL table removes every handler. A vector without a
+ * handler crashes the domain when it fires.
+ */
+#define PVISOR_NR_TRAP_VECTORS		32
+#define PVISOR_TRAP_TABLE_MAX		256
+
 struct pvisor_trap_info {
 	__u8 vector;			/* 0..31 */
 	__u8 flags;			/* must be 0 */
@@ -116,17 +124,29 @@ struct pvisor_trap_info {
 
 /*
  * A trap reaches the guest's handler with rsp pointing at this frame,
- * pushed on the interrupted stack; every other register holds its value
- * at the trap. The handler resumes with PVISOR_HC_IRET(frame).
+ * pushed below the interrupted stack (past a 128-byte red zone, 16-byte
+ * aligned); every register except rip and rsp still holds its value at
+ * the trap. The handler resumes with PVISOR_HC_IRET(frame), which
+ * restores every register from the frame, so a handler can change them
+ * (skip an instruction, say). One limitation: a saved rax of -515 comes
+ * back as -25 (the host kernel's ENOIOCTLCMD conversion).
+ *
+ * error_code is the hardware's, except for page faults (vector 14),
+ * whose P bit says whether the guest's own entry was present and whose
+ * U bit is clear: the guest kernel runs in guest supervisor mode.
  */
 struct pvisor_trap_frame {
 	__u64 vector;			/* x86 exception vector */
-	__u64 error_code;		/* hardware error code, or 0 */
+	__u64 error_code;
 	__u64 address;			/* faulting address for #PF, or 0 */
+	__u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	__u64 rax, rcx, rdx, rsi, rdi;
 	__u64 rip;
-	__u64 rflags;
+	__u64 rflags;			/* IF and IOPL are the host's to keep */
 	__u64 rsp;
 };
+
+/* PVISOR_HC_IRET(frame): resume from a trap frame; does not return. */
 
 /*
  * start_info: built by the domain builder in guest memory; its window

@@ -5,6 +5,7 @@
  */
 
 #include "format.h"
+#include "pvnl.h"
 
 const char *format_size(uint64_t bytes, char buf[SIZE_BUF_LEN])
 {
@@ -24,6 +25,46 @@ const char *format_size(uint64_t bytes, char buf[SIZE_BUF_LEN])
 		snprintf(buf, SIZE_BUF_LEN, "%.1f%s",
 			 (double)bytes / (double)(UINT64_C(1) << (10 * i)),
 			 units[i]);
+	return buf;
+}
+
+const char *format_reason(const struct pvnl_domain *dom,
+			  char buf[STATE_BUF_LEN])
+{
+	const char *name;
+
+	switch (dom->state) {
+	case PVISOR_DOMAIN_STATE_SHUTDOWN:
+		name = pvnl_shutdown_reason_name(dom->shutdown_reason);
+		if (name)
+			snprintf(buf, STATE_BUF_LEN, "%s", name);
+		else
+			snprintf(buf, STATE_BUF_LEN, "reason %u",
+				 dom->shutdown_reason);
+		break;
+	case PVISOR_DOMAIN_STATE_CRASHED:
+		snprintf(buf, STATE_BUF_LEN, "%s", dom->crash_reason[0] ?
+			 dom->crash_reason : "no reason given");
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
+
+const char *format_state(const struct pvnl_domain *dom,
+			 char buf[STATE_BUF_LEN])
+{
+	char reason[STATE_BUF_LEN];
+
+	format_reason(dom, reason);
+	if (reason[0])
+		snprintf(buf, STATE_BUF_LEN, "%s(%.*s)",
+			 pvnl_state_name(dom->state), STATE_BUF_LEN - 32,
+			 reason);
+	else
+		snprintf(buf, STATE_BUF_LEN, "%s", pvnl_state_name(dom->state));
 	return buf;
 }
 

@@ -22,6 +22,22 @@ const char *format_size(uint64_t bytes, char buf[SIZE_BUF_LEN]);
 /* Frames to bytes, saturating rather than wrapping. */
 uint64_t frames_to_bytes(uint64_t frames);
 
+/* Large enough for any format_state() result. */
+#define STATE_BUF_LEN 300
+
+struct pvnl_domain;
+
+/*
+ * A domain's state with its reason: "created", "running",
+ * "shutdown(poweroff)", "crashed(killed by seccomp)", ...
+ */
+const char *format_state(const struct pvnl_domain *dom,
+			 char buf[STATE_BUF_LEN]);
+
+/* The reason alone ("poweroff", the crash reason), or "" when none. */
+const char *format_reason(const struct pvnl_domain *dom,
+			  char buf[STATE_BUF_LEN]);
+
 /*
  * @s as a quoted JSON string (RFC 8259), in ASCII: control characters
  * and bytes from 0x7f up become \u00XX escapes.

@@ -30,9 +30,11 @@ static const struct cli cli = {
 	"Usage: pvctl list [--json]\n"
 	"\n"
 	"List the domains in id order: ID NAME STATE VCPUS MEMORY FRAMES.\n"
+	"STATE is created, running, shutdown(REASON) or crashed(REASON).\n"
 	"\n"
 	"  -j, --json   print a JSON array of objects with the keys id, name,\n"
-	"               state, vcpus, memory_bytes and frames\n"
+	"               state, vcpus, memory_bytes and frames, and reason\n"
+	"               for a domain that shut down or crashed\n"
 	"  -h, --help   show this help\n",
 };
 
@@ -82,12 +84,12 @@ static int width(int min, const char *s)
 static void print_table(const struct domains *d)
 {
 	int name_w = 4, state_w = 5;
-	char size[SIZE_BUF_LEN];
+	char size[SIZE_BUF_LEN], state[STATE_BUF_LEN];
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
 		name_w = width(name_w, d->v[i].name);
-		state_w = width(state_w, pvnl_state_name(d->v[i].state));
+		state_w = width(state_w, format_state(&d->v[i], state));
 	}
 
 	printf("%5s  %-*s  %-*s  %5s  %10s  %10s\n", "ID", name_w, "NAME",
@@ -97,7 +99,7 @@ static void print_table(const struct domains *d)
 
 		printf("%5" PRIu32 "  %-*s  %-*s  %5" PRIu32 "  %10s  %10"
 		       PRIu64 "\n", dom->id, name_w, dom->name, state_w,
-		       pvnl_state_name(dom->state), dom->vcpus,
+		       format_state(dom, state), dom->vcpus,
 		       format_size(dom->memory, size), dom->frames);
 	}
 }
@@ -105,6 +107,7 @@ static void print_table(const struct domains *d)
 /* One object per line: readable, and easy to grep in shell tests. */
 static void print_json(const struct domains *d)
 {
+	char reason[STATE_BUF_LEN];
 	size_t i;
 
 	fputs("[", stdout);
@@ -116,6 +119,10 @@ static void print_json(const struct domains *d)
 		json_string(stdout, dom->name);
 		fputs(", \"state\": ", stdout);
 		json_string(stdout, pvnl_state_name(dom->state));
+		if (format_reason(dom, reason)[0]) {
+			fputs(", \"reason\": ", stdout);
+			json_string(stdout, reason);
+		}
 		printf(", \"vcpus\": %" PRIu32 ", \"memory_bytes\": %" PRIu64
 		       ", \"frames\": %" PRIu64 "}", dom->vcpus, dom->memory,
 		       dom->frames);

@@ -16,10 +16,11 @@ static const struct {
 	int (*main)(int argc, char *argv[]);
 	const char *summary;
 } subcommands[] = {
-	{ "create", create_main, "create a domain and allocate its memory" },
+	{ "create", create_main, "create a domain (and boot a kernel in it)" },
 	{ "list", list_main, "list the domains" },
 	{ "destroy", destroy_main, "destroy a domain and free its memory" },
 	{ "info", info_main, "show the module's accounting and limits" },
+	{ "console", console_main, "print a domain's console output" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -25,5 +25,6 @@ int create_main(int argc, char *argv[]);
 int list_main(int argc, char *argv[]);
 int destroy_main(int argc, char *argv[]);
 int info_main(int argc, char *argv[]);
+int console_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

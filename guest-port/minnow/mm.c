@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minnow's memory.
+ *
+ * The builder hands over a physmap in its own page tables. minnow builds
+ * its own (finer permissions, and tables it owns), switches to them with
+ * MMUEXT_NEW_BASEPTR, and from then on changes live entries only through
+ * the hypervisor (mmu_update, update_va_mapping), which writes and
+ * invalidates together. A table that is not yet reachable is ordinary
+ * memory and is written directly.
+ *
+ * The allocator is a bump pointer over [first_free_pfn, nr_pages) with a
+ * free list threaded through freed pages: minnow frees little.
+ */
+
+#include <linux/errno.h>
+#include <pvisor/hypercall.h>
+
+#include "hypercall.h"
+#include "mm.h"
+
+#define PTRS		512
+#define TABLE_FLAGS	(PVISOR_PTE_PRESENT | PVISOR_PTE_RW)
+
+extern char __text_start[], __text_end[], __rodata_end[];
+
+static u64 nr_pages, next_pfn, free_list = MM_NO_PAGE, nr_free;
+static u64 top_pfn;
+
+void mm_init(void)
+{
+	nr_pages = start_info->nr_pages;
+	next_pfn = start_info->first_free_pfn;
+	nr_free = nr_pages - next_pfn;
+	top_pfn = virt_to_pfn((void *)start_info->pt_base);
+}
+
+u64 mm_nr_pages(void)
+{
+	return nr_pages;
+}
+
+u64 mm_free_pages(void)
+{
+	return nr_free;
+}
+
+u64 mm_top_pfn(void)
+{
+	return top_pfn;
+}
+
+u64 alloc_page_pfn(void)
+{
+	u64 pfn;
+
+	if (free_list != MM_NO_PAGE) {
+		pfn = free_list;
+		free_list = *(u64 *)pfn_to_virt(pfn);
+	} else if (next_pfn < nr_pages) {
+		pfn = next_pfn++;
+	} else {
+		return MM_NO_PAGE;
+	}
+	nr_free--;
+	memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
+	return pfn;
+}
+
+void free_page_pfn(u64 pfn)
+{
+	*(u64 *)pfn_to_virt(pfn) = free_list;
+	free_list = pfn;
+	nr_free++;
+}
+
+static unsigned int index_of(u64 va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PTRS - 1);
+}
+
+static u64 *table(u64 pfn)
+{
+	return pfn_to_virt(pfn);
+}
+
+static u64 leaf_flags(u64 pfn)
+{
+	u64 va = (u64)pfn_to_virt(pfn);
+
+	if (va >= (u64)__text_start && va < (u64)__text_end)
+		return PVISOR_PTE_PRESENT;
+	if (va >= (u64)__text_end && va < (u64)__rodata_end)
+		return PVISOR_PTE_PRESENT | PVISOR_PTE_NX;
+	return PVISOR_PTE_PRESENT | PVISOR_PTE_RW | PVISOR_PTE_NX;
+}
+
+/* Direct writes: @top is not live. Returns false when memory ran out. */
+static bool build_map(u64 top, u64 va, u64 pfn, u64 flags)
+{
+	u64 t = top;
+	int level;
+
+	for (level = 4; level > 1; level--) {
+		u64 *e = &table(t)[index_of(va, level)];
+
+		if (!(*e & PVISOR_PTE_PRESENT)) {
+			u64 n = alloc_page_pfn();
+
+			if (n == MM_NO_PAGE)
+				return false;
+			*e = (n << PAGE_SHIFT) | TABLE_FLAGS;
+		}
+		t = (*e & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+	table(t)[index_of(va, 1)] = (pfn << PAGE_SHIFT) | flags;
+	return true;
+}
+
+long mm_switch_tables(void)
+{
+	struct pvisor_mmuext_op op = { .cmd = PVISOR_MMUEXT_NEW_BASEPTR };
+	u64 top, pfn;
+	u32 done = 0;
+	long ret;
+
+	top = alloc_page_pfn();
+	if (top == MM_NO_PAGE)
+		return -ENOMEM;
+	/* Every pfn, the tables being built included: all are allocated. */
+	for (pfn = 0; pfn < nr_pages; pfn++)
+		if (!build_map(top, (u64)pfn_to_virt(pfn), pfn,
+			       leaf_flags(pfn)))
+			return -ENOMEM;
+	op.arg1 = top;
+	ret = hv_mmuext_op(&op, 1, &done);
+	if (ret)
+		return ret;
+	if (done != 1)
+		return -EIO;
+	top_pfn = top;
+	return 0;
+}
+
+u64 *lookup_pte(u64 va)
+{
+	u64 t = top_pfn;
+	int level;
+
+	for (level = 4; level > 1; level--) {
+		u64 e = table(t)[index_of(va, level)];
+
+		if (!(e & PVISOR_PTE_PRESENT))
+			return NULL;
+		t = (e & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+	return &table(t)[index_of(va, 1)];
+}
+
+long map_page(u64 va, u64 pfn, u64 flags)
+{
+	struct pvisor_mmu_update req;
+	u64 t = top_pfn;
+	int level;
+	long ret;
+
+	for (level = 4; level > 1; level--) {
+		unsigned int i = index_of(va, level);
+		u64 e = table(t)[i];
+
+		if (!(e & PVISOR_PTE_PRESENT)) {
+			u64 n = alloc_page_pfn();
+
+			if (n == MM_NO_PAGE)
+				return -ENOMEM;
+			req.ptr = (t << PAGE_SHIFT) + i * sizeof(u64);
+			req.val = (n << PAGE_SHIFT) | TABLE_FLAGS;
+			ret = hv_mmu_update(&req, 1, NULL);
+			if (ret) {
+				free_page_pfn(n);
+				return ret;
+			}
+			e = req.val;
+		}
+		t = (e & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+	req.ptr = (t << PAGE_SHIFT) + index_of(va, 1) * sizeof(u64);
+	req.val = (pfn << PAGE_SHIFT) | flags | PVISOR_PTE_PRESENT;
+	return hv_mmu_update(&req, 1, NULL);
+}
+
+long unmap_page(u64 va)
+{
+	return hv_update_va_mapping(va, 0, PVISOR_UVMF_INVLPG);
+}

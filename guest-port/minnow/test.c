@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest test library. One console_io write per line, so that a line
+ * arrives whole or not at all.
+ */
+
+#include <pvisor/hypercall.h>
+
+#include "console.h"
+#include "test.h"
+
+#define LINE_MAX	256
+
+static unsigned int nr_checks, nr_failed;
+
+static void report_line(bool ok, const char *fmt, va_list ap)
+{
+	char desc[LINE_MAX - 32];
+	char *nl;
+
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	nl = desc;
+	while (*nl && *nl != '\n')
+		nl++;
+	*nl = '\0';
+	nr_checks++;
+	if (!ok)
+		nr_failed++;
+	printk("@@pvtest %s %u %s\n", ok ? "ok" : "not ok", nr_checks, desc);
+}
+
+bool guest_report(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_line(ok, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+void guest_done(void)
+{
+	printk("@@pvtest done %u %u\n", nr_checks, nr_failed);
+	minnow_shutdown(nr_failed ? PVISOR_SHUTDOWN_CRASH
+				  : PVISOR_SHUTDOWN_POWEROFF);
+}
+
+void guest_assert_fail(const char *expr, const char *file, int line)
+{
+	guest_report(false, "assertion '%s' failed (%s:%d)", expr, file, line);
+	guest_done();
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Traps: how a privileged instruction, a fault or a breakpoint in guest
+ * code reaches the guest's own handler.
+ *
+ * Guest code runs in host user mode, so every privileged instruction
+ * (cli, hlt, mov to %cr3, in/out) raises #GP, and faults and traps raise
+ * theirs, and the host turns each into a signal for the vCPU thread:
+ * SIGSEGV, SIGILL, SIGFPE, SIGTRAP or SIGBUS. The runner catches them on
+ * a signal stack outside the window and hands its ucontext to
+ * pvisor_trap_deliver(). The kernel filled that ucontext with the
+ * interrupted registers and, for hardware traps, the vector, error code
+ * and faulting address. We push a trap frame with all of that on the
+ * guest's stack and rewrite the ucontext so that the runner's
+ * rt_sigreturn lands in the guest's handler, with rsp at the frame. The
+ * handler resumes with the iret hypercall, which loads every register
+ * from the (possibly edited) frame.
+ *
+ * Everything read from the ucontext is untrusted: other vCPU threads run
+ * guest code in the same address space. Nothing read there can do more
+ * than the guest could do itself.
+ */
+
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
+#include <asm/ucontext.h>
+#include <pvisor/device.h>
+#include <pvisor/hypercall.h>
+
+#include "domain.h"
+#include "hypercall.h"
+#include "pagetable.h"
+#include "runner.h"
+#include "shadow.h"
+#include "trap.h"
+
+#define RED_ZONE	128
+#define X86_TRAP_PF	14
+#define PF_PRESENT	(1ULL << 0)
+#define PF_USER		(1ULL << 2)
+
+/* rflags bits a guest may set: arithmetic flags, TF, DF, AC and ID. */
+#define GUEST_RFLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
+			 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
+			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_AC | \
+			 X86_EFLAGS_ID)
+
+static const char *const vector_names[PVISOR_NR_TRAP_VECTORS] = {
+	[0] = "divide error", [1] = "debug trap", [3] = "breakpoint",
+	[4] = "overflow", [5] = "bound range", [6] = "invalid opcode",
+	[7] = "device not available", [10] = "invalid TSS",
+	[11] = "segment not present", [12] = "stack fault",
+	[13] = "general protection fault", [14] = "page fault",
+	[16] = "x87 floating-point error", [17] = "alignment check",
+	[19] = "SIMD floating-point error",
+};
+
+static const char *vector_name(u64 vector)
+{
+	if (vector < PVISOR_NR_TRAP_VECTORS && vector_names[vector])
+		return vector_names[vector];
+	return "trap";
+}
+
+/* The guest's view of a page fault's error code; see hypercall.h. */
+static u64 guest_pf_error(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
+			  u64 err, u64 address)
+{
+	struct pvisor_walk walk;
+
+	pvisor_pt_walk(dom, READ_ONCE(vcpu->pt_base_pfn), address, &walk);
+	err &= ~(PF_PRESENT | PF_USER);
+	if (walk.status == PVISOR_WALK_OK)
+		err |= PF_PRESENT;
+	return err;
+}
+
+static void frame_from_sigcontext(struct pvisor_trap_frame *f,
+				  const struct sigcontext_64 *sc)
+{
+	f->vector = sc->trapno;
+	f->error_code = sc->err;
+	f->address = sc->trapno == X86_TRAP_PF ? sc->cr2 : 0;
+	f->r15 = sc->r15; f->r14 = sc->r14; f->r13 = sc->r13;
+	f->r12 = sc->r12; f->rbp = sc->bp; f->rbx = sc->bx;
+	f->r11 = sc->r11; f->r10 = sc->r10; f->r9 = sc->r9; f->r8 = sc->r8;
+	f->rax = sc->ax; f->rcx = sc->cx; f->rdx = sc->dx;
+	f->rsi = sc->si; f->rdi = sc->di;
+	f->rip = sc->ip;
+	f->rflags = sc->flags;
+	f->rsp = sc->sp;
+}
+
+/**
+ * pvisor_trap_deliver() - PVISOR_IOCTL_VCPU_TRAP
+ * @runner: the caller's runner
+ * @urep: the runner's report: its signal handler's ucontext
+ *
+ * Return: 0 when the ucontext now leads into the guest's handler;
+ * -ENOENT when the guest has none (the domain has crashed), -EFAULT when
+ * the frame could not be pushed (likewise), -EPERM, -EINVAL.
+ */
+long pvisor_trap_deliver(struct pvisor_runner *runner,
+			 const struct pvisor_trap_report __user *urep)
+{
+	struct pvisor_vcpu *vcpu = pvisor_runner_current_vcpu(runner);
+	struct pvisor_domain *dom = runner->dom;
+	struct pvisor_trap_report rep;
+	struct pvisor_trap_frame frame;
+	struct sigcontext_64 __user *usc;
+	struct sigcontext_64 sc;
+	u64 handler, sp;
+
+	if (!vcpu)
+		return -EPERM;
+	if (copy_from_user(&rep, urep, sizeof(rep)))
+		return -EFAULT;
+	if (rep.flags)
+		return -EINVAL;
+	usc = (struct sigcontext_64 __user *)(unsigned long)
+	      (rep.ucontext + offsetof(struct ucontext, uc_mcontext));
+	if (copy_from_user(&sc, usc, sizeof(sc)))
+		return -EFAULT;
+
+	handler = sc.trapno < PVISOR_NR_TRAP_VECTORS ?
+		  READ_ONCE(vcpu->traps[sc.trapno]) : 0;
+	if (!handler) {
+		if (sc.trapno == X86_TRAP_PF)
+			pvisor_domain_crash(dom, "unhandled page fault at %#llx (rip %#llx)",
+					    sc.cr2, sc.ip);
+		else
+			pvisor_domain_crash(dom, "unhandled %s (vector %llu, signal %u) at rip %#llx",
+					    vector_name(sc.trapno), sc.trapno,
+					    rep.signo, sc.ip);
+		return -ENOENT;
+	}
+
+	frame_from_sigcontext(&frame, &sc);
+	if (frame.vector == X86_TRAP_PF)
+		frame.error_code = guest_pf_error(dom, vcpu, frame.error_code,
+						  frame.address);
+	sp = ((sc.sp - RED_ZONE) & ~15ULL) - sizeof(frame);
+	if (!pvisor_guest_range_ok(sp, sizeof(frame)) ||
+	    copy_to_user((void __user *)sp, &frame, sizeof(frame))) {
+		pvisor_domain_crash(dom, "cannot push a trap frame for %s at %#llx (stack %#llx)",
+				    vector_name(sc.trapno), sc.ip, sc.sp);
+		return -EFAULT;
+	}
+
+	if (put_user(handler, &usc->ip) || put_user(sp, &usc->sp))
+		return -EFAULT;
+	return 0;
+}
+
+/** pvisor_hc_set_trap_table() - set_trap_table(table) for @vcpu */
+long pvisor_hc_set_trap_table(struct pvisor_vcpu *vcpu,
+			      const struct pvisor_hc_args *args)
+{
+	u64 traps[PVISOR_NR_TRAP_VECTORS];
+	struct pvisor_trap_info info;
+	u64 table = args->a[0];
+	unsigned int i, v;
+
+	if (!table) {
+		for (v = 0; v < PVISOR_NR_TRAP_VECTORS; v++)
+			WRITE_ONCE(vcpu->traps[v], 0);
+		return 0;
+	}
+
+	/* Validate the whole table before changing anything. */
+	memcpy(traps, vcpu->traps, sizeof(traps));
+	for (i = 0; i < PVISOR_TRAP_TABLE_MAX; i++) {
+		u64 entry = table + i * sizeof(info);
+
+		if (!pvisor_guest_range_ok(entry, sizeof(info)) ||
+		    copy_from_user(&info, (void __user *)entry, sizeof(info)))
+			return -EFAULT;
+		if (!info.address)
+			break;
+		if (info.vector >= PVISOR_NR_TRAP_VECTORS || info.flags ||
+		    !pvisor_guest_range_ok(info.address, 1))
+			return -EINVAL;
+		traps[info.vector] = info.address;
+	}
+	if (i == PVISOR_TRAP_TABLE_MAX)
+		return -E2BIG;
+	for (v = 0; v < PVISOR_NR_TRAP_VECTORS; v++)
+		WRITE_ONCE(vcpu->traps[v], traps[v]);
+	return 0;
+}
+
+/**
+ * pvisor_hc_iret() - iret(frame): resume the context a trap frame holds
+ *
+ * Return: the frame's rax, which the system-call return puts in rax.
+ */
+long pvisor_hc_iret(struct pvisor_vcpu *vcpu, const struct pvisor_hc_args *args)
+{
+	struct pt_regs *regs = current_pt_regs();
+	struct pvisor_trap_frame f;
+	u64 uframe = args->a[0];
+
+	if (!pvisor_guest_range_ok(uframe, sizeof(f)) ||
+	    copy_from_user(&f, (void __user *)uframe, sizeof(f)))
+		return -EFAULT;
+	if (!pvisor_guest_range_ok(f.rip, 1))
+		return -EINVAL;
+
+	regs->r15 = f.r15; regs->r14 = f.r14; regs->r13 = f.r13;
+	regs->r12 = f.r12; regs->bp = f.rbp; regs->bx = f.rbx;
+	regs->r11 = f.r11; regs->r10 = f.r10; regs->r9 = f.r9; regs->r8 = f.r8;
+	regs->cx = f.rcx; regs->dx = f.rdx; regs->si = f.rsi; regs->di = f.rdi;
+	regs->ip = f.rip;
+	regs->sp = f.rsp;
+	regs->flags = (f.rflags & GUEST_RFLAGS) | X86_EFLAGS_IF |
+		      X86_EFLAGS_FIXED;
+	/* Not a system call any more: no restart may rewrite rax or rip. */
+	regs->orig_ax = -1;
+	return f.rax;
+}

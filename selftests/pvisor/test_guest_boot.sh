@@ -1,0 +1,250 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A real guest, end to end: `pvctl create --kernel` builds minnow
+# (guest-port/) into a domain and starts its runner (pvrun); minnow boots,
+# runs its self-checks and powers off. Checked here: the boot lines and the
+# exact command line on `pvctl console`, each of the guest's own checks
+# (its "@@pvtest" lines become TAP lines of this test), the state
+# shutdown(poweroff), a ramdisk reaching the guest, and that destroying the
+# domains gives every frame back. Then the builder's bad inputs: a missing
+# kernel file, a file that is not ELF, an ELF linked outside the guest
+# window, too little memory for the image or for the boot layout; each
+# must fail with a clear message and exit 1, and leave no domain behind.
+#
+# Runs in the QEMU test host: busybox sh, pvisor.ko loaded, pvctl and
+# pvrun in PATH, the guests in /guest. TAP 13, the plan at the end (the
+# number of guest checks is the guest's business). Exits 0 when every
+# check passed, 1 otherwise, 4 (skip) when something it needs is missing.
+
+GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
+MINNOW=$GUEST_DIR/minnow.elf
+OUTSIDE=$GUEST_DIR/outside.elf
+# Bounded wait for a guest to finish, in tenths of a second.
+WAIT_TENTHS=200
+
+# Names no other test uses, so that leftovers are recognisably ours.
+G1=g1
+RD=gboot-rd
+BAD=gboot-bad
+
+count=0
+failures=0
+tmp=$(mktemp -d) || exit 1
+
+cleanup() {
+	for d in $G1 $RD $BAD; do
+		pvctl destroy "$d" >/dev/null 2>&1
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+show_last() {
+	echo "# exit status $rc"
+	sed 's/^/# stdout: /' "$tmp/out"
+	sed 's/^/# stderr: /' "$tmp/err"
+}
+
+check() {
+	desc=$1
+	shift
+	count=$((count + 1))
+	if "$@"; then
+		echo "ok $count $desc"
+	else
+		echo "not ok $count $desc"
+		failures=$((failures + 1))
+		show_last
+	fi
+}
+
+status_is() { [ "$rc" -eq "$1" ]; }
+out_has() { grep -q -e "$1" "$tmp/out"; }
+out_has_line() { grep -q -x -F -e "$1" "$tmp/out"; }
+err_has() { grep -q -e "$1" "$tmp/err"; }
+
+json_field() {
+	v=$(sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$tmp/out")
+	echo "${v:--1}"
+}
+
+# The state column of domain $1 in "pvctl list", or "" when not listed.
+state_of() {
+	pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
+}
+
+# wait_stopped NAME: until NAME is shut down or crashed (bounded).
+wait_stopped() {
+	i=0
+	while [ $i -lt $WAIT_TENTHS ]; do
+		case "$(state_of "$1")" in
+		shutdown*|crashed*) return 0 ;;
+		esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Is there a domain called $1?
+exists() { [ -n "$(state_of "$1")" ]; }
+
+echo "TAP version 13"
+
+for need in pvctl pvrun; do
+	if ! command -v $need >/dev/null; then
+		echo "1..0 # SKIP $need is not in PATH"
+		exit 4
+	fi
+done
+if [ ! -f "$MINNOW" ] || [ ! -f "$OUTSIDE" ]; then
+	echo "1..0 # SKIP no guest kernels in $GUEST_DIR"
+	exit 4
+fi
+run pvctl info --json
+if [ "$rc" -eq 3 ]; then
+	echo "1..0 # SKIP pvisor module not loaded"
+	exit 4
+fi
+domains0=$(json_field domains)
+frames0=$(json_field frames_used)
+
+# --- minnow boots, checks itself and powers off ----------------------------
+
+run pvctl create --name $G1 --memory 16M --kernel "$MINNOW" \
+	--cmdline "hello world"
+check "create $G1 with --kernel starts it" \
+	eval 'status_is 0 && out_has "^created domain [0-9]* ($G1): 1 vcpus, 16MiB, 4096 frames$" &&
+	      out_has "^started domain [0-9]* ($G1) from $MINNOW$"'
+
+wait_stopped $G1
+rc=$?
+check "$G1 stops within $((WAIT_TENTHS / 10)) s" status_is 0
+
+run pvctl console $G1
+cp "$tmp/out" "$tmp/console"
+check "the console shows minnow booting" \
+	eval 'status_is 0 && out_has_line "minnow: booting"'
+check "the console shows the exact command line" \
+	out_has_line "minnow: cmdline: hello world"
+
+# The guest's own checks, one TAP line each.
+guest_checks=0
+while IFS= read -r line; do
+	case "$line" in
+	"@@pvtest ok "*)
+		rest=${line#@@pvtest ok }
+		count=$((count + 1))
+		guest_checks=$((guest_checks + 1))
+		echo "ok $count guest: ${rest#* }"
+		;;
+	"@@pvtest not ok "*)
+		rest=${line#@@pvtest not ok }
+		count=$((count + 1))
+		guest_checks=$((guest_checks + 1))
+		failures=$((failures + 1))
+		echo "not ok $count guest: ${rest#* }"
+		;;
+	esac
+done <"$tmp/console"
+cp "$tmp/console" "$tmp/out"
+check "the guest ran its checks to the end ($guest_checks reported)" \
+	eval '[ $guest_checks -gt 0 ] && out_has_line "@@pvtest done $guest_checks 0"'
+
+run pvctl list
+check "list shows $G1 as shutdown(poweroff)" \
+	eval 'status_is 0 && out_has "^ *[0-9]*  $G1  *shutdown(poweroff) "'
+run pvctl list --json
+check "list --json gives the state and the reason" \
+	out_has "\"name\": \"$G1\", \"state\": \"shutdown\", \"reason\": \"poweroff\""
+run pvctl console --follow $G1
+check "console --follow on a stopped domain prints it all and ends" \
+	eval 'status_is 0 && cmp -s "$tmp/out" "$tmp/console"'
+
+# --- a ramdisk --------------------------------------------------------------
+
+printf 'pvisor ramdisk 0123456789' >"$tmp/ramdisk"
+run pvctl create --name $RD --memory 8M --kernel "$MINNOW" \
+	--ramdisk "$tmp/ramdisk"
+check "create $RD with a ramdisk and no command line" status_is 0
+wait_stopped $RD
+run pvctl console $RD
+check "the guest sees the ramdisk and an empty command line" \
+	eval 'out_has "^minnow: ramdisk: 25 bytes at 0x[0-9a-f]*: pvisor ramdisk 0123456789$" &&
+	      out_has_line "minnow: cmdline: " && out_has_line "@@pvtest done ${guest_checks} 0"'
+
+run pvctl destroy $G1
+check "destroy $G1" status_is 0
+run pvctl destroy $RD
+check "destroy $RD" status_is 0
+run pvctl info --json
+check "accounting is back to where it started" \
+	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
+	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+
+# --- bad input --------------------------------------------------------------
+
+# bad_kernel DESC MESSAGE ARGS...: create fails with MESSAGE, nothing left.
+bad_kernel() {
+	what=$1
+	msg=$2
+	shift 2
+	run pvctl create --name $BAD "$@"
+	check "$what: exit 1 and a clear message" \
+		eval 'status_is 1 && err_has "^pvctl: create: $BAD: cannot start the domain: pvrun: $msg"'
+	check "$what: no domain left behind" eval '! exists $BAD'
+}
+
+bad_kernel "a missing kernel file" "kernel: cannot open '$tmp/none'" \
+	--memory 16M --kernel "$tmp/none"
+echo "this is not a kernel" >"$tmp/text"
+bad_kernel "a kernel that is not ELF" "kernel: not an ELF file" \
+	--memory 16M --kernel "$tmp/text"
+head -c 100 "$MINNOW" >"$tmp/short.elf"
+bad_kernel "a truncated ELF file" "kernel: truncated file" \
+	--memory 16M --kernel "$tmp/short.elf"
+bad_kernel "an ELF linked outside the window" \
+	"kernel: segment at 0x400000 lies outside the guest window" \
+	--memory 16M --kernel "$OUTSIDE"
+bad_kernel "memory smaller than the image" \
+	"kernel: segment .* does not fit in the domain's 1024 KiB" \
+	--memory 1M --kernel "$MINNOW"
+bad_kernel "memory too small for the boot layout" "too little memory" \
+	--memory 1064K --kernel "$MINNOW"
+bad_kernel "a command line over 1023 bytes" "command line too long" \
+	--memory 16M --kernel "$MINNOW" \
+	--cmdline "$(head -c 1024 /dev/zero | tr '\0' x)"
+
+run pvctl create --name $BAD --memory 16M --cmdline "x"
+check "--cmdline without --kernel is a usage error" \
+	eval 'status_is 2 && err_has "need --kernel" && ! exists $BAD'
+
+run pvrun
+check "pvrun without arguments is a usage error" \
+	eval 'status_is 2 && err_has "^pvrun: --domain and --kernel are required"'
+run pvrun --domain 32751 --kernel "$MINNOW"
+check "pvrun on a domain that does not exist fails" \
+	eval 'status_is 1 && err_has "^pvrun: domain 32751: no such domain"'
+run pvctl create --name $BAD --memory 4M --kernel "$MINNOW"
+wait_stopped $BAD
+id=$(pvctl list | awk -v n=$BAD '$2 == n { print $1 }')
+run pvrun --domain "${id:-32751}" --kernel "$MINNOW"
+check "pvrun refuses a domain that already ran" \
+	eval 'status_is 1 && err_has "^pvrun: domain ${id:-x} is shutdown, not created"'
+pvctl destroy $BAD >/dev/null 2>&1
+
+run pvctl info --json
+check "accounting is still where it started" \
+	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
+	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+
+echo "1..$count"
+echo "# $((count - failures)) of $count checks passed"
+[ "$failures" -eq 0 ]
