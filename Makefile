@@ -52,7 +52,10 @@ module:
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace selftests:
+# Each subdirectory has its own Makefile; they are directories, so make
+# would otherwise take them for up-to-date files.
+.PHONY: $(SUBDIRS)
+$(SUBDIRS):
 	$(MAKE) -C $@
 
 # selftests may link against userspace's netlink library.

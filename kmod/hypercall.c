@@ -45,7 +45,7 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_sched_shutdown) != 4);
 	BUILD_BUG_ON(sizeof(struct pvisor_trap_info) != 16);
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_info, address) != 8);
-	BUILD_BUG_ON(sizeof(struct pvisor_trap_frame) != 21 * 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_trap_frame) != 23 * 8);
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, r15) != 24);
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, rip) != 18 * 8);
 	BUILD_BUG_ON(sizeof(struct pvisor_trap_report) != 16);
@@ -171,7 +171,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	case PVISOR_HC_SET_TRAP_TABLE:
 		return pvisor_hc_set_trap_table(vcpu, &args);
 	case PVISOR_HC_IRET:
-		return pvisor_hc_iret(vcpu, &args);
+		return pvisor_hc_iret(runner, vcpu, &args);
 	default:
 		return -ENOSYS;
 	}

@@ -19,6 +19,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -233,6 +234,7 @@ static int runner_release(struct inode *inode, struct file *file)
 		if (task)
 			put_task_struct(task);
 	}
+	__free_page(runner->iret_page);
 	pvisor_domain_put(dom);
 	kfree(runner);
 	return 0;
@@ -271,6 +273,9 @@ int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
 	if (!runner)
 		goto err_put_domain;
 	runner->dom = dom;
+	runner->iret_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!runner->iret_page)
+		goto err_free_runner;
 
 	ret = pvisor_domain_attach_runner(dom);
 	if (ret)
@@ -288,6 +293,8 @@ int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
 err_detach:
 	pvisor_domain_runner_gone(dom, "the runner could not attach");
 err_free_runner:
+	if (runner->iret_page)
+		__free_page(runner->iret_page);
 	kfree(runner);
 err_put_domain:
 	pvisor_domain_put(dom);

@@ -15,6 +15,7 @@ struct pvisor_runner_attach;
 struct pvisor_runner {
 	struct pvisor_domain *dom;	/* a reference */
 	unsigned long flags;		/* RUNNER_WINDOW_MAPPED */
+	struct page *iret_page;		/* PVISOR_IRET_PAGE: vCPUs' rax, rip */
 };
 
 #define RUNNER_WINDOW_MAPPED	0	/* bit in runner->flags: set once */

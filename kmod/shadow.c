@@ -22,8 +22,10 @@
  * access error and raises SIGSEGV itself.
  *
  * The last page of the window is the hypercall page: one page shared by
- * every domain, holding a 32-byte stub per hypercall, mapped read-only
- * and executable whatever the guest's tables say.
+ * every domain, holding a 32-byte stub per hypercall and a trampoline per
+ * vCPU for the iret hypercall, mapped read-only and executable whatever
+ * the guest's tables say. Below it sits the runner's iret page, read-only,
+ * where those trampolines find rax and rip.
  *
  * Locking: faults run under the runner's mmap_lock (read); invalidations
  * take it for read to keep the VMA alive while zapping.
@@ -79,6 +81,29 @@ static void write_stub(u8 *p, unsigned int nr)
 	*p++ = OP_RET;
 }
 
+/*
+ * Where the iret hypercall resumes vCPU @vcpu (trap.c): every register
+ * but rax, rip is already the frame's; its slot on the iret page holds
+ * rax and rip. Neither instruction touches rsp or the flags.
+ *
+ *	mov slot(%rip), %rax; jmp *slot+8(%rip)
+ */
+static void write_iret_trampoline(u8 *page, unsigned int vcpu)
+{
+	u64 tramp = PVISOR_IRET_TRAMPOLINE(vcpu);
+	u64 slot = PVISOR_IRET_PAGE + vcpu * 2 * sizeof(u64);
+	u8 *p = page + (tramp - PVISOR_HYPERCALL_PAGE);
+	s32 disp;
+
+	*p++ = 0x48; *p++ = 0x8b; *p++ = 0x05;		/* mov disp(%rip),%rax */
+	disp = slot - (tramp + 7);
+	memcpy(p, &disp, sizeof(disp));
+	p += sizeof(disp);
+	*p++ = 0xff; *p++ = 0x25;			/* jmp *disp(%rip) */
+	disp = slot + 8 - (tramp + 13);
+	memcpy(p, &disp, sizeof(disp));
+}
+
 /** pvisor_shadow_init() - build the hypercall page */
 int pvisor_shadow_init(void)
 {
@@ -87,6 +112,9 @@ int pvisor_shadow_init(void)
 
 	BUILD_BUG_ON(PVISOR_NR_HYPERCALLS * PVISOR_HYPERCALL_STRIDE > PAGE_SIZE);
 	BUILD_BUG_ON(PVISOR_IOCTL_HYPERCALL_BASE + PVISOR_NR_HYPERCALLS > 0x100);
+	BUILD_BUG_ON(PVISOR_IRET_TRAMPOLINE(PVISOR_MAX_VCPUS) >
+		     PVISOR_HYPERCALL_PAGE + PAGE_SIZE);
+	BUILD_BUG_ON(PVISOR_MAX_VCPUS * 2 * sizeof(u64) > PAGE_SIZE);
 
 	hypercall_page = alloc_page(GFP_KERNEL);
 	if (!hypercall_page)
@@ -96,6 +124,8 @@ int pvisor_shadow_init(void)
 	memset(page, OP_INT3, PAGE_SIZE);
 	for (nr = 0; nr < PVISOR_NR_HYPERCALLS; nr++)
 		write_stub(page + nr * PVISOR_HYPERCALL_STRIDE, nr);
+	for (nr = 0; nr < PVISOR_MAX_VCPUS; nr++)
+		write_iret_trampoline(page, nr);
 	return 0;
 }
 
@@ -111,12 +141,12 @@ void pvisor_shadow_exit(void)
  * @len: bytes from it
  *
  * Guest pointers handed to hypercalls must lie in the window, below the
- * hypercall page; the runner's own memory is not the guest's to name.
+ * module's two pages; the runner's own memory is not the guest's to name.
  */
 bool pvisor_guest_range_ok(u64 addr, u64 len)
 {
-	return addr >= PVISOR_WINDOW_BASE && addr < PVISOR_HYPERCALL_PAGE &&
-	       len <= PVISOR_HYPERCALL_PAGE - addr;
+	return addr >= PVISOR_WINDOW_BASE && addr < PVISOR_GUEST_LIMIT &&
+	       len <= PVISOR_GUEST_LIMIT - addr;
 }
 
 static pgprot_t guest_prot(bool writable, bool executable)
@@ -173,6 +203,18 @@ static vm_fault_t guest_translate(struct vm_fault *vmf, struct pvisor_walk *walk
 	return 0;
 }
 
+/* The iret page: read-only data for the trampolines. */
+static vm_fault_t iret_page_fault(struct vm_fault *vmf)
+{
+	struct pvisor_runner *runner = vmf->vma->vm_private_data;
+
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_INSTRUCTION))
+		return VM_FAULT_SIGSEGV;
+	return vmf_insert_pfn_prot(vmf->vma, vmf->address,
+				   page_to_pfn(runner->iret_page),
+				   guest_prot(false, false));
+}
+
 static vm_fault_t window_fault(struct vm_fault *vmf)
 {
 	struct pvisor_runner *runner = vmf->vma->vm_private_data;
@@ -181,6 +223,8 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 
 	if (vmf->address == PVISOR_HYPERCALL_PAGE)
 		return hypercall_page_fault(vmf);
+	if (vmf->address == PVISOR_IRET_PAGE)
+		return iret_page_fault(vmf);
 
 	ret = guest_translate(vmf, &walk);
 	if (ret)
@@ -197,7 +241,7 @@ static vm_fault_t window_mkwrite(struct vm_fault *vmf)
 {
 	struct pvisor_walk walk;
 
-	if (vmf->address == PVISOR_HYPERCALL_PAGE)
+	if (vmf->address >= PVISOR_GUEST_LIMIT)
 		return VM_FAULT_SIGSEGV;
 	return guest_translate(vmf, &walk);
 }

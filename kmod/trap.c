@@ -85,11 +85,13 @@ static void frame_from_sigcontext(struct pvisor_trap_frame *f,
 	f->r15 = sc->r15; f->r14 = sc->r14; f->r13 = sc->r13;
 	f->r12 = sc->r12; f->rbp = sc->bp; f->rbx = sc->bx;
 	f->r11 = sc->r11; f->r10 = sc->r10; f->r9 = sc->r9; f->r8 = sc->r8;
-	f->rax = sc->ax; f->rcx = sc->cx; f->rdx = sc->dx;
-	f->rsi = sc->si; f->rdi = sc->di;
+	f->rcx = sc->cx; f->rdx = sc->dx; f->rsi = sc->si; f->rdi = sc->di;
+	f->rax = sc->ax;
 	f->rip = sc->ip;
+	f->cs = sc->cs;
 	f->rflags = sc->flags;
 	f->rsp = sc->sp;
+	f->ss = sc->ss;
 }
 
 /**
@@ -192,14 +194,22 @@ long pvisor_hc_set_trap_table(struct pvisor_vcpu *vcpu,
 
 /**
  * pvisor_hc_iret() - iret(frame): resume the context a trap frame holds
+ * @runner: the caller's runner
+ * @vcpu: the calling vCPU
+ * @args: a[0], the frame
  *
- * Return: the frame's rax, which the system-call return puts in rax.
+ * A system call returns only 32 bits of rax on 6.1 (the ioctl system call
+ * keeps its result in an int), so rax and rip travel through the vCPU's
+ * slot on the iret page and its trampoline (shadow.c); every other
+ * register, rsp and rflags are set here.
  */
-long pvisor_hc_iret(struct pvisor_vcpu *vcpu, const struct pvisor_hc_args *args)
+long pvisor_hc_iret(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
+		    const struct pvisor_hc_args *args)
 {
 	struct pt_regs *regs = current_pt_regs();
 	struct pvisor_trap_frame f;
 	u64 uframe = args->a[0];
+	u64 *slot;
 
 	if (!pvisor_guest_range_ok(uframe, sizeof(f)) ||
 	    copy_from_user(&f, (void __user *)uframe, sizeof(f)))
@@ -207,15 +217,19 @@ long pvisor_hc_iret(struct pvisor_vcpu *vcpu, const struct pvisor_hc_args *args)
 	if (!pvisor_guest_range_ok(f.rip, 1))
 		return -EINVAL;
 
+	slot = (u64 *)page_address(runner->iret_page) + vcpu->id * 2;
+	WRITE_ONCE(slot[0], f.rax);
+	WRITE_ONCE(slot[1], f.rip);
+
 	regs->r15 = f.r15; regs->r14 = f.r14; regs->r13 = f.r13;
 	regs->r12 = f.r12; regs->bp = f.rbp; regs->bx = f.rbx;
 	regs->r11 = f.r11; regs->r10 = f.r10; regs->r9 = f.r9; regs->r8 = f.r8;
 	regs->cx = f.rcx; regs->dx = f.rdx; regs->si = f.rsi; regs->di = f.rdi;
-	regs->ip = f.rip;
 	regs->sp = f.rsp;
 	regs->flags = (f.rflags & GUEST_RFLAGS) | X86_EFLAGS_IF |
 		      X86_EFLAGS_FIXED;
+	regs->ip = PVISOR_IRET_TRAMPOLINE(vcpu->id);
 	/* Not a system call any more: no restart may rewrite rax or rip. */
 	regs->orig_ax = -1;
-	return f.rax;
+	return 0;
 }

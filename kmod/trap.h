@@ -13,7 +13,7 @@ long pvisor_trap_deliver(struct pvisor_runner *runner,
 			 const struct pvisor_trap_report __user *urep);
 long pvisor_hc_set_trap_table(struct pvisor_vcpu *vcpu,
 			      const struct pvisor_hc_args *args);
-long pvisor_hc_iret(struct pvisor_vcpu *vcpu,
+long pvisor_hc_iret(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		    const struct pvisor_hc_args *args);
 
 #endif /* PVISOR_TRAP_H */

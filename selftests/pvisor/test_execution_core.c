@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The execution core, tested from below: this program is its own domain
- * builder and runner. It lays out page tables and hand-written guest code
- * through Domain0's memory mapping, forks a child that attaches as the
- * runner, maps the guest window and enters the guest, then checks what
- * the guest did (results it stored in its memory, console output, and
- * how the domain stopped).
+ * The execution core, tested from below: guestrun (selftests/lib) is this
+ * program's domain builder and runner, and the guests are hand-written
+ * assembly. The test checks what each guest did (results it stored in its
+ * memory, console output, and how the domain stopped).
  *
  * It covers the module's side: hypercall dispatch and argument checks,
  * shadow fills honouring present/RW/NX and the reservation, invalidation,
@@ -27,48 +25,22 @@
 #include <pvisor/device.h>
 #include <pvisor/hypercall.h>
 
+#include "guestrun.h"
 #include "pvtest.h"
 
 #define PREFIX		"xc-"
-#define DOM_BYTES	(1 * PVT_MIB)
 
-/*
- * Guest memory layout, in pfns. The guest maps pfn p at VA(p): a direct
- * map of its whole reservation through one L1 table, with a few entries
- * made special for the tests.
- */
-#define PFN_L4		0
-#define PFN_L3		1
-#define PFN_L2		2
-#define PFN_L1		3
-#define PFN_CODE	4	/* 4 pages of guest code */
-#define PFN_RESULTS	8	/* the guest stores its results here */
-#define PFN_STACK	9
-#define PFN_SCRATCH	10	/* hypercall arguments the host prepares */
-#define PFN_RO		16	/* mapped read-only */
-#define PFN_NX		17	/* mapped no-execute */
-#define PFN_BAD		18	/* its entry names a pfn beyond the reservation */
-#define PFN_HOLE	19	/* not present */
-
-#define BAD_PFN		0x100000ULL
-
-/*
- * The same numbers as literals, for the guest's assembly (the uapi
- * constants carry C suffixes the assembler cannot read); checked against
- * the uapi below.
- */
-#define G_WINDOW	0x100000000000
-#define G_HCPAGE	0x10fffffff000
-#define VA(pfn)		((uint64_t)G_WINDOW + (uint64_t)(pfn) * PVT_PAGE)
-#define GVA(pfn)	(G_WINDOW + (pfn) * 0x1000)	/* for the assembler */
-
-_Static_assert(G_WINDOW == PVISOR_WINDOW_BASE, "window base");
-_Static_assert(G_HCPAGE == PVISOR_HYPERCALL_PAGE, "hypercall page");
-
-#define S(x)		#x
-#define STR(x)		S(x)
-#define HCALL(nr)	"movabs $(" STR(G_HCPAGE) " + " STR(nr) " * 32), %rax\n" \
-			"call *%rax\n"
+#define PFN_L1		GR_PFN_L1
+#define PFN_CODE	GR_PFN_CODE
+#define PFN_RESULTS	GR_PFN_RESULTS
+#define PFN_SCRATCH	GR_PFN_SCRATCH
+#define PFN_HOLE	GR_PFN_HOLE
+#define BAD_PFN		GR_BAD_PFN
+#define VA(pfn)		GR_VA(pfn)
+#define GVA(pfn)	GR_ASM_VA(pfn)
+#define G_HCPAGE	GR_HCPAGE
+#define STR(x)		GR_STR(x)
+#define HCALL(nr)	GR_HCALL(nr)
 
 /* Results the main guest stores, as u64 slots of its results page. */
 enum {
@@ -154,15 +126,15 @@ asm(".pushsection .guest_text, \"ax\"\n"
 
     ".globl guest_write_ro\n"
     "guest_write_ro:\n"
-    "movabs $" STR(GVA(PFN_RO)) ", %rcx\n movq $1, (%rcx)\n ud2\n"
+    "movabs $" STR(GVA(GR_PFN_RO)) ", %rcx\n movq $1, (%rcx)\n ud2\n"
 
     ".globl guest_exec_nx\n"
     "guest_exec_nx:\n"
-    "movabs $" STR(GVA(PFN_NX)) ", %rax\n jmp *%rax\n"
+    "movabs $" STR(GVA(GR_PFN_NX)) ", %rax\n jmp *%rax\n"
 
     ".globl guest_bad_pfn\n"
     "guest_bad_pfn:\n"
-    "movabs $" STR(GVA(PFN_BAD)) ", %rcx\n mov (%rcx), %rax\n ud2\n"
+    "movabs $" STR(GVA(GR_PFN_BAD)) ", %rcx\n mov (%rcx), %rax\n ud2\n"
 
     ".globl guest_write_hcpage\n"
     "guest_write_hcpage:\n"
@@ -180,7 +152,7 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "guest_end:\n"
     ".popsection\n");
 
-extern const char guest_start[], guest_end[], guest_main[];
+extern const char guest_main[];
 extern const char guest_crash_request[], guest_touch_hole[], guest_write_ro[];
 extern const char guest_exec_nx[], guest_bad_pfn[], guest_write_hcpage[];
 extern const char guest_mid_stub[], guest_cli[];
@@ -188,52 +160,20 @@ extern const char guest_mid_stub[], guest_cli[];
 static struct pvnl *nl;
 static int dev = -1;
 
-static void put64(uint8_t *mem, uint64_t gpa, uint64_t val)
-{
-	memcpy(mem + gpa, &val, sizeof(val));
-}
+#define put64 gr_put64
+#define get64 gr_get64
 
-static uint64_t get64(const uint8_t *mem, uint64_t gpa)
+/* Hypercall arguments for the main guest, at the scratch page. */
+static void prepare(uint8_t *mem)
 {
-	uint64_t val;
-
-	memcpy(&val, mem + gpa, sizeof(val));
-	return val;
-}
-
-static uint64_t pte(uint64_t pfn, uint64_t bits)
-{
-	return pfn << 12 | bits;
-}
-
-/* Page tables, code and hypercall arguments, through Domain0's mapping. */
-static void build(uint8_t *mem)
-{
-	const uint64_t P = PVISOR_PTE_PRESENT, RW = PVISOR_PTE_RW;
+	const uint64_t P = PVISOR_PTE_PRESENT;
 	uint64_t scratch = PFN_SCRATCH * PVT_PAGE;
-	uint64_t l4_index = (G_WINDOW >> 39) & 511;
-	size_t code = guest_end - guest_start;
-
-	put64(mem, PFN_L4 * PVT_PAGE + l4_index * 8, pte(PFN_L3, P | RW));
-	put64(mem, PFN_L3 * PVT_PAGE, pte(PFN_L2, P | RW));
-	put64(mem, PFN_L2 * PVT_PAGE, pte(PFN_L1, P | RW));
-	for (uint64_t pfn = 0; pfn < DOM_BYTES / PVT_PAGE; pfn++)
-		put64(mem, PFN_L1 * PVT_PAGE + pfn * 8, pte(pfn, P | RW));
-	put64(mem, PFN_L1 * PVT_PAGE + PFN_RO * 8, pte(PFN_RO, P));
-	put64(mem, PFN_L1 * PVT_PAGE + PFN_NX * 8,
-	      pte(PFN_NX, P | RW | PVISOR_PTE_NX));
-	put64(mem, PFN_L1 * PVT_PAGE + PFN_BAD * 8, pte(BAD_PFN, P | RW));
-	put64(mem, PFN_L1 * PVT_PAGE + PFN_HOLE * 8, 0);
-
-	if (code > 4 * PVT_PAGE)
-		tap_bail("guest code does not fit: %zu bytes", code);
-	memcpy(mem + PFN_CODE * PVT_PAGE, guest_start, code);
 
 	/* mmu_update: a table beyond the reservation; the hole -> results */
 	put64(mem, scratch + 0x00, BAD_PFN * PVT_PAGE);
 	put64(mem, scratch + 0x08, 0);
 	put64(mem, scratch + 0x10, PFN_L1 * PVT_PAGE + PFN_HOLE * 8);
-	put64(mem, scratch + 0x18, pte(PFN_RESULTS, P));
+	put64(mem, scratch + 0x18, (uint64_t)PFN_RESULTS << 12 | P);
 	/* mmuext: NEW_BASEPTR beyond the reservation; TLB_FLUSH_LOCAL */
 	put64(mem, scratch + 0x20, PVISOR_MMUEXT_NEW_BASEPTR);
 	put64(mem, scratch + 0x28, BAD_PFN);
@@ -248,121 +188,27 @@ static struct pvisor_vcpu_context boot_context(const char *entry)
 {
 	struct pvisor_vcpu_context ctx = {
 		.vcpu = 0,
-		.rip = VA(PFN_CODE) + (uint64_t)(entry - guest_start),
-		.rsp = VA(PFN_STACK + 1),
+		.rip = gr_code_va(entry),
+		.rsp = VA(GR_PFN_STACK + 1),
 		.rsi = VA(PFN_SCRATCH),
-		.pt_base_pfn = PFN_L4,
+		.pt_base_pfn = GR_PFN_L4,
 	};
 	return ctx;
-}
-
-/* The runner: attach, map the window, enter the guest. Never returns. */
-static void runner(uint32_t domid, const char *entry)
-{
-	struct pvisor_runner_attach attach = { .domid = domid };
-	struct pvisor_vcpu_context ctx = boot_context(entry);
-	int fd = ioctl(dev, PVISOR_IOCTL_RUNNER_ATTACH, &attach);
-
-	if (fd < 0 || dup2(fd, PVISOR_RUNNER_FD) < 0)
-		_exit(101);
-	if (mmap((void *)PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE,
-		 PROT_READ | PROT_WRITE | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED_NOREPLACE, PVISOR_RUNNER_FD, 0) ==
-	    MAP_FAILED)
-		_exit(102);
-	if (ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_SET_CONTEXT, &ctx))
-		_exit(103);
-	ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_RUN, 0);
-	_exit(104);
-}
-
-/* Wait for @pid, killing it after @secs; its wait status, or -1. */
-static int reap(pid_t pid, int secs)
-{
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	int status;
-
-	for (int i = 0; i < secs * 50; i++) {
-		pid_t got = waitpid(pid, &status, WNOHANG);
-
-		if (got == pid)
-			return status;
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
-}
-
-/*
- * Wait until the domain left RUNNING: the runner's exit is noticed when
- * its last file reference goes, just after the process is reaped.
- */
-static int wait_stopped(uint32_t id, struct pvnl_domain *dom)
-{
-	for (int i = 0; i < 250; i++) {
-		int ret = pvnl_domain_get(nl, id, NULL, dom);
-
-		if (ret)
-			return ret;
-		if (dom->state != PVISOR_DOMAIN_STATE_RUNNING)
-			return 0;
-		usleep(20000);
-	}
-	return -ETIMEDOUT;
-}
-
-struct run {
-	struct pvnl_domain dom;	/* as it stopped */
-	uint8_t *mem;		/* its memory, DOM_BYTES, for results */
-	int mem_fd;
-	int status;		/* the runner's wait status */
-};
-
-static void run_guest(const char *name, const char *entry, struct run *run)
-{
-	struct pvisor_domain_memory arg = { 0 };
-	struct pvnl_domain created;
-	pid_t pid;
-
-	if (pvnl_domain_new(nl, name, DOM_BYTES, 1, &created))
-		tap_bail("create %s: %s", name, pvnl_error_msg(nl));
-	arg.domid = created.id;
-	run->mem_fd = ioctl(dev, PVISOR_IOCTL_DOMAIN_MEMORY, &arg);
-	run->mem = mmap(NULL, DOM_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-			run->mem_fd, 0);
-	if (run->mem_fd < 0 || run->mem == MAP_FAILED)
-		tap_bail("map %s's memory: %s", name, strerror(errno));
-	build(run->mem);
-
-	pid = fork();
-	if (pid == 0)
-		runner(created.id, entry);
-	run->status = reap(pid, 20);
-	if (wait_stopped(created.id, &run->dom))
-		tap_bail("%s never stopped running", name);
-}
-
-static void finish_run(struct run *run)
-{
-	munmap(run->mem, DOM_BYTES);
-	close(run->mem_fd);
-	pvnl_domain_del(nl, run->dom.id, NULL);
 }
 
 static void expect_crash(const char *what, const char *entry,
 			 const char *reason_part)
 {
-	struct run run;
+	struct gr_run run;
 	char name[32];
 
 	snprintf(name, sizeof(name), PREFIX "%s", what);
-	run_guest(name, entry, &run);
+	gr_run(name, entry, false, prepare, &run);
 	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_CRASHED &&
 	       strstr(run.dom.crash_reason, reason_part),
 	       "%s: the domain crashed with a reason naming '%s' (state %u, '%s')",
 	       what, reason_part, run.dom.state, run.dom.crash_reason);
-	finish_run(&run);
+	gr_finish(&run);
 }
 
 static void test_main_guest(void)
@@ -370,10 +216,10 @@ static void test_main_guest(void)
 	const uint64_t res = PFN_RESULTS * PVT_PAGE;
 	char console[256] = "";
 	uint64_t next = 0;
-	struct run run;
+	struct gr_run run;
 	int len;
 
-	run_guest(PREFIX "main", guest_main, &run);
+	gr_run(PREFIX "main", guest_main, false, prepare, &run);
 	tap_ok(WIFSIGNALED(run.status) && WTERMSIG(run.status) == SIGKILL,
 	       "the runner is killed once the guest powers off (status %#x)",
 	       run.status);
@@ -422,7 +268,7 @@ static void test_main_guest(void)
 	       "mmuext TLB_FLUSH_LOCAL: 0");
 	tap_ok((int64_t)get64(run.mem, res + R_BAD_REASON * 8) == -EINVAL,
 	       "shutdown with an unknown reason: -EINVAL, and the guest goes on");
-	finish_run(&run);
+	gr_finish(&run);
 }
 
 /* The runner fd's own bad inputs, from a domain nobody runs. */
@@ -433,7 +279,7 @@ static void test_runner_fd(void)
 	struct pvnl_domain created, now;
 	int fd, fd2;
 
-	if (pvnl_domain_new(nl, PREFIX "fd", DOM_BYTES, 1, &created))
+	if (pvnl_domain_new(nl, PREFIX "fd", GR_BYTES, 1, &created))
 		tap_bail("create: %s", pvnl_error_msg(nl));
 	attach.domid = 0;
 	tap_ok(ioctl(dev, PVISOR_IOCTL_RUNNER_ATTACH, &attach) == -1 &&
@@ -493,7 +339,7 @@ static void test_destroy_running(const struct pvnl_info *base)
 	int status;
 	pid_t pid;
 
-	if (pvnl_domain_new(nl, PREFIX "spin", DOM_BYTES, 1, &created))
+	if (pvnl_domain_new(nl, PREFIX "spin", GR_BYTES, 1, &created))
 		tap_bail("create: %s", pvnl_error_msg(nl));
 	pid = fork();
 	if (pid == 0) {
@@ -515,7 +361,7 @@ static void test_destroy_running(const struct pvnl_info *base)
 	}
 	pvt_expect(nl, pvnl_domain_del(nl, created.id, NULL), 0,
 		   "destroy a running domain");
-	status = reap(pid, 10);
+	status = gr_reap(pid, 10);
 	tap_ok(status != -1 && WIFSIGNALED(status) &&
 	       WTERMSIG(status) == SIGKILL, "its runner is killed");
 	pvt_expect_accounting(nl, base, 0, 0,
@@ -530,6 +376,7 @@ int main(void)
 	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
+	gr_init(nl, dev);
 
 	tap_plan(17 + 14 + 3 + 8 + 1);
 	pvt_cleanup_prefix_on_abort(PREFIX);

@@ -25,6 +25,9 @@
 #define PVISOR_HYPERCALL_PAGE \
 	(PVISOR_WINDOW_BASE + PVISOR_WINDOW_SIZE - 4096)
 #define PVISOR_HYPERCALL_STRIDE		32
+#define PVISOR_IRET_PAGE		(PVISOR_HYPERCALL_PAGE - 4096)
+/* Guest memory, as hypercalls accept it, ends here. */
+#define PVISOR_GUEST_LIMIT		PVISOR_IRET_PAGE
 
 /* The runner keeps its domain fd at this number; hypercall stubs use it. */
 #define PVISOR_RUNNER_FD		3
@@ -128,8 +131,7 @@ struct pvisor_trap_info {
  * aligned); every register except rip and rsp still holds its value at
  * the trap. The handler resumes with PVISOR_HC_IRET(frame), which
  * restores every register from the frame, so a handler can change them
- * (skip an instruction, say). One limitation: a saved rax of -515 comes
- * back as -25 (the host kernel's ENOIOCTLCMD conversion).
+ * (skip an instruction, say).
  *
  * error_code is the hardware's, except for page faults (vector 14),
  * whose P bit says whether the guest's own entry was present and whose
@@ -140,11 +142,26 @@ struct pvisor_trap_frame {
 	__u64 error_code;
 	__u64 address;			/* faulting address for #PF, or 0 */
 	__u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
-	__u64 rax, rcx, rdx, rsi, rdi;
+	__u64 rcx, rdx, rsi, rdi;
+	__u64 rax;
 	__u64 rip;
+	__u64 cs;			/* the host's user code segment */
 	__u64 rflags;			/* IF and IOPL are the host's to keep */
 	__u64 rsp;
+	__u64 ss;
 };
+
+/*
+ * A system call returns only 32 bits of rax on the host, so the iret
+ * hypercall resumes vCPU N through a trampoline on the hypercall page
+ * that loads rax and jumps to rip from vCPU N's slot on the iret page.
+ * Guests must not resume with iretq themselves: under QEMU's TCG an
+ * iretq in user mode trips the host's SMAP checks.
+ */
+#define PVISOR_IRET_TRAMPOLINE_STRIDE	16
+#define PVISOR_IRET_TRAMPOLINE(vcpu) \
+	(PVISOR_HYPERCALL_PAGE + PVISOR_NR_HYPERCALLS * PVISOR_HYPERCALL_STRIDE + \
+	 (vcpu) * PVISOR_IRET_TRAMPOLINE_STRIDE)
 
 /* PVISOR_HC_IRET(frame): resume from a trap frame; does not return. */
 

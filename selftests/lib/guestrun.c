@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guestrun: see guestrun.h. The builder writes the page tables and code
+ * through Domain0's memory mapping; the runner is a forked child that
+ * attaches, maps the window and enters the guest.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvisor/device.h>
+#include <pvisor/hypercall.h>
+
+#include "guestrun.h"
+#include "tap.h"
+
+_Static_assert(GR_WINDOW == PVISOR_WINDOW_BASE, "window base");
+_Static_assert(GR_HCPAGE == PVISOR_HYPERCALL_PAGE, "hypercall page");
+
+static struct pvnl *nl;
+static int dev = -1;
+
+void gr_init(struct pvnl *conn, int devfd)
+{
+	nl = conn;
+	dev = devfd;
+}
+
+void gr_put64(uint8_t *mem, uint64_t gpa, uint64_t val)
+{
+	memcpy(mem + gpa, &val, sizeof(val));
+}
+
+uint64_t gr_get64(const uint8_t *mem, uint64_t gpa)
+{
+	uint64_t val;
+
+	memcpy(&val, mem + gpa, sizeof(val));
+	return val;
+}
+
+uint64_t gr_code_va(const char *label)
+{
+	return GR_VA(GR_PFN_CODE) + (uint64_t)(label - guest_start);
+}
+
+static uint64_t pte(uint64_t pfn, uint64_t bits)
+{
+	return pfn << 12 | bits;
+}
+
+static void put_l1(uint8_t *mem, uint64_t pfn, uint64_t entry)
+{
+	gr_put64(mem, GR_PFN_L1 * 4096 + pfn * 8, entry);
+}
+
+/* The page tables of guestrun.h's layout, and the guest's code. */
+static void build(uint8_t *mem)
+{
+	const uint64_t P = PVISOR_PTE_PRESENT, RW = PVISOR_PTE_RW;
+	uint64_t l4_index = ((uint64_t)GR_WINDOW >> 39) & 511;
+	size_t code = guest_end - guest_start;
+
+	gr_put64(mem, GR_PFN_L4 * 4096 + l4_index * 8, pte(GR_PFN_L3, P | RW));
+	gr_put64(mem, GR_PFN_L3 * 4096, pte(GR_PFN_L2, P | RW));
+	gr_put64(mem, GR_PFN_L2 * 4096, pte(GR_PFN_L1, P | RW));
+	for (uint64_t pfn = 0; pfn < GR_BYTES / 4096; pfn++)
+		put_l1(mem, pfn, pte(pfn, P | RW));
+	put_l1(mem, GR_PFN_RO, pte(GR_PFN_RO, P));
+	put_l1(mem, GR_PFN_NX, pte(GR_PFN_NX, P | RW | PVISOR_PTE_NX));
+	put_l1(mem, GR_PFN_BAD, pte(GR_BAD_PFN, P | RW));
+	put_l1(mem, GR_PFN_HOLE, 0);
+
+	if (code > 4 * 4096)
+		tap_bail("guest code does not fit: %zu bytes", code);
+	memcpy(mem + GR_PFN_CODE * 4096, guest_start, code);
+}
+
+/*
+ * The runner's signal handler: hand the signal to the module, which
+ * redirects the return into the guest's trap handler. It runs on the
+ * signal stack with the guest's registers live, so it stays off libc
+ * (errno is thread-local storage): a raw system call.
+ */
+static void bounce_trap(int sig, siginfo_t *info, void *uc)
+{
+	struct pvisor_trap_report rep = {
+		.ucontext = (uint64_t)uc,
+		.signo = (uint32_t)sig,
+	};
+	long ret;
+
+	(void)info;
+	asm volatile("syscall"
+		     : "=a"(ret)
+		     : "0"((long)SYS_ioctl), "D"((long)PVISOR_RUNNER_FD),
+		       "S"((long)PVISOR_IOCTL_VCPU_TRAP), "d"(&rep)
+		     : "rcx", "r11", "memory");
+	if (ret)
+		asm volatile("syscall" : : "a"((long)SYS_exit_group), "D"(110L));
+}
+
+static void install_trap_bouncer(void)
+{
+	static const int signals[] = { SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS };
+	stack_t ss = { .ss_size = 64 * 1024 };
+	struct sigaction sa = {
+		.sa_sigaction = bounce_trap,
+		.sa_flags = SA_SIGINFO | SA_ONSTACK,
+	};
+
+	ss.ss_sp = malloc(ss.ss_size);
+	if (!ss.ss_sp || sigaltstack(&ss, NULL))
+		_exit(105);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (sigaction(signals[i], &sa, NULL))
+			_exit(106);
+}
+
+/* The runner: attach, map the window, enter the guest. Never returns. */
+static void runner(uint32_t domid, const char *entry, bool bounce_traps)
+{
+	struct pvisor_runner_attach attach = { .domid = domid };
+	struct pvisor_vcpu_context ctx = {
+		.vcpu = 0,
+		.rip = gr_code_va(entry),
+		.rsp = GR_VA(GR_PFN_STACK + 1),
+		.rsi = GR_VA(GR_PFN_SCRATCH),
+		.pt_base_pfn = GR_PFN_L4,
+	};
+	int fd = ioctl(dev, PVISOR_IOCTL_RUNNER_ATTACH, &attach);
+
+	if (fd < 0 || dup2(fd, PVISOR_RUNNER_FD) < 0)
+		_exit(101);
+	if (mmap((void *)PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE,
+		 PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, PVISOR_RUNNER_FD, 0) ==
+	    MAP_FAILED)
+		_exit(102);
+	if (ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_SET_CONTEXT, &ctx))
+		_exit(103);
+	if (bounce_traps)
+		install_trap_bouncer();
+	ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_RUN, 0);
+	_exit(104);
+}
+
+int gr_reap(int pid, int secs)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int status;
+
+	for (int i = 0; i < secs * 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/*
+ * Wait until the domain left RUNNING: the runner's exit is noticed when
+ * its last file reference goes, just after the process is reaped.
+ */
+static int wait_stopped(uint32_t id, struct pvnl_domain *dom)
+{
+	for (int i = 0; i < 250; i++) {
+		int ret = pvnl_domain_get(nl, id, NULL, dom);
+
+		if (ret)
+			return ret;
+		if (dom->state != PVISOR_DOMAIN_STATE_RUNNING)
+			return 0;
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
+void gr_run(const char *name, const char *entry, bool bounce_traps,
+	    void (*prepare)(uint8_t *mem), struct gr_run *run)
+{
+	struct pvisor_domain_memory arg = { 0 };
+	struct pvnl_domain created;
+	pid_t pid;
+
+	if (pvnl_domain_new(nl, name, GR_BYTES, 1, &created))
+		tap_bail("create %s: %s", name, pvnl_error_msg(nl));
+	arg.domid = created.id;
+	run->mem_fd = ioctl(dev, PVISOR_IOCTL_DOMAIN_MEMORY, &arg);
+	run->mem = mmap(NULL, GR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+			run->mem_fd, 0);
+	if (run->mem_fd < 0 || run->mem == MAP_FAILED)
+		tap_bail("map %s's memory: %s", name, strerror(errno));
+	build(run->mem);
+	if (prepare)
+		prepare(run->mem);
+
+	pid = fork();
+	if (pid == 0)
+		runner(created.id, entry, bounce_traps);
+	run->status = gr_reap(pid, 20);
+	if (wait_stopped(created.id, &run->dom))
+		tap_bail("%s never stopped running", name);
+}
+
+void gr_finish(struct gr_run *run)
+{
+	munmap(run->mem, GR_BYTES);
+	close(run->mem_fd);
+	pvnl_domain_del(nl, run->dom.id, NULL);
+}

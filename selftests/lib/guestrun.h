@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * guestrun: a minimal domain builder and runner for tests of the
+ * execution core. A test writes guest code in assembly (in its own
+ * .guest_text section, bracketed by guest_start/guest_end labels), and
+ * guestrun lays out page tables, copies the code in through Domain0's
+ * memory mapping, forks a runner that attaches, maps the window and
+ * enters the guest, and reports how the domain stopped.
+ *
+ * The runner here is deliberately unconfined: confinement is pvrun's job
+ * and is tested with it. This one tests the module.
+ */
+#ifndef PVISOR_SELFTEST_GUESTRUN_H
+#define PVISOR_SELFTEST_GUESTRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <pvnl.h>
+
+/*
+ * Guest memory layout, in pfns. The guest maps pfn p at GR_VA(p): a
+ * direct map of its whole 1 MiB reservation through one L1 table, with a
+ * few entries made special for tests.
+ */
+#define GR_BYTES	(1024 * 1024)
+#define GR_PFN_L4	0
+#define GR_PFN_L3	1
+#define GR_PFN_L2	2
+#define GR_PFN_L1	3
+#define GR_PFN_CODE	4	/* 4 pages of guest code */
+#define GR_PFN_RESULTS	8	/* the guest stores its results here */
+#define GR_PFN_STACK	9
+#define GR_PFN_SCRATCH	10	/* hypercall arguments the host prepares */
+#define GR_PFN_RO	16	/* mapped read-only */
+#define GR_PFN_NX	17	/* mapped no-execute */
+#define GR_PFN_BAD	18	/* its entry names a pfn beyond the reservation */
+#define GR_PFN_HOLE	19	/* not present */
+#define GR_BAD_PFN	0x100000ULL
+
+/*
+ * The window and hypercall page as plain literals, for the guests'
+ * assembly (the uapi constants carry C suffixes the assembler cannot
+ * read); guestrun.c checks them against the uapi.
+ */
+#define GR_WINDOW	0x100000000000
+#define GR_HCPAGE	0x10fffffff000
+#define GR_VA(pfn)	((uint64_t)GR_WINDOW + (uint64_t)(pfn) * 4096)
+#define GR_ASM_VA(pfn)	(GR_WINDOW + (pfn) * 0x1000)
+
+#define GR_S(x)		#x
+#define GR_STR(x)	GR_S(x)
+/* Call hypercall @nr from guest assembly. */
+#define GR_HCALL(nr)	"movabs $(" GR_STR(GR_HCPAGE) " + " GR_STR(nr) " * 32), %rax\n" \
+			"call *%rax\n"
+
+extern const char guest_start[], guest_end[];
+
+/* How a guest run ended. */
+struct gr_run {
+	struct pvnl_domain dom;	/* as it stopped */
+	uint8_t *mem;		/* its memory (GR_BYTES), to read results */
+	int mem_fd;
+	int status;		/* the runner's wait status, -1 if it hung */
+};
+
+/* Use this netlink connection and open /dev/pvisor fd for every run. */
+void gr_init(struct pvnl *nl, int dev);
+
+/*
+ * Create domain @name, build it, let @prepare (may be NULL) add to its
+ * memory, and run it from @entry until it stops. With @bounce_traps the
+ * runner passes its host signals to the module (PVISOR_IOCTL_VCPU_TRAP),
+ * as pvrun does; without, a trap kills the runner.
+ */
+void gr_run(const char *name, const char *entry, bool bounce_traps,
+	    void (*prepare)(uint8_t *mem), struct gr_run *run);
+
+/* Unmap its memory and destroy the domain. */
+void gr_finish(struct gr_run *run);
+
+/* The guest window address of a label in .guest_text. */
+uint64_t gr_code_va(const char *label);
+
+uint64_t gr_get64(const uint8_t *mem, uint64_t gpa);
+void gr_put64(uint8_t *mem, uint64_t gpa, uint64_t val);
+
+/* Wait for @pid, killing it after @secs; its wait status, or -1. */
+int gr_reap(int pid, int secs);
+
+#endif /* PVISOR_SELFTEST_GUESTRUN_H */
