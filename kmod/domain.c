@@ -16,8 +16,13 @@
  *
  * State: each domain's state_lock (a spinlock, innermost) guards its
  * state, reasons and runner pid. CREATED -> RUNNING when a runner
- * attaches; RUNNING -> SHUTDOWN or CRASHED, once, after which the runner
- * is killed. Nothing leaves SHUTDOWN or CRASHED.
+ * attaches; RUNNING <-> PAUSED at Domain0's request; RUNNING or PAUSED ->
+ * SHUTDOWN or CRASHED, once, after which the runner is killed. Nothing
+ * leaves SHUTDOWN or CRASHED.
+ *
+ * Pausing stops the runner with SIGSTOP: every vCPU thread stops on its
+ * way back to guest code, a safe point, and SIGKILL still ends a paused
+ * runner. The runner cannot resume itself (seccomp forbids kill).
  */
 
 #include <linux/capability.h>
@@ -285,23 +290,81 @@ int pvisor_domain_attach_runner(struct pvisor_domain *dom)
 	return ret;
 }
 
-/* Leave RUNNING for @state, once. Caller holds state_lock. */
+/* Leave RUNNING or PAUSED for @state, once. Caller holds state_lock. */
 static bool stop_locked(struct pvisor_domain *dom, u32 state)
 {
-	if (dom->state != PVISOR_DOMAIN_STATE_RUNNING)
+	if (dom->state != PVISOR_DOMAIN_STATE_RUNNING &&
+	    dom->state != PVISOR_DOMAIN_STATE_PAUSED)
 		return false;
 	dom->state = state;
 	return true;
 }
 
+/* Move from @from to @to and signal the runner with @sig. */
+static int change_run_state(struct pvisor_domain *dom, u32 from, u32 to,
+			    int sig)
+{
+	struct pid *runner = NULL;
+
+	spin_lock(&dom->state_lock);
+	if (dom->state == from && dom->runner) {
+		dom->state = to;
+		runner = get_pid(dom->runner);
+	}
+	spin_unlock(&dom->state_lock);
+	if (!runner)
+		return -EINVAL;
+	kill_pid(runner, sig, 1);
+	put_pid(runner);
+	return 0;
+}
+
 /**
- * pvisor_domain_shutdown() - the guest asked to stop
- * @dom: a running domain
+ * pvisor_domain_pause() - stop a running domain's vCPUs
+ * @dom: the domain
+ * @extack: where to explain a refusal
+ *
+ * Return: 0, or -EINVAL if it is not running.
+ */
+int pvisor_domain_pause(struct pvisor_domain *dom,
+			struct netlink_ext_ack *extack)
+{
+	int ret = change_run_state(dom, PVISOR_DOMAIN_STATE_RUNNING,
+				   PVISOR_DOMAIN_STATE_PAUSED, SIGSTOP);
+
+	if (ret)
+		NL_SET_ERR_MSG(extack, "only a running domain can be paused");
+	return ret;
+}
+
+/**
+ * pvisor_domain_unpause() - let a paused domain run again
+ * @dom: the domain
+ * @extack: where to explain a refusal
+ *
+ * Return: 0, or -EINVAL if it is not paused.
+ */
+int pvisor_domain_unpause(struct pvisor_domain *dom,
+			  struct netlink_ext_ack *extack)
+{
+	int ret = change_run_state(dom, PVISOR_DOMAIN_STATE_PAUSED,
+				   PVISOR_DOMAIN_STATE_RUNNING, SIGCONT);
+
+	if (ret)
+		NL_SET_ERR_MSG(extack, "only a paused domain can be unpaused");
+	return ret;
+}
+
+/**
+ * pvisor_domain_shutdown() - stop a domain as shut down
+ * @dom: a running or paused domain
  * @reason: PVISOR_SHUTDOWN_*; a crash request makes the domain CRASHED
  *
  * The runner is killed; the domain keeps its memory until destroyed.
+ *
+ * Return: true if the domain stopped now, false if it was not running.
  */
-void pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
+bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 {
 	bool stopped;
 
@@ -319,6 +382,7 @@ void pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 	spin_unlock(&dom->state_lock);
 	if (stopped)
 		kill_runner(dom);
+	return stopped;
 }
 
 /**

@@ -79,7 +79,11 @@ void pvisor_domain_status(struct pvisor_domain *dom,
 			  struct pvisor_domain_status *status);
 int pvisor_domain_attach_runner(struct pvisor_domain *dom);
 void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why);
-void pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason);
+bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason);
+int pvisor_domain_pause(struct pvisor_domain *dom,
+			struct netlink_ext_ack *extack);
+int pvisor_domain_unpause(struct pvisor_domain *dom,
+			  struct netlink_ext_ack *extack);
 void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
 	__printf(2, 3);
 

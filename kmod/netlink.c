@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <pvisor/device.h>
+#include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>
 
 #include "domain.h"
@@ -47,6 +48,15 @@ static const struct nla_policy console_read_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
 	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
 	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
+};
+
+/* DOMAIN_SHUTDOWN names a domain and, optionally, how it shuts down. */
+static const struct nla_policy domain_shutdown_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
+	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
+	[PVISOR_A_DOMAIN_SHUTDOWN_REASON] =
+		NLA_POLICY_RANGE(NLA_U32, PVISOR_SHUTDOWN_POWEROFF,
+				 PVISOR_SHUTDOWN_REBOOT),
 };
 
 /* Console bytes one CONSOLE_READ reply carries at most. */
@@ -303,6 +313,55 @@ err_free:
 	return ret;
 }
 
+/* Run @change on the selected domain; tell listeners if it worked. */
+static int change_domain(struct genl_info *info,
+			 int (*change)(struct pvisor_domain *dom,
+				       struct netlink_ext_ack *extack))
+{
+	struct pvisor_domain *dom = selected_domain(info);
+	int ret;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	ret = change(dom, info->extack);
+	if (!ret)
+		notify(dom, info->genlhdr->cmd);
+	pvisor_domain_put(dom);
+	return ret;
+}
+
+static int domain_pause_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return change_domain(info, pvisor_domain_pause);
+}
+
+static int domain_unpause_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return change_domain(info, pvisor_domain_unpause);
+}
+
+static int domain_shutdown_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *reason_attr = info->attrs[PVISOR_A_DOMAIN_SHUTDOWN_REASON];
+	u32 reason = PVISOR_SHUTDOWN_POWEROFF;
+	struct pvisor_domain *dom;
+	int ret = 0;
+
+	if (reason_attr)
+		reason = nla_get_u32(reason_attr);
+	dom = selected_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	if (pvisor_domain_shutdown(dom, reason)) {
+		notify(dom, PVISOR_CMD_DOMAIN_SHUTDOWN);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "only a running or paused domain can be shut down");
+		ret = -EINVAL;
+	}
+	pvisor_domain_put(dom);
+	return ret;
+}
+
 static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *reply;
@@ -359,6 +418,24 @@ static const struct genl_ops pvisor_ops[] = {
 		.cmd = PVISOR_CMD_CONSOLE_READ,
 		.doit = console_read_doit,
 		.policy = console_read_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_DOMAIN_PAUSE,
+		.doit = domain_pause_doit,
+		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_DOMAIN_UNPAUSE,
+		.doit = domain_unpause_doit,
+		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_DOMAIN_SHUTDOWN,
+		.doit = domain_shutdown_doit,
+		.policy = domain_shutdown_policy,
 		.maxattr = PVISOR_A_DOMAIN_MAX,
 	},
 };

@@ -185,16 +185,14 @@ static int wait_stopped(uint32_t id, struct pvnl_domain *dom)
 	return -ETIMEDOUT;
 }
 
-void gr_run(const char *name, const char *entry, bool bounce_traps,
-	    void (*prepare)(uint8_t *mem), struct gr_run *run)
+void gr_start(const char *name, const char *entry, bool bounce_traps,
+	      void (*prepare)(uint8_t *mem), struct gr_run *run)
 {
 	struct pvisor_domain_memory arg = { 0 };
-	struct pvnl_domain created;
-	pid_t pid;
 
-	if (pvnl_domain_new(nl, name, GR_BYTES, 1, &created))
+	if (pvnl_domain_new(nl, name, GR_BYTES, 1, &run->dom))
 		tap_bail("create %s: %s", name, pvnl_error_msg(nl));
-	arg.domid = created.id;
+	arg.domid = run->dom.id;
 	run->mem_fd = ioctl(dev, PVISOR_IOCTL_DOMAIN_MEMORY, &arg);
 	run->mem = mmap(NULL, GR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
 			run->mem_fd, 0);
@@ -204,12 +202,24 @@ void gr_run(const char *name, const char *entry, bool bounce_traps,
 	if (prepare)
 		prepare(run->mem);
 
-	pid = fork();
-	if (pid == 0)
-		runner(created.id, entry, bounce_traps);
-	run->status = gr_reap(pid, 20);
-	if (wait_stopped(created.id, &run->dom))
-		tap_bail("%s never stopped running", name);
+	run->pid = fork();
+	if (run->pid == 0)
+		runner(run->dom.id, entry, bounce_traps);
+	run->status = -1;
+}
+
+void gr_wait(struct gr_run *run, int secs)
+{
+	run->status = gr_reap(run->pid, secs);
+	if (wait_stopped(run->dom.id, &run->dom))
+		tap_bail("%s never stopped running", run->dom.name);
+}
+
+void gr_run(const char *name, const char *entry, bool bounce_traps,
+	    void (*prepare)(uint8_t *mem), struct gr_run *run)
+{
+	gr_start(name, entry, bounce_traps, prepare, run);
+	gr_wait(run, 20);
 }
 
 void gr_finish(struct gr_run *run)

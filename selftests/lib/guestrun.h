@@ -62,6 +62,7 @@ struct gr_run {
 	uint8_t *mem;		/* its memory (GR_BYTES), to read results */
 	int mem_fd;
 	int status;		/* the runner's wait status, -1 if it hung */
+	int pid;		/* the runner */
 };
 
 /* Use this netlink connection and open /dev/pvisor fd for every run. */
@@ -75,6 +76,12 @@ void gr_init(struct pvnl *nl, int dev);
  */
 void gr_run(const char *name, const char *entry, bool bounce_traps,
 	    void (*prepare)(uint8_t *mem), struct gr_run *run);
+
+/* The same in two steps: start the runner, and later wait (up to @secs,
+ * then kill it) until the domain has stopped. */
+void gr_start(const char *name, const char *entry, bool bounce_traps,
+	      void (*prepare)(uint8_t *mem), struct gr_run *run);
+void gr_wait(struct gr_run *run, int secs);
 
 /* Unmap its memory and destroy the domain. */
 void gr_finish(struct gr_run *run);

@@ -33,6 +33,8 @@ enum pvisor_domain_state {
 	PVISOR_DOMAIN_STATE_SHUTDOWN,
 	/* The guest crashed or broke the rules; CRASH_REASON says how. */
 	PVISOR_DOMAIN_STATE_CRASHED,
+	/* Its vCPUs are stopped by Domain0 (DOMAIN_PAUSE). */
+	PVISOR_DOMAIN_STATE_PAUSED,
 };
 
 enum pvisor_cmd {
@@ -42,6 +44,9 @@ enum pvisor_cmd {
 	PVISOR_CMD_DOMAIN_GET,	/* do: one domain by id or name; dump: all */
 	PVISOR_CMD_INFO_GET,	/* do: module-wide accounting and limits */
 	PVISOR_CMD_CONSOLE_READ, /* do: a domain's console log from an offset */
+	PVISOR_CMD_DOMAIN_PAUSE, /* do: stop a running domain's vCPUs */
+	PVISOR_CMD_DOMAIN_UNPAUSE, /* do: let a paused domain run again */
+	PVISOR_CMD_DOMAIN_SHUTDOWN, /* do: stop a domain as shut down */
 	__PVISOR_CMD_MAX
 };
 #define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)

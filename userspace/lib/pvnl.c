@@ -413,19 +413,49 @@ out:
 	return ret;
 }
 
-int pvnl_domain_del(struct pvnl *nl, uint32_t id, const char *name)
+/*
+ * A command that names one domain and expects only an ack. A non-zero
+ * @reason is sent as SHUTDOWN_REASON (only DOMAIN_SHUTDOWN takes it).
+ */
+static int domain_command(struct pvnl *nl, uint8_t cmd, uint32_t id,
+			  const char *name, uint32_t reason)
 {
 	struct nl_msg *msg;
 	int ret;
 
-	msg = pvnl_msg_new(nl, PVISOR_CMD_DOMAIN_DEL, 0);
+	msg = pvnl_msg_new(nl, cmd, 0);
 	if (!msg)
 		return -errno;
 	ret = put_selector(msg, id, name);
+	if (!ret && reason)
+		ret = nla_put_u32(msg, PVISOR_A_DOMAIN_SHUTDOWN_REASON, reason) ?
+		      -EMSGSIZE : 0;
 	if (!ret)
 		ret = xact_run(nl, msg, NULL, NULL, NULL);
 	nlmsg_free(msg);
 	return ret;
+}
+
+int pvnl_domain_del(struct pvnl *nl, uint32_t id, const char *name)
+{
+	return domain_command(nl, PVISOR_CMD_DOMAIN_DEL, id, name, 0);
+}
+
+int pvnl_domain_pause(struct pvnl *nl, uint32_t id, const char *name)
+{
+	return domain_command(nl, PVISOR_CMD_DOMAIN_PAUSE, id, name, 0);
+}
+
+int pvnl_domain_unpause(struct pvnl *nl, uint32_t id, const char *name)
+{
+	return domain_command(nl, PVISOR_CMD_DOMAIN_UNPAUSE, id, name, 0);
+}
+
+int pvnl_domain_shutdown(struct pvnl *nl, uint32_t id, const char *name,
+			 uint32_t reason)
+{
+	/* PVISOR_SHUTDOWN_POWEROFF is 0: the module's default, left out. */
+	return domain_command(nl, PVISOR_CMD_DOMAIN_SHUTDOWN, id, name, reason);
 }
 
 int pvnl_domain_get(struct pvnl *nl, uint32_t id, const char *name,
@@ -601,6 +631,8 @@ const char *pvnl_state_name(uint32_t state)
 		return "shutdown";
 	case PVISOR_DOMAIN_STATE_CRASHED:
 		return "crashed";
+	case PVISOR_DOMAIN_STATE_PAUSED:
+		return "paused";
 	default:
 		return "unknown";
 	}

@@ -60,6 +60,12 @@ int pvnl_domain_new(struct pvnl *nl, const char *name, uint64_t memory,
 
 /* Name a domain by id (0: leave out) and/or name (NULL: leave out). */
 int pvnl_domain_del(struct pvnl *nl, uint32_t id, const char *name);
+int pvnl_domain_pause(struct pvnl *nl, uint32_t id, const char *name);
+int pvnl_domain_unpause(struct pvnl *nl, uint32_t id, const char *name);
+/* Stop a running or paused domain as shut down: PVISOR_SHUTDOWN_POWEROFF
+ * or _REBOOT. Until event channels exist the guest is not asked first. */
+int pvnl_domain_shutdown(struct pvnl *nl, uint32_t id, const char *name,
+			 uint32_t reason);
 int pvnl_domain_get(struct pvnl *nl, uint32_t id, const char *name,
 		    struct pvnl_domain *out);
 

@@ -7,10 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "parse.h"
+#include "one_domain.h"
 #include "pvctl.h"
-#include "session.h"
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -37,12 +35,16 @@ static const struct errtext errors[] = {
 	{ 0, NULL },
 };
 
+static int destroy(struct pvnl *nl, uint32_t id, const char *name,
+		   uint32_t unused)
+{
+	(void)unused;
+	return pvnl_domain_del(nl, id, name);
+}
+
 int destroy_main(int argc, char *argv[])
 {
-	const char *token, *name;
-	struct pvnl *nl;
-	uint32_t id;
-	int c, ret;
+	int c;
 
 	while ((c = cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
@@ -52,26 +54,5 @@ int destroy_main(int argc, char *argv[])
 			return PVCTL_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(&cli, "missing NAME or ID");
-	token = argv[optind++];
-	ret = cli_no_operands(&cli, argc, argv);
-	if (ret)
-		return ret;
-
-	ret = parse_domain(token, &id, &name);
-	if (ret == -ERANGE)
-		return cli_usage_error(&cli, "domain id '%s' out of range "
-				       "(1-%d)", token, PVISOR_DOMID_MAX);
-	if (ret)
-		return cli_usage_error(&cli, "missing NAME or ID");
-
-	ret = session_open(cli.name, &nl);
-	if (ret)
-		return ret;
-	ret = pvnl_domain_del(nl, id, name);
-	if (ret)
-		ret = session_fail(nl, cli.name, token, ret, errors);
-	pvnl_close(nl);
-	return ret;
+	return one_domain_run(&cli, argc, argv, destroy, 0, errors);
 }

@@ -21,6 +21,9 @@ static const struct {
 	{ "destroy", destroy_main, "destroy a domain and free its memory" },
 	{ "info", info_main, "show the module's accounting and limits" },
 	{ "console", console_main, "print a domain's console output" },
+	{ "pause", pause_main, "stop a running domain's vCPUs" },
+	{ "unpause", unpause_main, "let a paused domain run again" },
+	{ "shutdown", shutdown_main, "stop a domain as shut down, keeping its memory" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

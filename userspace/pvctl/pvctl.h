@@ -26,5 +26,8 @@ int list_main(int argc, char *argv[]);
 int destroy_main(int argc, char *argv[]);
 int info_main(int argc, char *argv[]);
 int console_main(int argc, char *argv[]);
+int pause_main(int argc, char *argv[]);
+int unpause_main(int argc, char *argv[]);
+int shutdown_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

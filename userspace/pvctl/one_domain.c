@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What destroy, pause, unpause and shutdown share: one NAME|ID operand,
+ * one netlink request, silence on success (like rm and kill).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+
+#include "one_domain.h"
+#include "parse.h"
+#include "pvctl.h"
+
+int one_domain_run(const struct cli *cli, int argc, char *argv[],
+		   domain_op op, uint32_t arg, const struct errtext *errors)
+{
+	const char *token, *name;
+	struct pvnl *nl;
+	uint32_t id;
+	int ret;
+
+	if (optind >= argc)
+		return cli_usage_error(cli, "missing NAME or ID");
+	token = argv[optind++];
+	ret = cli_no_operands(cli, argc, argv);
+	if (ret)
+		return ret;
+
+	ret = parse_domain(token, &id, &name);
+	if (ret == -ERANGE)
+		return cli_usage_error(cli, "domain id '%s' out of range "
+				       "(1-%d)", token, PVISOR_DOMID_MAX);
+	if (ret)
+		return cli_usage_error(cli, "missing NAME or ID");
+
+	ret = session_open(cli->name, &nl);
+	if (ret)
+		return ret;
+	ret = op(nl, id, name, arg);
+	if (ret)
+		ret = session_fail(nl, cli->name, token, ret, errors);
+	pvnl_close(nl);
+	return ret;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PVCTL_ONE_DOMAIN_H
+#define PVCTL_ONE_DOMAIN_H
+
+#include <stdint.h>
+
+#include <pvnl.h>
+
+#include "cli.h"
+#include "session.h"
+
+/* An operation on one domain, named by id (0: none) or name (NULL: none). */
+typedef int (*domain_op)(struct pvnl *nl, uint32_t id, const char *name,
+			 uint32_t arg);
+
+/*
+ * The rest of "pvctl SUB [options] NAME|ID" once SUB has parsed its
+ * options: take the designator, connect, run @op with @arg and report a
+ * failure with @errors. Returns pvctl's exit status.
+ */
+int one_domain_run(const struct cli *cli, int argc, char *argv[],
+		   domain_op op, uint32_t arg, const struct errtext *errors);
+
+#endif /* PVCTL_ONE_DOMAIN_H */
