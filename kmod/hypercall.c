@@ -49,6 +49,7 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, r15) != 24);
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, rip) != 18 * 8);
 	BUILD_BUG_ON(sizeof(struct pvisor_trap_report) != 16);
+	BUILD_BUG_ON(sizeof(struct pvisor_multicall_entry) != 64);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
@@ -132,6 +133,62 @@ static long hc_sched_op(struct pvisor_domain *dom,
 	}
 }
 
+/* memory_op(cmd, domid): the reservation's size, in pages. */
+static long hc_memory_op(struct pvisor_domain *dom,
+			 const struct pvisor_hc_args *args)
+{
+	if (args->a[1] != 0)
+		return -EPERM;	/* only its own domain */
+	switch (args->a[0]) {
+	case PVISOR_MEMOP_CURRENT_RESERVATION:
+	case PVISOR_MEMOP_MAXIMUM_RESERVATION:
+		return dom->mem.nr_frames;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * pvisor_hypercall_dispatch() - run one hypercall for a vCPU
+ * @runner: the caller's runner
+ * @vcpu: the calling vCPU (current is its thread)
+ * @nr: the hypercall number
+ * @args: its arguments
+ *
+ * Return: the hypercall's result; -ENOSYS for an unknown number.
+ */
+long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
+			       struct pvisor_vcpu *vcpu, u64 nr,
+			       const struct pvisor_hc_args *args)
+{
+	struct pvisor_domain *dom = runner->dom;
+
+	switch (nr) {
+	case PVISOR_HC_VERSION:
+		return hc_version(args);
+	case PVISOR_HC_CONSOLE_IO:
+		return hc_console_io(dom, args);
+	case PVISOR_HC_SCHED_OP:
+		return hc_sched_op(dom, args);
+	case PVISOR_HC_MEMORY_OP:
+		return hc_memory_op(dom, args);
+	case PVISOR_HC_MULTICALL:
+		return pvisor_hc_multicall(runner, vcpu, args);
+	case PVISOR_HC_MMU_UPDATE:
+		return pvisor_hc_mmu_update(runner, vcpu, args);
+	case PVISOR_HC_MMUEXT_OP:
+		return pvisor_hc_mmuext_op(runner, vcpu, args);
+	case PVISOR_HC_UPDATE_VA_MAPPING:
+		return pvisor_hc_update_va_mapping(runner, vcpu, args);
+	case PVISOR_HC_SET_TRAP_TABLE:
+		return pvisor_hc_set_trap_table(vcpu, args);
+	case PVISOR_HC_IRET:
+		return pvisor_hc_iret(runner, vcpu, args);
+	default:
+		return -ENOSYS;
+	}
+}
+
 /**
  * pvisor_hypercall() - run hypercall @nr for the calling vCPU thread
  * @runner: the caller's runner
@@ -142,7 +199,6 @@ static long hc_sched_op(struct pvisor_domain *dom,
 long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 {
 	struct pvisor_vcpu *vcpu = pvisor_runner_current_vcpu(runner);
-	struct pvisor_domain *dom = runner->dom;
 	struct pvisor_hc_args args;
 	int ret;
 
@@ -154,25 +210,5 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	ret = fetch_args(&args);
 	if (ret)
 		return ret;
-
-	switch (nr) {
-	case PVISOR_HC_VERSION:
-		return hc_version(&args);
-	case PVISOR_HC_CONSOLE_IO:
-		return hc_console_io(dom, &args);
-	case PVISOR_HC_SCHED_OP:
-		return hc_sched_op(dom, &args);
-	case PVISOR_HC_MMU_UPDATE:
-		return pvisor_hc_mmu_update(runner, vcpu, &args);
-	case PVISOR_HC_MMUEXT_OP:
-		return pvisor_hc_mmuext_op(runner, vcpu, &args);
-	case PVISOR_HC_UPDATE_VA_MAPPING:
-		return pvisor_hc_update_va_mapping(runner, vcpu, &args);
-	case PVISOR_HC_SET_TRAP_TABLE:
-		return pvisor_hc_set_trap_table(vcpu, &args);
-	case PVISOR_HC_IRET:
-		return pvisor_hc_iret(runner, vcpu, &args);
-	default:
-		return -ENOSYS;
-	}
+	return pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
 }

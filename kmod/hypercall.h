@@ -13,6 +13,12 @@ struct pvisor_hc_args {
 };
 
 long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr);
+long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
+			       struct pvisor_vcpu *vcpu, u64 nr,
+			       const struct pvisor_hc_args *args);
+long pvisor_hc_multicall(struct pvisor_runner *runner,
+			 struct pvisor_vcpu *vcpu,
+			 const struct pvisor_hc_args *args);
 
 /* Memory-management hypercalls, in mmu.c. */
 long pvisor_hc_mmu_update(struct pvisor_runner *runner,

@@ -5,6 +5,14 @@
  * console, allocates pages, builds and switches to its own page tables
  * and exercises the MMU hypercalls, checking each step with the guest
  * test library; then it powers off (or crashes, if a check failed).
+ * It installs its trap table first, so that a fault anywhere is printed
+ * with its registers before the domain crashes.
+ *
+ * With "work=N" on the command line it then keeps busy for N rounds of
+ * about a fifth of a second each (measured with rdtsc, the one clock a
+ * guest has without a timer): it fills a page, yields, checks the page,
+ * and prints "minnow: work: round R of N" after each round. The hostile
+ * guest selftest runs it beside the guests it expects to crash.
  *
  * The boot lines ("minnow: booting", "minnow: cmdline: ...") are read by
  * selftests/pvisor/test_guest_boot.sh: change them together.
@@ -17,6 +25,7 @@
 #include "hypercall.h"
 #include "mm.h"
 #include "test.h"
+#include "traps.h"
 
 /* An address no physmap reaches: 256 GiB into the window. */
 #define ALIAS_VA	(PVISOR_WINDOW_BASE + (256ULL << 30))
@@ -33,6 +42,81 @@ u64 bss_words[64];
 static volatile u64 *page_word(u64 va)
 {
 	return (volatile u64 *)va;
+}
+
+/* TSC ticks per work round: about 0.2 s at 2.7 GHz. */
+#define WORK_ROUND_TICKS	(1ULL << 29)
+
+static u64 breakpoints;
+
+static bool count_breakpoint(struct pvisor_trap_frame *f)
+{
+	(void)f;	/* int3 reports rip after it: resume as it is */
+	breakpoints++;
+	return true;
+}
+
+static void check_traps(void)
+{
+	long ret = trap_init();
+
+	guest_report(ret == 0, "set_trap_table installs handlers for vectors "
+		     "0-19 (%ld)", ret);
+	trap_set_handler(TRAP_BP, count_breakpoint);
+	asm volatile("int3" ::: "memory");
+	guest_report(breakpoints == 1, "int3 reaches minnow's handler and "
+		     "returns (%llu)", breakpoints);
+	trap_set_handler(TRAP_BP, NULL);
+}
+
+/* The number after "@key=" in the command line, or @dflt. */
+static u64 cmdline_number(const char *key, u64 dflt)
+{
+	const char *p = start_info->cmd_line;
+	size_t n = strlen(key);
+	u64 v = 0;
+
+	for (; *p; p++) {
+		if ((p != start_info->cmd_line && p[-1] != ' ') ||
+		    strncmp(p, key, n) || p[n] != '=')
+			continue;
+		for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (u64)(*p - '0');
+		return v;
+	}
+	return dflt;
+}
+
+static u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static void work(u64 rounds)
+{
+	u64 pfn = alloc_page_pfn(), r, i, bad = 0;
+	volatile u64 *page;
+
+	GUEST_ASSERT(pfn != MM_NO_PAGE);
+	page = pfn_to_virt(pfn);
+	for (r = 1; r <= rounds; r++) {
+		u64 start = rdtsc();
+
+		do {
+			for (i = 0; i < PAGE_SIZE / 8; i++)
+				page[i] = (r << 32) ^ i;
+			hv_sched_yield();
+			for (i = 0; i < PAGE_SIZE / 8; i++)
+				bad += page[i] != ((r << 32) ^ i);
+		} while (rdtsc() - start < WORK_ROUND_TICKS);
+		printk("minnow: work: round %llu of %llu\n", r, rounds);
+	}
+	free_page_pfn(pfn);
+	guest_report(!bad, "worked %llu rounds, memory intact (%llu bad words)",
+		     rounds, bad);
 }
 
 static void check_start_info(void)
@@ -269,6 +353,7 @@ void minnow_main(void)
 	       start_info->first_free_pfn);
 	show_ramdisk();
 
+	check_traps();
 	check_start_info();
 	check_image();
 	check_hypercalls();
@@ -276,6 +361,8 @@ void minnow_main(void)
 	check_allocator();
 	check_own_tables();
 	check_mappings();
+	if (cmdline_number("work", 0))
+		work(cmdline_number("work", 0));
 
 	printk("minnow: self-checks done, powering off\n");
 	guest_done();

@@ -9,6 +9,11 @@
  * invalidates together. A table that is not yet reachable is ordinary
  * memory and is written directly.
  *
+ * Demand paging: the page-fault path (traps.c) asks mm_demand_fault()
+ * whether a not-present fault lies in a zone the kernel registered; if
+ * so a fresh page is mapped there with update_va_mapping and the access
+ * retried, the guest handling its own page fault from start to end.
+ *
  * The allocator is a bump pointer over [first_free_pfn, nr_pages) with a
  * free list threaded through freed pages: minnow frees little.
  */
@@ -157,7 +162,11 @@ u64 *lookup_pte(u64 va)
 	return &table(t)[index_of(va, 1)];
 }
 
-long map_page(u64 va, u64 pfn, u64 flags)
+/*
+ * The pfn of the last-level table for @va, allocating (through
+ * mmu_update: the tables are live) whatever level is missing.
+ */
+static long leaf_table(u64 va, u64 *pfn)
 {
 	struct pvisor_mmu_update req;
 	u64 t = top_pfn;
@@ -184,9 +193,76 @@ long map_page(u64 va, u64 pfn, u64 flags)
 		}
 		t = (e & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
 	}
+	*pfn = t;
+	return 0;
+}
+
+long map_page(u64 va, u64 pfn, u64 flags)
+{
+	struct pvisor_mmu_update req;
+	long ret;
+	u64 t;
+
+	ret = leaf_table(va, &t);
+	if (ret)
+		return ret;
 	req.ptr = (t << PAGE_SHIFT) + index_of(va, 1) * sizeof(u64);
 	req.val = (pfn << PAGE_SHIFT) | flags | PVISOR_PTE_PRESENT;
 	return hv_mmu_update(&req, 1, NULL);
+}
+
+/* Demand paging: zones whose pages appear on first touch. */
+#define MAX_ZONES	4
+
+static struct { u64 start, end; } zones[MAX_ZONES];
+static u64 nr_demand_mapped;
+
+long mm_demand_zone(u64 va, u64 pages)
+{
+	unsigned int i;
+
+	if (va % PAGE_SIZE || !pages || va < PVISOR_WINDOW_BASE ||
+	    pages > (PVISOR_HYPERCALL_PAGE - va) / PAGE_SIZE)
+		return -EINVAL;
+	for (i = 0; i < MAX_ZONES; i++) {
+		if (zones[i].end)
+			continue;
+		zones[i].start = va;
+		zones[i].end = va + pages * PAGE_SIZE;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+bool mm_demand_fault(u64 va, bool present)
+{
+	u64 page = va & ~(PAGE_SIZE - 1), table_pfn, pfn;
+	unsigned int i;
+
+	/* A present entry that refused the access is a real fault. */
+	if (present)
+		return false;
+	for (i = 0; i < MAX_ZONES; i++)
+		if (va >= zones[i].start && va < zones[i].end)
+			break;
+	if (i == MAX_ZONES || leaf_table(page, &table_pfn))
+		return false;
+	pfn = alloc_page_pfn();
+	if (pfn == MM_NO_PAGE)
+		return false;
+	if (hv_update_va_mapping(page, (pfn << PAGE_SHIFT) | PVISOR_PTE_PRESENT |
+				 PVISOR_PTE_RW | PVISOR_PTE_NX,
+				 PVISOR_UVMF_INVLPG)) {
+		free_page_pfn(pfn);
+		return false;
+	}
+	nr_demand_mapped++;
+	return true;
+}
+
+u64 mm_demand_mapped(void)
+{
+	return nr_demand_mapped;
 }
 
 long unmap_page(u64 va)

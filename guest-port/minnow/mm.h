@@ -54,6 +54,23 @@ long map_page(u64 va, u64 pfn, u64 flags);
 /* Unmap @va with update_va_mapping (invalidating it). */
 long unmap_page(u64 va);
 
+/*
+ * Demand paging: from now on, a not-present page fault in [@va, @va +
+ * @pages pages) maps a fresh zeroed page there (read-write, no-execute)
+ * with update_va_mapping, and the access is retried. @va is page
+ * aligned. Returns 0, -EINVAL or -ENOSPC (at most 4 zones).
+ */
+long mm_demand_zone(u64 va, u64 pages);
+
+/*
+ * The page-fault handler's part (traps.c): true when @va lies in a zone,
+ * the guest's entry was not @present, and a page is now mapped there.
+ */
+bool mm_demand_fault(u64 va, bool present);
+
+/* Pages mapped on demand so far. */
+u64 mm_demand_mapped(void);
+
 /* The leaf entry translating @va in the current tables, or NULL. */
 u64 *lookup_pte(u64 va);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A guest that touches memory its page tables do not map. Without a trap
- * table (not in this round) the domain must be reported crashed; reaching
- * the line after the access is a failure.
+ * A guest that touches memory its page tables do not map. It installs no
+ * trap table, so the module must report the domain crashed with the
+ * faulting address; reaching the line after the access is a failure.
  */
 
 #include <pvisor/hypercall.h>

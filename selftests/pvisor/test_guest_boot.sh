@@ -28,93 +28,21 @@ G1=g1
 RD=gboot-rd
 BAD=gboot-bad
 
-count=0
-failures=0
-tmp=$(mktemp -d) || exit 1
+. "$(dirname "$0")/../lib/tap.sh"
 
 cleanup() {
 	for d in $G1 $RD $BAD; do
 		pvctl destroy "$d" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-show_last() {
-	echo "# exit status $rc"
-	sed 's/^/# stdout: /' "$tmp/out"
-	sed 's/^/# stderr: /' "$tmp/err"
-}
-
-check() {
-	desc=$1
-	shift
-	count=$((count + 1))
-	if "$@"; then
-		echo "ok $count $desc"
-	else
-		echo "not ok $count $desc"
-		failures=$((failures + 1))
-		show_last
-	fi
-}
-
-status_is() { [ "$rc" -eq "$1" ]; }
-out_has() { grep -q -e "$1" "$tmp/out"; }
-out_has_line() { grep -q -x -F -e "$1" "$tmp/out"; }
-err_has() { grep -q -e "$1" "$tmp/err"; }
-
-json_field() {
-	v=$(sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$tmp/out")
-	echo "${v:--1}"
-}
-
-# The state column of domain $1 in "pvctl list", or "" when not listed.
-state_of() {
-	pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
-}
-
-# wait_stopped NAME: until NAME is shut down or crashed (bounded).
-wait_stopped() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		case "$(state_of "$1")" in
-		shutdown*|crashed*) return 0 ;;
-		esac
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# Is there a domain called $1?
-exists() { [ -n "$(state_of "$1")" ]; }
 
 echo "TAP version 13"
 
-for need in pvctl pvrun; do
-	if ! command -v $need >/dev/null; then
-		echo "1..0 # SKIP $need is not in PATH"
-		exit 4
-	fi
-done
+need_tools pvctl pvrun
 if [ ! -f "$MINNOW" ] || [ ! -f "$OUTSIDE" ]; then
-	echo "1..0 # SKIP no guest kernels in $GUEST_DIR"
-	exit 4
+	skip_all "no guest kernels in $GUEST_DIR"
 fi
-run pvctl info --json
-if [ "$rc" -eq 3 ]; then
-	echo "1..0 # SKIP pvisor module not loaded"
-	exit 4
-fi
-domains0=$(json_field domains)
-frames0=$(json_field frames_used)
+need_module
 
 # --- minnow boots, checks itself and powers off ----------------------------
 
@@ -136,24 +64,7 @@ check "the console shows the exact command line" \
 	out_has_line "minnow: cmdline: hello world"
 
 # The guest's own checks, one TAP line each.
-guest_checks=0
-while IFS= read -r line; do
-	case "$line" in
-	"@@pvtest ok "*)
-		rest=${line#@@pvtest ok }
-		count=$((count + 1))
-		guest_checks=$((guest_checks + 1))
-		echo "ok $count guest: ${rest#* }"
-		;;
-	"@@pvtest not ok "*)
-		rest=${line#@@pvtest not ok }
-		count=$((count + 1))
-		guest_checks=$((guest_checks + 1))
-		failures=$((failures + 1))
-		echo "not ok $count guest: ${rest#* }"
-		;;
-	esac
-done <"$tmp/console"
+guest_checks "$tmp/console" guest
 cp "$tmp/console" "$tmp/out"
 check "the guest ran its checks to the end ($guest_checks reported)" \
 	eval '[ $guest_checks -gt 0 ] && out_has_line "@@pvtest done $guest_checks 0"'
@@ -184,10 +95,7 @@ run pvctl destroy $G1
 check "destroy $G1" status_is 0
 run pvctl destroy $RD
 check "destroy $RD" status_is 0
-run pvctl info --json
-check "accounting is back to where it started" \
-	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
-	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+check "accounting is back to where it started" accounting_is_baseline
 
 # --- bad input --------------------------------------------------------------
 
@@ -240,11 +148,6 @@ check "pvrun refuses a domain that already ran" \
 	eval 'status_is 1 && err_has "^pvrun: domain ${id:-x} is shutdown, not created"'
 pvctl destroy $BAD >/dev/null 2>&1
 
-run pvctl info --json
-check "accounting is still where it started" \
-	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
-	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+check "accounting is still where it started" accounting_is_baseline
 
-echo "1..$count"
-echo "# $((count - failures)) of $count checks passed"
-[ "$failures" -eq 0 ]
+finish

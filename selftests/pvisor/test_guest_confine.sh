@@ -13,96 +13,28 @@
 #
 # Every one must end up crashed with a reason, its runner gone, and its
 # frames returned on destroy. Same host environment and TAP conventions
-# as test_guest_boot.sh.
+# as test_guest_boot.sh; the helpers are in ../lib/tap.sh.
 
 GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 WAIT_TENTHS=200
 PREFIX=gconf
 
-count=0
-failures=0
-tmp=$(mktemp -d) || exit 1
+. "$(dirname "$0")/../lib/tap.sh"
 
 cleanup() {
 	for g in escape fault assert; do
 		pvctl destroy "$PREFIX-$g" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-show_last() {
-	echo "# exit status $rc"
-	sed 's/^/# stdout: /' "$tmp/out"
-	sed 's/^/# stderr: /' "$tmp/err"
-}
-
-check() {
-	desc=$1
-	shift
-	count=$((count + 1))
-	if "$@"; then
-		echo "ok $count $desc"
-	else
-		echo "not ok $count $desc"
-		failures=$((failures + 1))
-		show_last
-	fi
-}
-
-status_is() { [ "$rc" -eq "$1" ]; }
-out_has() { grep -q -e "$1" "$tmp/out"; }
-out_has_line() { grep -q -x -F -e "$1" "$tmp/out"; }
-
-json_field() {
-	v=$(sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$tmp/out")
-	echo "${v:--1}"
-}
-
-state_of() {
-	pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
-}
-
-wait_stopped() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		case "$(state_of "$1")" in
-		shutdown*|crashed*) return 0 ;;
-		esac
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 echo "TAP version 13"
 
-for need in pvctl pvrun; do
-	if ! command -v $need >/dev/null; then
-		echo "1..0 # SKIP $need is not in PATH"
-		exit 4
-	fi
-done
+need_tools pvctl pvrun
 for g in escape fault assert; do
-	if [ ! -f "$GUEST_DIR/$g.elf" ]; then
-		echo "1..0 # SKIP no $GUEST_DIR/$g.elf"
-		exit 4
-	fi
+	[ -f "$GUEST_DIR/$g.elf" ] || skip_all "no $GUEST_DIR/$g.elf"
 done
-run pvctl info --json
-if [ "$rc" -eq 3 ]; then
-	echo "1..0 # SKIP pvisor module not loaded"
-	exit 4
-fi
-domains0=$(json_field domains)
-frames0=$(json_field frames_used)
-echo "1..16"
+need_module
+plan 16
 
 # guest NAME FIRST-LINE CRASH-REASON: boot it, check the console and state.
 guest() {
@@ -133,13 +65,7 @@ check "assert: reported the failed assertion and its end" \
 run ps
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 
-for g in escape fault assert; do
-	pvctl destroy "$PREFIX-$g" >/dev/null 2>&1
-done
-run pvctl info --json
-check "destroying them gives every frame back" \
-	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
-	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+cleanup
+check "destroying them gives every frame back" accounting_is_baseline
 
-echo "# $((count - failures)) of $count checks passed"
-[ "$failures" -eq 0 ]
+finish

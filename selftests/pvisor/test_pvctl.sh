@@ -20,82 +20,25 @@ A=pvctlsh-a
 B=pvctlsh-b
 C=pvctlsh-c
 
-count=0
-failures=0
-tmp=$(mktemp -d) || exit 1
+. "$(dirname "$0")/../lib/tap.sh"
 
 cleanup() {
 	for d in $A $B $C; do
 		pvctl destroy "$d" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# run CMD...: run it, keeping stdout, stderr and the exit status.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# On failure, show what the last command did.
-show_last() {
-	echo "# exit status $rc"
-	sed 's/^/# stdout: /' "$tmp/out"
-	sed 's/^/# stderr: /' "$tmp/err"
-}
-
-# check DESC CMD...: one TAP line, "ok" when CMD succeeds.
-check() {
-	desc=$1
-	shift
-	count=$((count + 1))
-	if "$@"; then
-		echo "ok $count $desc"
-	else
-		echo "not ok $count $desc"
-		failures=$((failures + 1))
-		show_last
-	fi
-}
-
-# skip DESC REASON
-skip() {
-	count=$((count + 1))
-	echo "ok $count $1 # SKIP $2"
-}
-
-status_is() { [ "$rc" -eq "$1" ]; }
-out_has() { grep -q -e "$1" "$tmp/out"; }
-err_has() { grep -q -e "$1" "$tmp/err"; }
-out_empty() { [ ! -s "$tmp/out" ]; }
 
 # usage_error: exit 2, the usage on stderr, nothing on stdout.
 usage_error() { status_is 2 && err_has '^Usage: pvctl' && out_empty; }
-
-# A number from "pvctl info --json" (-1 if absent): json_field KEY
-json_field() {
-	v=$(sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$tmp/out")
-	echo "${v:--1}"
-}
 
 # Does "pvctl list" (already in $tmp/out) show domain $1?
 listed() { grep -q -E "^ *[0-9]+  $1 " "$tmp/out"; }
 
 echo "TAP version 13"
 
-if ! command -v pvctl >/dev/null; then
-	echo "1..0 # SKIP pvctl is not in PATH"
-	exit 4
-fi
-run pvctl info
-if [ "$rc" -eq 3 ]; then
-	echo "1..0 # SKIP pvisor module not loaded"
-	exit 4
-fi
-
-echo "1..$PLAN"
+need_tools pvctl
+need_module
+plan $PLAN
 
 # --- help and usage -------------------------------------------------------
 
@@ -265,14 +208,6 @@ run pvctl destroy "$id_b"
 check "destroying an unknown id fails with exit 1" \
 	eval 'status_is 1 && err_has "^pvctl: destroy: $id_b: no such domain"'
 
-run pvctl info --json
-check "info is back to where it started" \
-	eval '[ "$(json_field domains)" -eq "$domains0" ] &&
-	      [ "$(json_field frames_used)" -eq "$frames0" ]'
+check "info is back to where it started" accounting_is_baseline
 
-if [ "$count" -ne "$PLAN" ]; then
-	echo "# planned $PLAN checks but ran $count"
-	failures=$((failures + 1))
-fi
-echo "# $((count - failures)) of $count checks passed"
-[ "$failures" -eq 0 ]
+finish

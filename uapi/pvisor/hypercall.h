@@ -35,6 +35,8 @@
 /* Hypercall numbers (Xen's where Xen has the call). */
 #define PVISOR_HC_SET_TRAP_TABLE	0
 #define PVISOR_HC_MMU_UPDATE		1
+#define PVISOR_HC_MEMORY_OP		12
+#define PVISOR_HC_MULTICALL		13
 #define PVISOR_HC_UPDATE_VA_MAPPING	14
 #define PVISOR_HC_VERSION		17
 #define PVISOR_HC_CONSOLE_IO		18
@@ -54,6 +56,25 @@
 #define PVISOR_VERSION_VERSION		0
 #define PVISOR_VERSION_MAJOR		1
 #define PVISOR_VERSION_MINOR		0
+
+/*
+ * PVISOR_HC_MEMORY_OP(cmd, domid = 0 (self)): the reservation's size in
+ * pages; current and maximum are equal until ballooning exists.
+ */
+#define PVISOR_MEMOP_CURRENT_RESERVATION	3
+#define PVISOR_MEMOP_MAXIMUM_RESERVATION	4
+
+/*
+ * PVISOR_HC_MULTICALL(calls, count): run each call in order, storing its
+ * result in the entry; returns 0 once all have run. Multicall and iret
+ * cannot be batched (their entries get -EINVAL).
+ */
+struct pvisor_multicall_entry {
+	__u64 op;			/* hypercall number */
+	__u64 result;			/* written back */
+	__u64 args[6];			/* args[0..4] are the call's arguments */
+};
+#define PVISOR_MULTICALL_MAX		1024
 
 /* PVISOR_HC_CONSOLE_IO(cmd, count, buffer) */
 #define PVISOR_CONSOLEIO_WRITE		0

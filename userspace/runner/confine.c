@@ -10,8 +10,9 @@
  *    capabilities left in any set (checked, not assumed), no_new_privs,
  *    not dumpable (no ptrace or core dump by the unprivileged user);
  *  - a seccomp filter that kills the process on any system call but
- *    ioctl(PVISOR_RUNNER_FD, VCPU_RUN or a hypercall), rt_sigreturn, exit
- *    and exit_group. The filter is the security boundary; the rest is
+ *    ioctl(PVISOR_RUNNER_FD, VCPU_RUN, VCPU_TRAP or a hypercall),
+ *    rt_sigreturn (the way back from trap delivery, traps.c), exit and
+ *    exit_group. The filter is the security boundary; the rest is
  *    defence in depth.
  */
 
@@ -161,15 +162,16 @@ static const struct sock_filter filter[] = {
 	/* 9 */ RET(SECCOMP_RET_ALLOW),
 	/* 10 */ RET(SECCOMP_RET_KILL_PROCESS),
 	/* 11 */ LOAD(args[0]),
-	/* 12 */ JEQ(PVISOR_RUNNER_FD, 0, 6),		/* -> 19 kill */
+	/* 12 */ JEQ(PVISOR_RUNNER_FD, 0, 7),		/* -> 20 kill */
 	/* 13 */ LOAD_HI(args[0]),
-	/* 14 */ JEQ(0, 0, 4),				/* -> 19 kill */
+	/* 14 */ JEQ(0, 0, 5),				/* -> 20 kill */
 	/* 15 */ LOAD(args[1]),
-	/* 16 */ JEQ(PVISOR_IOCTL_VCPU_RUN, 3, 0),	/* -> 20 allow */
-	/* 17 */ JGE(PVISOR_IOCTL_HYPERCALL(0), 0, 1),	/* -> 19 kill */
-	/* 18 */ JGT(PVISOR_IOCTL_HYPERCALL(PVISOR_NR_HYPERCALLS - 1), 0, 1),
-	/* 19 */ RET(SECCOMP_RET_KILL_PROCESS),
-	/* 20 */ RET(SECCOMP_RET_ALLOW),
+	/* 16 */ JEQ(PVISOR_IOCTL_VCPU_RUN, 4, 0),	/* -> 21 allow */
+	/* 17 */ JEQ(PVISOR_IOCTL_VCPU_TRAP, 3, 0),	/* -> 21 allow */
+	/* 18 */ JGE(PVISOR_IOCTL_HYPERCALL(0), 0, 1),	/* -> 20 kill */
+	/* 19 */ JGT(PVISOR_IOCTL_HYPERCALL(PVISOR_NR_HYPERCALLS - 1), 0, 1),
+	/* 20 */ RET(SECCOMP_RET_KILL_PROCESS),
+	/* 21 */ RET(SECCOMP_RET_ALLOW),
 };
 
 int confine_seccomp(void)

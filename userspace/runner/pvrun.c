@@ -8,7 +8,9 @@
  *      (builder.c). Then let go of that mapping.
  *   3. Attach as the domain's runner, move the runner fd to
  *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
- *   4. Confine (confine.c): nothing open, no privileges, seccomp.
+ *   4. Catch the host signals guest traps raise, to bounce them into the
+ *      guest's handlers (traps.c). Confine (confine.c): nothing open, no
+ *      privileges, seccomp.
  *   5. Become vCPU 0 (vcpu.c), never to return.
  *
  * With --ready-fd, pvrun writes "ready\n" there once nothing but the
@@ -36,6 +38,7 @@
 #include "confine.h"
 #include "pvnl.h"
 #include "runner.h"
+#include "traps.h"
 #include "vcpu.h"
 
 /* Nobody boots a kernel or ramdisk larger than this through pvrun. */
@@ -375,6 +378,9 @@ int main(int argc, char *argv[])
 	if (attach(dev, o.domid))
 		return 1;
 	if (vcpu_set_boot_context(&boot))
+		return 1;
+	/* Before confinement: sigaction is not allowed under the filter. */
+	if (traps_init())
 		return 1;
 	if (confine_drop(o.ready_fd))
 		return 1;
