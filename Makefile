@@ -116,3 +116,17 @@ clean:
 
 help:
 	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+
+# make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
+# as `make run SCRIPT=` would. It prints figures and does not fail on a
+# missed target; Documentation/performance.rst explains them.
+.PHONY: bench bench-built
+bench:
+	@scripts/install-deps.sh >&2
+	@$(LOCKED) $(MAKE) bench-built
+
+bench-built: need-test-kernel
+	@$(MAKE) KDIR=$(TEST_KDIR) all >&2
+	@$(MAKE) -C benchmarks >&2
+	@selftests/qemu/run.sh --kver $(TEST_KVER) --build $(BUILD) \
+		--mode script --script benchmarks/run-bench.sh

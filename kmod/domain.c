@@ -14,7 +14,8 @@
  * as it lives, so destroying a running domain kills its runner and the
  * memory follows when the runner is gone.
  *
- * State: each domain's state_lock (a spinlock, innermost) guards its
+ * State: each domain's state_lock (a bh-safe spinlock, innermost; event
+ * kicks take it from timer softirqs) guards its
  * state, reasons and runner pid. CREATED -> RUNNING when a runner
  * attaches; RUNNING <-> PAUSED at Domain0's request; RUNNING or PAUSED ->
  * SHUTDOWN or CRASHED, once, after which the runner is killed. Nothing
@@ -37,6 +38,8 @@
 #include <pvisor/hypercall.h>
 
 #include "domain.h"
+#include "evtchn.h"
+#include "time.h"
 
 static DEFINE_MUTEX(domains_lock);
 static DEFINE_XARRAY_ALLOC(domains);	/* id -> struct pvisor_domain */
@@ -60,6 +63,7 @@ static void domain_release(struct kref *ref)
 	struct pvisor_domain *dom = container_of(ref, struct pvisor_domain, ref);
 
 	WARN_ON_ONCE(dom->runner);
+	pvisor_events_free(dom);
 	pvisor_console_free(&dom->console);
 	pvisor_reservation_free(&dom->mem);
 	kfree(dom->vcpus);
@@ -208,12 +212,21 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 	dom->vcpus = kcalloc(nr_vcpus, sizeof(*dom->vcpus), GFP_KERNEL);
 	if (!dom->vcpus)
 		goto err_free_domain;
-	for (i = 0; i < nr_vcpus; i++)
+	for (i = 0; i < nr_vcpus; i++) {
 		dom->vcpus[i].id = i;
+		dom->vcpus[i].dom = dom;
+		init_waitqueue_head(&dom->vcpus[i].wait);
+		pvisor_time_init_vcpu(&dom->vcpus[i]);
+	}
 
 	ret = pvisor_console_init(&dom->console);
 	if (ret)
 		goto err_free_vcpus;
+
+	ret = pvisor_events_init(dom);
+	if (ret)
+		goto err_free_console;
+	pvisor_time_init_domain(dom);
 
 	ret = pvisor_reservation_alloc(&dom->mem, memory >> PAGE_SHIFT, extack);
 	if (ret)
@@ -230,6 +243,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 err_free_reservation:
 	pvisor_reservation_free(&dom->mem);
 err_free_console:
+	pvisor_events_free(dom);
 	pvisor_console_free(&dom->console);
 err_free_vcpus:
 	kfree(dom->vcpus);
@@ -245,9 +259,9 @@ static void kill_runner(struct pvisor_domain *dom)
 {
 	struct pid *runner;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	runner = get_pid(dom->runner);
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	if (runner) {
 		kill_pid(runner, SIGKILL, 1);
 		put_pid(runner);
@@ -262,12 +276,12 @@ static void kill_runner(struct pvisor_domain *dom)
 void pvisor_domain_status(struct pvisor_domain *dom,
 			  struct pvisor_domain_status *status)
 {
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	status->state = dom->state;
 	status->shutdown_reason = dom->shutdown_reason;
 	strscpy(status->crash_reason, dom->crash_reason,
 		sizeof(status->crash_reason));
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 }
 
 /**
@@ -280,13 +294,13 @@ int pvisor_domain_attach_runner(struct pvisor_domain *dom)
 {
 	int ret = -EBUSY;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (dom->state == PVISOR_DOMAIN_STATE_CREATED && !dom->runner) {
 		dom->runner = get_pid(task_tgid(current));
 		dom->state = PVISOR_DOMAIN_STATE_RUNNING;
 		ret = 0;
 	}
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	return ret;
 }
 
@@ -306,12 +320,12 @@ static int change_run_state(struct pvisor_domain *dom, u32 from, u32 to,
 {
 	struct pid *runner = NULL;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (dom->state == from && dom->runner) {
 		dom->state = to;
 		runner = get_pid(dom->runner);
 	}
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	if (!runner)
 		return -EINVAL;
 	kill_pid(runner, sig, 1);
@@ -368,7 +382,7 @@ bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 {
 	bool stopped;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (reason == PVISOR_SHUTDOWN_CRASH) {
 		stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED);
 		if (stopped)
@@ -379,7 +393,7 @@ bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 	}
 	if (stopped)
 		dom->shutdown_reason = reason;
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	if (stopped)
 		kill_runner(dom);
 	return stopped;
@@ -402,13 +416,13 @@ void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
 	vscnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED);
 	if (stopped) {
 		dom->shutdown_reason = PVISOR_SHUTDOWN_CRASH;
 		strscpy(dom->crash_reason, reason, sizeof(dom->crash_reason));
 	}
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	if (stopped) {
 		pr_info_ratelimited("domain %u (%s) crashed: %s\n", dom->id,
 				    dom->name, reason);
@@ -425,14 +439,14 @@ void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
 {
 	struct pid *runner;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED)) {
 		dom->shutdown_reason = PVISOR_SHUTDOWN_CRASH;
 		strscpy(dom->crash_reason, why, sizeof(dom->crash_reason));
 	}
 	runner = dom->runner;
 	dom->runner = NULL;
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	put_pid(runner);
 }
 
@@ -459,6 +473,8 @@ int pvisor_domain_destroy(struct pvisor_domain *dom)
 	if (!removed)
 		return -ENOENT;
 	kill_runner(dom);
+	/* Channels hold references both ways: break them before ours goes. */
+	pvisor_evtchn_teardown(dom);
 	pvisor_domain_put(dom);		/* the table's reference */
 	return 0;
 }

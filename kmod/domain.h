@@ -2,10 +2,13 @@
 #ifndef PVISOR_DOMAIN_H
 #define PVISOR_DOMAIN_H
 
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/types.h>
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>
 
@@ -14,6 +17,8 @@
 
 struct netlink_ext_ack;
 struct pid;
+struct pvisor_domain;
+struct pvisor_evtchn;
 
 #define PVISOR_CRASH_REASON_MAX	96
 
@@ -30,6 +35,13 @@ struct pvisor_vcpu {
 	u64 pt_base_pfn;			/* the guest's current top table */
 	u64 fault_va;				/* last unhandled guest fault */
 	u64 traps[PVISOR_NR_TRAP_VECTORS];	/* guest handlers, or 0 */
+
+	/* Events and time (evtchn.c, time.c). */
+	struct pvisor_domain *dom;		/* its domain; no reference */
+	u64 event_callback;			/* guest address, or 0 */
+	wait_queue_head_t wait;			/* SCHEDOP_BLOCK sleeps here */
+	struct hrtimer timer;			/* SET_TIMER_OP's one-shot */
+	u16 virq_port[PVISOR_NR_VIRQS];		/* under evtchn_lock; 0: none */
 };
 
 /*
@@ -46,6 +58,12 @@ struct pvisor_domain {
 	struct pvisor_reservation mem;
 	struct pvisor_console console;
 	struct pvisor_vcpu *vcpus;		/* nr_vcpus of them */
+	struct page *shared_info;		/* struct pvisor_shared_info */
+	u64 boot_ns;				/* system time 0, monotonic */
+
+	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
+	spinlock_t evtchn_lock;
+	struct pvisor_evtchn *evtchns;		/* allocated on first use */
 
 	/* state_lock protects the fields below. */
 	spinlock_t state_lock;

@@ -24,9 +24,12 @@
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "console.h"
+#include "evtchn.h"
+#include "time.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "runner.h"
@@ -50,6 +53,16 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(offsetof(struct pvisor_trap_frame, rip) != 18 * 8);
 	BUILD_BUG_ON(sizeof(struct pvisor_trap_report) != 16);
 	BUILD_BUG_ON(sizeof(struct pvisor_multicall_entry) != 64);
+	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_time_info) != 32);
+	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_info) != 64);
+	BUILD_BUG_ON(offsetof(struct pvisor_vcpu_info, evtchn_pending_sel) != 8);
+	BUILD_BUG_ON(offsetof(struct pvisor_vcpu_info, time) != 32);
+	BUILD_BUG_ON(offsetof(struct pvisor_shared_info, evtchn_pending) != 2048);
+	BUILD_BUG_ON(offsetof(struct pvisor_shared_info, evtchn_mask) != 2560);
+	BUILD_BUG_ON(offsetof(struct pvisor_shared_info, wc_version) != 3072);
+	BUILD_BUG_ON(sizeof(struct pvisor_shared_info) > PAGE_SIZE);
+	BUILD_BUG_ON(PVISOR_SHARED_INFO_VCPUS < PVISOR_MAX_VCPUS);
+	BUILD_BUG_ON(sizeof(struct pvisor_evtchn_status) != 24);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
@@ -107,7 +120,7 @@ static long hc_console_io(struct pvisor_domain *dom,
 	return ret;
 }
 
-static long hc_sched_op(struct pvisor_domain *dom,
+static long hc_sched_op(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
 			const struct pvisor_hc_args *args)
 {
 	struct pvisor_sched_shutdown shutdown;
@@ -117,6 +130,8 @@ static long hc_sched_op(struct pvisor_domain *dom,
 	case PVISOR_SCHEDOP_YIELD:
 		yield();
 		return 0;
+	case PVISOR_SCHEDOP_BLOCK:
+		return pvisor_vcpu_block(vcpu);
 	case PVISOR_SCHEDOP_SHUTDOWN:
 		if (!pvisor_guest_range_ok(ptr, sizeof(shutdown)) ||
 		    copy_from_user(&shutdown, (void __user *)ptr,
@@ -169,7 +184,7 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 	case PVISOR_HC_CONSOLE_IO:
 		return hc_console_io(dom, args);
 	case PVISOR_HC_SCHED_OP:
-		return hc_sched_op(dom, args);
+		return hc_sched_op(dom, vcpu, args);
 	case PVISOR_HC_MEMORY_OP:
 		return hc_memory_op(dom, args);
 	case PVISOR_HC_MULTICALL:
@@ -184,6 +199,12 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 		return pvisor_hc_set_trap_table(vcpu, args);
 	case PVISOR_HC_IRET:
 		return pvisor_hc_iret(runner, vcpu, args);
+	case PVISOR_HC_SET_CALLBACKS:
+		return pvisor_hc_set_callbacks(vcpu, args);
+	case PVISOR_HC_SET_TIMER_OP:
+		return pvisor_hc_set_timer_op(vcpu, args);
+	case PVISOR_HC_EVENT_CHANNEL_OP:
+		return pvisor_hc_event_channel_op(runner, vcpu, args);
 	default:
 		return -ENOSYS;
 	}
@@ -200,7 +221,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 {
 	struct pvisor_vcpu *vcpu = pvisor_runner_current_vcpu(runner);
 	struct pvisor_hc_args args;
-	int ret;
+	long ret;
 
 	abi_layout_check();
 
@@ -210,5 +231,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	ret = fetch_args(&args);
 	if (ret)
 		return ret;
-	return pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
+	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
+	pvisor_evtchn_recheck(vcpu);
+	return ret;
 }

@@ -19,6 +19,7 @@
 #include "netlink.h"
 #include "reservation.h"
 #include "shadow.h"
+#include "time.h"
 
 static unsigned int max_domains = 1024;
 module_param(max_domains, uint, 0444);
@@ -46,6 +47,10 @@ static int __init pvisor_init(void)
 		return -EINVAL;
 	}
 	pvisor_reservation_set_limit(guest_frames_limit());
+
+	ret = pvisor_time_init();
+	if (ret)
+		return ret;
 
 	ret = pvisor_shadow_init();
 	if (ret)

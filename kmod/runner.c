@@ -33,6 +33,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+#include "time.h"
 #include "trap.h"
 
 static struct pvisor_vcpu *vcpu_of(struct pvisor_domain *dom,
@@ -80,14 +81,14 @@ static int set_context(struct pvisor_runner *runner,
 		return -EINVAL;
 
 	vcpu = &dom->vcpus[ctx.vcpu];
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (vcpu->task) {
 		ret = -EBUSY;
 	} else {
 		vcpu->boot = ctx;
 		vcpu->ready = true;
 	}
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	return ret;
 }
 
@@ -96,7 +97,7 @@ static int bind_vcpu(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu)
 {
 	int ret = 0;
 
-	spin_lock(&dom->state_lock);
+	spin_lock_bh(&dom->state_lock);
 	if (!vcpu->ready) {
 		ret = -EINVAL;
 	} else if (vcpu->task || vcpu_of(dom, current)) {
@@ -106,7 +107,7 @@ static int bind_vcpu(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu)
 		vcpu->pt_base_pfn = vcpu->boot.pt_base_pfn;
 		WRITE_ONCE(vcpu->task, current);
 	}
-	spin_unlock(&dom->state_lock);
+	spin_unlock_bh(&dom->state_lock);
 	return ret;
 }
 
@@ -136,6 +137,7 @@ static long run_vcpu(struct pvisor_runner *runner, unsigned long id)
 	regs->si = vcpu->boot.rsi;
 	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
 	regs->orig_ax = -1;	/* no syscall restart may touch the guest */
+	pvisor_time_update(vcpu);
 	return 0;	/* rax */
 }
 
@@ -226,11 +228,14 @@ static int runner_release(struct inode *inode, struct file *file)
 
 	pvisor_domain_runner_gone(dom, exit_reason(runner, buf, sizeof(buf)));
 
+	/* No timer may kick a thread we are about to let go of. */
+	for (i = 0; i < dom->nr_vcpus; i++)
+		pvisor_time_stop_vcpu(&dom->vcpus[i]);
 	for (i = 0; i < dom->nr_vcpus; i++) {
-		spin_lock(&dom->state_lock);
+		spin_lock_bh(&dom->state_lock);
 		task = dom->vcpus[i].task;
 		WRITE_ONCE(dom->vcpus[i].task, NULL);
-		spin_unlock(&dom->state_lock);
+		spin_unlock_bh(&dom->state_lock);
 		if (task)
 			put_task_struct(task);
 	}

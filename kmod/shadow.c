@@ -35,6 +35,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "domain.h"
@@ -149,6 +150,20 @@ bool pvisor_guest_range_ok(u64 addr, u64 len)
 	       len <= PVISOR_GUEST_LIMIT - addr;
 }
 
+/**
+ * pvisor_in_window() - is @addr inside the guest window?
+ * @addr: an address, e.g. a guest rip
+ *
+ * Guest code may run anywhere in the window, the hypercall stubs
+ * included; guest memory (pvisor_guest_range_ok()) ends below the
+ * module's pages.
+ */
+bool pvisor_in_window(u64 addr)
+{
+	return addr >= PVISOR_WINDOW_BASE &&
+	       addr - PVISOR_WINDOW_BASE < PVISOR_WINDOW_SIZE;
+}
+
 static pgprot_t guest_prot(bool writable, bool executable)
 {
 	return vm_get_page_prot(VM_SHARED | VM_READ |
@@ -203,6 +218,18 @@ static vm_fault_t guest_translate(struct vm_fault *vmf, struct pvisor_walk *walk
 	return 0;
 }
 
+/* shared_info: the guest's to read and write, never to execute. */
+static vm_fault_t shared_info_fault(struct vm_fault *vmf)
+{
+	struct pvisor_runner *runner = vmf->vma->vm_private_data;
+
+	if (vmf->flags & FAULT_FLAG_INSTRUCTION)
+		return VM_FAULT_SIGSEGV;
+	return vmf_insert_pfn_prot(vmf->vma, vmf->address,
+				   page_to_pfn(runner->dom->shared_info),
+				   guest_prot(true, false));
+}
+
 /* The iret page: read-only data for the trampolines. */
 static vm_fault_t iret_page_fault(struct vm_fault *vmf)
 {
@@ -225,6 +252,8 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 		return hypercall_page_fault(vmf);
 	if (vmf->address == PVISOR_IRET_PAGE)
 		return iret_page_fault(vmf);
+	if (vmf->address == PVISOR_SHARED_INFO_PAGE)
+		return shared_info_fault(vmf);
 
 	ret = guest_translate(vmf, &walk);
 	if (ret)

@@ -14,5 +14,6 @@ int pvisor_shadow_mmap(struct pvisor_runner *runner,
 void pvisor_shadow_flush(struct pvisor_runner *runner, u64 va, u64 len);
 void pvisor_shadow_flush_all(struct pvisor_runner *runner);
 bool pvisor_guest_range_ok(u64 addr, u64 len);
+bool pvisor_in_window(u64 addr);
 
 #endif /* PVISOR_SHADOW_H */

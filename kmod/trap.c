@@ -16,6 +16,10 @@
  * handler resumes with the iret hypercall, which loads every register
  * from the (possibly edited) frame.
  *
+ * Event upcalls take the same road: the module kicks a vCPU with SIGUSR1
+ * (evtchn.c), the runner reports it like a trap, and deliver_event()
+ * enters the guest's event callback instead of a trap handler.
+ *
  * Everything read from the ucontext is untrusted: other vCPU threads run
  * guest code in the same address space. Nothing read there can do more
  * than the guest could do itself.
@@ -26,13 +30,16 @@
 #include <linux/uaccess.h>
 #include <asm/ucontext.h>
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "domain.h"
+#include "evtchn.h"
 #include "hypercall.h"
 #include "pagetable.h"
 #include "runner.h"
 #include "shadow.h"
+#include "time.h"
 #include "trap.h"
 
 #define RED_ZONE	128
@@ -94,25 +101,123 @@ static void frame_from_sigcontext(struct pvisor_trap_frame *f,
 	f->ss = sc->ss;
 }
 
+/*
+ * Push @frame below the interrupted stack and make the signal return
+ * land in @handler. A guest whose stack cannot take the frame has lost
+ * its own context: it crashes.
+ */
+static long redirect(struct pvisor_domain *dom, struct sigcontext_64 __user *usc,
+		     const struct sigcontext_64 *sc,
+		     const struct pvisor_trap_frame *frame, u64 handler)
+{
+	u64 sp = ((sc->sp - RED_ZONE) & ~15ULL) - sizeof(*frame);
+
+	if (!pvisor_guest_range_ok(sp, sizeof(*frame)) ||
+	    copy_to_user((void __user *)sp, frame, sizeof(*frame))) {
+		pvisor_domain_crash(dom, "cannot push a trap frame for %s at %#llx (stack %#llx)",
+				    frame->vector == PVISOR_EVENT_VECTOR ?
+				    "an event upcall" : vector_name(frame->vector),
+				    sc->ip, sc->sp);
+		return -EFAULT;
+	}
+	/* rax too: finish_iret_trampoline() may have changed it. */
+	if (put_user(handler, &usc->ip) || put_user(sp, &usc->sp) ||
+	    put_user(sc->ax, &usc->ax))
+		return -EFAULT;
+	return 0;
+}
+
+static long deliver_trap(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
+			 struct sigcontext_64 __user *usc,
+			 const struct sigcontext_64 *sc, u32 signo)
+{
+	struct pvisor_trap_frame frame;
+	u64 handler;
+
+	handler = sc->trapno < PVISOR_NR_TRAP_VECTORS ?
+		  READ_ONCE(vcpu->traps[sc->trapno]) : 0;
+	if (!handler) {
+		if (sc->trapno == X86_TRAP_PF)
+			pvisor_domain_crash(dom, "unhandled page fault at %#llx (rip %#llx)",
+					    sc->cr2, sc->ip);
+		else
+			pvisor_domain_crash(dom, "unhandled %s (vector %llu, signal %u) at rip %#llx",
+					    vector_name(sc->trapno), sc->trapno,
+					    signo, sc->ip);
+		return -ENOENT;
+	}
+
+	frame_from_sigcontext(&frame, sc);
+	if (frame.vector == X86_TRAP_PF)
+		frame.error_code = guest_pf_error(dom, vcpu, frame.error_code,
+						  frame.address);
+	return redirect(dom, usc, sc, &frame, handler);
+}
+
+/*
+ * An event kick (evtchn.c): enter the event callback if an upcall is
+ * pending and not masked, masking further upcalls as Xen does. A kick
+ * that finds nothing to do, or lands while the thread is not in guest
+ * code, changes nothing: the pending flag stays for the guest to see.
+ */
+static long deliver_event(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
+			  struct sigcontext_64 __user *usc,
+			  const struct sigcontext_64 *sc)
+{
+	struct pvisor_vcpu_info *vi = &pvisor_shared_info(dom)->vcpu_info[vcpu->id];
+	u64 callback = READ_ONCE(vcpu->event_callback);
+	struct pvisor_trap_frame frame;
+
+	if (!callback || !READ_ONCE(vi->evtchn_upcall_pending) ||
+	    READ_ONCE(vi->evtchn_upcall_mask) || !pvisor_in_window(sc->ip))
+		return 0;
+
+	WRITE_ONCE(vi->evtchn_upcall_mask, 1);
+	pvisor_time_update(vcpu);
+	frame_from_sigcontext(&frame, sc);
+	frame.vector = PVISOR_EVENT_VECTOR;
+	frame.error_code = 0;
+	frame.address = 0;
+	return redirect(dom, usc, sc, &frame, callback);
+}
+
+/*
+ * A signal can land between an iret hypercall and the end of its
+ * trampoline, before rax and rip are loaded from the vCPU's slot. A frame
+ * built from that context would resume in the trampoline after a nested
+ * iret has overwritten the slot. So finish the trampoline's work first:
+ * its two instructions have no other effect.
+ */
+static void finish_iret_trampoline(struct pvisor_runner *runner,
+				   struct pvisor_vcpu *vcpu,
+				   struct sigcontext_64 *sc)
+{
+	const u64 *slot = (u64 *)page_address(runner->iret_page) + vcpu->id * 2;
+
+	if (sc->ip < PVISOR_IRET_TRAMPOLINE(0) ||
+	    sc->ip >= PVISOR_IRET_TRAMPOLINE(PVISOR_MAX_VCPUS))
+		return;
+	sc->ax = READ_ONCE(slot[0]);
+	sc->ip = READ_ONCE(slot[1]);
+}
+
 /**
  * pvisor_trap_deliver() - PVISOR_IOCTL_VCPU_TRAP
  * @runner: the caller's runner
  * @urep: the runner's report: its signal handler's ucontext
  *
- * Return: 0 when the ucontext now leads into the guest's handler;
- * -ENOENT when the guest has none (the domain has crashed), -EFAULT when
- * the frame could not be pushed (likewise), -EPERM, -EINVAL.
+ * Return: 0 when the ucontext now leads into the guest's handler (or, for
+ * an event kick, when there was nothing to deliver); -ENOENT when the
+ * guest has no handler (the domain has crashed), -EFAULT when the frame
+ * could not be pushed (likewise), -EPERM, -EINVAL.
  */
 long pvisor_trap_deliver(struct pvisor_runner *runner,
 			 const struct pvisor_trap_report __user *urep)
 {
 	struct pvisor_vcpu *vcpu = pvisor_runner_current_vcpu(runner);
-	struct pvisor_domain *dom = runner->dom;
 	struct pvisor_trap_report rep;
-	struct pvisor_trap_frame frame;
 	struct sigcontext_64 __user *usc;
 	struct sigcontext_64 sc;
-	u64 handler, sp;
 
 	if (!vcpu)
 		return -EPERM;
@@ -125,34 +230,10 @@ long pvisor_trap_deliver(struct pvisor_runner *runner,
 	if (copy_from_user(&sc, usc, sizeof(sc)))
 		return -EFAULT;
 
-	handler = sc.trapno < PVISOR_NR_TRAP_VECTORS ?
-		  READ_ONCE(vcpu->traps[sc.trapno]) : 0;
-	if (!handler) {
-		if (sc.trapno == X86_TRAP_PF)
-			pvisor_domain_crash(dom, "unhandled page fault at %#llx (rip %#llx)",
-					    sc.cr2, sc.ip);
-		else
-			pvisor_domain_crash(dom, "unhandled %s (vector %llu, signal %u) at rip %#llx",
-					    vector_name(sc.trapno), sc.trapno,
-					    rep.signo, sc.ip);
-		return -ENOENT;
-	}
-
-	frame_from_sigcontext(&frame, &sc);
-	if (frame.vector == X86_TRAP_PF)
-		frame.error_code = guest_pf_error(dom, vcpu, frame.error_code,
-						  frame.address);
-	sp = ((sc.sp - RED_ZONE) & ~15ULL) - sizeof(frame);
-	if (!pvisor_guest_range_ok(sp, sizeof(frame)) ||
-	    copy_to_user((void __user *)sp, &frame, sizeof(frame))) {
-		pvisor_domain_crash(dom, "cannot push a trap frame for %s at %#llx (stack %#llx)",
-				    vector_name(sc.trapno), sc.ip, sc.sp);
-		return -EFAULT;
-	}
-
-	if (put_user(handler, &usc->ip) || put_user(sp, &usc->sp))
-		return -EFAULT;
-	return 0;
+	finish_iret_trampoline(runner, vcpu, &sc);
+	if (rep.signo == SIGUSR1)
+		return deliver_event(runner->dom, vcpu, usc, &sc);
+	return deliver_trap(runner->dom, vcpu, usc, &sc, rep.signo);
 }
 
 /** pvisor_hc_set_trap_table() - set_trap_table(table) for @vcpu */
@@ -214,7 +295,8 @@ long pvisor_hc_iret(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 	if (!pvisor_guest_range_ok(uframe, sizeof(f)) ||
 	    copy_from_user(&f, (void __user *)uframe, sizeof(f)))
 		return -EFAULT;
-	if (!pvisor_guest_range_ok(f.rip, 1))
+	/* Guest code: an upcall may have interrupted a hypercall stub. */
+	if (!pvisor_in_window(f.rip))
 		return -EINVAL;
 
 	slot = (u64 *)page_address(runner->iret_page) + vcpu->id * 2;

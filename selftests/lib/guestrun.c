@@ -109,13 +109,17 @@ static void bounce_trap(int sig, siginfo_t *info, void *uc)
 
 static void install_trap_bouncer(void)
 {
-	static const int signals[] = { SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS };
+	static const int signals[] = { SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS,
+					SIGUSR1 };
 	stack_t ss = { .ss_size = 64 * 1024 };
 	struct sigaction sa = {
 		.sa_sigaction = bounce_trap,
 		.sa_flags = SA_SIGINFO | SA_ONSTACK,
 	};
 
+	/* Nothing may interrupt the handler: a kick would then find the
+	 * runner's own code, not the guest's, as the interrupted context. */
+	sigfillset(&sa.sa_mask);
 	ss.ss_sp = malloc(ss.ss_size);
 	if (!ss.ss_sp || sigaltstack(&ss, NULL))
 		_exit(105);

@@ -239,6 +239,12 @@ make_initramfs() {
 		[ -d "$repo/selftests/$t" ] && cp -a "$repo/selftests/$t" "$root/selftests/"
 	done
 
+	# The benchmarks (make bench): benchmarks/Makefile builds the native
+	# programs, the bench guests and run-bench.sh into benchmarks/out.
+	if [ -d "$repo/benchmarks/out" ]; then
+		cp -a "$repo/benchmarks/out" "$root/benchmarks"
+	fi
+
 	if [ -n "$tests_given" ]; then
 		read -r -a list <<<"$tests"
 	else

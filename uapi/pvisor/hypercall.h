@@ -26,8 +26,8 @@
 	(PVISOR_WINDOW_BASE + PVISOR_WINDOW_SIZE - 4096)
 #define PVISOR_HYPERCALL_STRIDE		32
 #define PVISOR_IRET_PAGE		(PVISOR_HYPERCALL_PAGE - 4096)
-/* Guest memory, as hypercalls accept it, ends here. */
-#define PVISOR_GUEST_LIMIT		PVISOR_IRET_PAGE
+/* Guest memory, as hypercalls accept it, ends at the module's pages. */
+#define PVISOR_GUEST_LIMIT		(PVISOR_IRET_PAGE - 4096)
 
 /* The runner keeps its domain fd at this number; hypercall stubs use it. */
 #define PVISOR_RUNNER_FD		3

@@ -1,0 +1,251 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvisor's benchmarks, run inside the QEMU test host (busybox sh, pvisor.ko
+# loaded, pvctl in PATH): `make bench` at the top of the tree boots the
+# test host with this script. The native baselines and the bench guest run
+# in the same boot, one after the other, and every guest figure is set
+# against its native twin:
+#
+#   (1) null hypercall            hc.null / sys.getppid          <= 1.3
+#   (2) first-touch page fill     fill.first_touch /
+#                                 fault.anon_first_touch         <= 1.0
+#   (3) CPU-bound loop, as        cpu.loop native / guest        >= 0.99
+#       throughput
+#   (4) pvctl create to first     boot.create.first_line /
+#       console line              boot.create.hello (fork+exec   <= 3
+#                                 of a static hello, interleaved)
+#
+# (1)-(3) run in ROUNDS rounds (native programs, then the bench guest),
+# pinned to one CPU; each program reports the median of its repetitions
+# and a figure is the median of its rounds. (4) runs once, unpinned (the
+# console poller and the runner need a CPU each).
+#
+# Prints the environment, a table of figures, ratios and verdicts, then
+# the raw "@@bench" lines. A benchmark prints figures: a missed target is
+# reported, never an error. The exit status is 1 only when a figure could
+# not be measured at all. Documentation/performance.rst has the method.
+#
+# PVISOR_BENCH_DIR     where bin/ and guest/ are (default: this script's
+#                      directory, else /benchmarks)
+# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) (default 5)
+
+dir=${PVISOR_BENCH_DIR:-}
+if [ -z "$dir" ]; then
+	dir=$(cd "$(dirname "$0")" && pwd)
+	[ -x "$dir/bin/nullsys" ] || dir=/benchmarks
+fi
+BIN=$dir/bin
+GUEST=$dir/guest
+DOMAIN=bench
+ROUNDS=${PVISOR_BENCH_ROUNDS:-5}
+# Enough for BENCH_REPS * BENCH_TOUCH_PAGES untouched pages (176 MiB).
+GUEST_MEMORY=192M
+# Bounded wait for the bench guest, in seconds (TCG is slow).
+GUEST_WAIT=900
+
+figures=/tmp/bench.figures
+err=/tmp/bench.err
+: >"$figures"
+broken=0
+
+note() {
+	echo "# $*"
+}
+
+if [ ! -x "$BIN/nullsys" ] || [ ! -f "$GUEST/bench.elf" ]; then
+	echo "run-bench.sh: no benchmarks in $dir (build them with" \
+		"'make -C benchmarks'; the test host needs them as /benchmarks)" >&2
+	exit 1
+fi
+
+# (1)-(3) on the last CPU, both sides: the runner inherits pvctl's
+# affinity through its forks and exec.
+# While the bench guest runs, this script polls its state: from CPU 0,
+# rarely, so that the poller does not steal time from the guest.
+PIN=
+AUX=
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+if [ "$ncpu" -gt 1 ]; then
+	PIN="taskset $(printf %x $((1 << (ncpu - 1))))"
+	AUX="taskset 1"
+fi
+
+# One native program: its @@bench lines, prefixed "native.".
+native() {
+	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench native./p' >>"$figures" &&
+	   [ ! -s "$err" ]; then
+		return 0
+	fi
+	note "$* failed: $(cat "$err")"
+	broken=1
+}
+
+state_of() {
+	$AUX pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
+}
+
+# The bench guest: create, wait for it to power off, keep its figures.
+guest() {
+	pvctl destroy "$DOMAIN" >/dev/null 2>&1
+	if ! $PIN pvctl create --name "$DOMAIN" --memory "$GUEST_MEMORY" \
+		--kernel "$GUEST/bench.elf" >/dev/null 2>"$err"; then
+		note "pvctl create $DOMAIN failed: $(cat "$err")"
+		broken=1
+		return
+	fi
+	i=0
+	while [ "$(state_of "$DOMAIN")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	pvctl console "$DOMAIN" >/tmp/bench.console 2>&1
+	sed -n 's/^@@bench /@@bench guest./p' /tmp/bench.console >>"$figures"
+	if ! grep -q '^@@bench-done' /tmp/bench.console; then
+		note "the bench guest did not finish (state $(state_of "$DOMAIN")):"
+		pvctl list 2>&1 | sed 's/^/#   /'
+		sed 's/^/#   console: /' /tmp/bench.console
+		broken=1
+	fi
+	grep '^@@bench-error' /tmp/bench.console | sed 's/^/# /'
+	pvctl destroy "$DOMAIN" >/dev/null 2>&1
+}
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+hyp=bare
+grep -q '^flags.* hypervisor' /proc/cpuinfo && hyp=virtual
+echo "pvisor benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r)"
+echo "cpu: $cpu ($hyp, $(grep -c '^processor' /proc/cpuinfo) CPUs)"
+echo "guest: $GUEST/bench.elf, $GUEST_MEMORY; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
+echo
+
+native "$BIN/tsc"
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+	native $PIN "$BIN/nullsys"
+	native $PIN "$BIN/fault"
+	native $PIN "$BIN/cpuloop"
+	guest
+	round=$((round + 1))
+done
+native "$BIN/boottime" hello "$BIN/hello"
+native "$BIN/boottime" cmd pvctl_info /bin/pvctl info
+native "$BIN/boottime" guest --memory 2M --label empty
+native "$BIN/boottime" guest --memory 16M --label empty_16m
+native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 2M --label create \
+	--hello "$BIN/hello"
+native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 16M --label create_16m
+
+awk '
+	function fig(name) { return (name in med) ? med[name] : "" }
+	# A figure for the table: ticks also shown in ns (tsc.khz).
+	function show(name,   v) {
+		v = fig(name)
+		if (v == "")
+			return "-"
+		if (unit[name] == "ticks" && khz > 0)
+			return sprintf("%d ticks (%.0f ns)", v, v * 1e6 / khz)
+		if (unit[name] == "ns")
+			return sprintf("%.2f ms", v / 1e6)
+		return v " " unit[name]
+	}
+	# guest / native (inverse: native / guest, a throughput ratio).
+	function row(label, g, n, inverse, op, target,   a, b, r, ok, verdict) {
+		a = fig(g); b = fig(n)
+		if (a == "" || b == "" || a == 0 || b == 0) {
+			printf "%-28s %-24s %-24s %7s %8s  %s\n", label, show(g),
+				show(n), "-", op target, "NOT MEASURED"
+			return
+		}
+		r = inverse ? b / a : a / b
+		ok = (op == "<=") ? r <= target : r >= target
+		verdict = ok ? "meets target" : "MISSES target"
+		printf "%-28s %-24s %-24s %7.3f %8s  %s\n", label, show(g), show(n),
+			r, op target, verdict
+	}
+	function info(label, name, ref,   a, b) {
+		a = fig(name)
+		if (a == "")
+			return
+		if (ref != "" && fig(ref) != "" && fig(ref) > 0)
+			printf "  %-40s %-24s (%.3fx %s)\n", label, show(name),
+				a / fig(ref), ref
+		else
+			printf "  %-40s %s\n", label, show(name)
+	}
+	# Each round adds a value; the figure is their median.
+	function bestratio(label, g, n, inverse,   a, b) {
+		if (!(g in best) || !(n in best) || best[g] == 0 || best[n] == 0)
+			return
+		a = best[g]; b = best[n]
+		printf "    %-36s %d / %d ticks: %.3f\n", label, a, b,
+			inverse ? b / a : a / b
+	}
+	$1 == "@@bench" {
+		k = ++cnt[$2]; val[$2, k] = $3; unit[$2] = $4
+		if ($5 == "min" && (!($2 in best) || $6 + 0 < best[$2] + 0))
+			best[$2] = $6
+	}
+	END {
+		for (name in cnt) {
+			n = cnt[name]
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && val[name, j - 1] > val[name, j]; j--) {
+					t = val[name, j]; val[name, j] = val[name, j - 1]
+					val[name, j - 1] = t
+				}
+			med[name] = val[name, int((n + 1) / 2)]
+			rounds[name] = n
+		}
+		khz = fig("native.tsc.khz") + 0
+		printf "%-28s %-24s %-24s %7s %8s  %s\n", "benchmark", "guest",
+			"native", "ratio", "target", "verdict"
+		row("(1) null hypercall", "guest.hc.null", "native.sys.getppid",
+			0, "<=", 1.3)
+		row("(2) first-touch page fill", "guest.fill.first_touch",
+			"native.fault.anon_first_touch", 0, "<=", 1.0)
+		row("(3) CPU loop (throughput)", "guest.cpu.loop",
+			"native.cpu.loop", 1, ">=", 0.99)
+		row("(4) create to first line", "native.boot.create.first_line",
+			"native.boot.create.hello", 0, "<=", 3)
+		print ""
+		print "Breakdown (no targets):"
+		info("host ioctl, ENOTTY", "native.sys.ioctl_enotty",
+			"native.sys.getppid")
+		info("host ioctl, ENOTTY, runner-like seccomp",
+			"native.sys.ioctl_enotty_seccomp", "native.sys.getppid")
+		info("guest refill after TLB_FLUSH_LOCAL", "guest.fill.refill",
+			"native.fault.anon_first_touch")
+		info("fork+exec+wait of pvctl info",
+			"native.boot.cmd.pvctl_info", "native.boot.fork_exec_hello")
+		info("pvctl create, no kernel, 2 MiB",
+			"native.boot.empty.ready", "native.boot.fork_exec_hello")
+		info("pvctl create, no kernel, 16 MiB",
+			"native.boot.empty_16m.ready", "native.boot.fork_exec_hello")
+		info("pvctl create returned (runner ready)",
+			"native.boot.create.ready", "native.boot.fork_exec_hello")
+		info("create to first line, 16 MiB domain",
+			"native.boot.create_16m.first_line",
+			"native.boot.fork_exec_hello")
+		info("pvctl create returned, 16 MiB domain",
+			"native.boot.create_16m.ready", "native.boot.fork_exec_hello")
+		print "  Ratios of the fastest repetitions (interference only adds time):"
+		bestratio("(1) null hypercall", "guest.hc.null", "native.sys.getppid", 0)
+		bestratio("(2) first-touch page fill", "guest.fill.first_touch",
+			"native.fault.anon_first_touch", 0)
+		bestratio("(3) CPU loop (throughput)", "guest.cpu.loop",
+			"native.cpu.loop", 1)
+		if (fig("guest.cpu.checksum") != fig("native.cpu.checksum"))
+			print "  WARNING: cpu.loop checksums differ (guest " \
+				fig("guest.cpu.checksum") ", native " \
+				fig("native.cpu.checksum") ")"
+		else
+			print "  cpu.loop checksums agree: " fig("native.cpu.checksum")
+		printf "  TSC: %.1f MHz\n", khz / 1000
+	}
+' "$figures"
+
+echo
+echo "Raw figures (NAME MEDIAN UNIT min MIN max MAX n REPS):"
+cat "$figures"
+exit $broken

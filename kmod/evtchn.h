@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PVISOR_EVTCHN_H
+#define PVISOR_EVTCHN_H
+
+#include <linux/types.h>
+
+struct pvisor_domain;
+struct pvisor_hc_args;
+struct pvisor_runner;
+struct pvisor_shared_info;
+struct pvisor_vcpu;
+
+/* One event channel port; the table lives in dom->evtchns. */
+struct pvisor_evtchn {
+	u8 state;			/* PVISOR_EVTCHNSTAT_* */
+	u8 vcpu;			/* who is notified */
+	u16 virq;			/* VIRQ */
+	u32 remote_port;		/* INTERDOMAIN */
+	u32 remote_domid;		/* UNBOUND: who may bind; INTERDOMAIN */
+	struct pvisor_domain *remote;	/* INTERDOMAIN: a reference */
+};
+
+struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom);
+int pvisor_events_init(struct pvisor_domain *dom);
+void pvisor_events_free(struct pvisor_domain *dom);
+void pvisor_evtchn_teardown(struct pvisor_domain *dom);
+
+long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
+				struct pvisor_vcpu *vcpu,
+				const struct pvisor_hc_args *args);
+long pvisor_hc_set_callbacks(struct pvisor_vcpu *vcpu,
+			     const struct pvisor_hc_args *args);
+long pvisor_vcpu_block(struct pvisor_vcpu *vcpu);
+void pvisor_evtchn_raise_virq(struct pvisor_vcpu *vcpu, unsigned int virq);
+void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu);
+void pvisor_evtchn_recheck(struct pvisor_vcpu *vcpu);
+
+#endif /* PVISOR_EVTCHN_H */
