@@ -35,6 +35,7 @@
 #include "runner.h"
 #include "shadow.h"
 #include "trap.h"
+#include "vcpu.h"
 
 /*
  * The guest ABI's layouts are fixed: a guest built against any copy of
@@ -63,6 +64,7 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_shared_info) > PAGE_SIZE);
 	BUILD_BUG_ON(PVISOR_SHARED_INFO_VCPUS < PVISOR_MAX_VCPUS);
 	BUILD_BUG_ON(sizeof(struct pvisor_evtchn_status) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_start) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
@@ -199,6 +201,8 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 		return pvisor_hc_set_trap_table(vcpu, args);
 	case PVISOR_HC_IRET:
 		return pvisor_hc_iret(runner, vcpu, args);
+	case PVISOR_HC_VCPU_OP:
+		return pvisor_hc_vcpu_op(runner, vcpu, args);
 	case PVISOR_HC_SET_CALLBACKS:
 		return pvisor_hc_set_callbacks(vcpu, args);
 	case PVISOR_HC_SET_TIMER_OP:

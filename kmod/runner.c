@@ -35,6 +35,7 @@
 #include "shadow.h"
 #include "time.h"
 #include "trap.h"
+#include "vcpu.h"
 
 static struct pvisor_vcpu *vcpu_of(struct pvisor_domain *dom,
 				   struct task_struct *task)
@@ -74,7 +75,8 @@ static int set_context(struct pvisor_runner *runner,
 
 	if (copy_from_user(&ctx, uctx, sizeof(ctx)))
 		return -EFAULT;
-	if (ctx.flags || ctx.vcpu >= dom->nr_vcpus ||
+	/* The runner sets the boot vCPU's; the guest starts the others. */
+	if (ctx.flags || ctx.vcpu != 0 ||
 	    !pvisor_guest_range_ok(ctx.rip, 1) ||
 	    !pvisor_guest_range_ok(ctx.rsp - 8, 8) ||
 	    ctx.pt_base_pfn >= dom->mem.nr_frames)
@@ -92,20 +94,25 @@ static int set_context(struct pvisor_runner *runner,
 	return ret;
 }
 
-/* Bind @vcpu to the calling thread, once. */
+/*
+ * Bind @vcpu to the calling thread, once; binding it again from the same
+ * thread is how a restarted RUN comes back.
+ */
 static int bind_vcpu(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu)
 {
 	int ret = 0;
 
 	spin_lock_bh(&dom->state_lock);
-	if (!vcpu->ready) {
-		ret = -EINVAL;
+	if (vcpu->task == current) {
+		/* a restarted RUN */
 	} else if (vcpu->task || vcpu_of(dom, current)) {
 		ret = -EBUSY;
 	} else {
 		get_task_struct(current);
-		vcpu->pt_base_pfn = vcpu->boot.pt_base_pfn;
 		WRITE_ONCE(vcpu->task, current);
+		/* The boot vCPU starts up; the others wait for vcpu_op UP. */
+		if (vcpu->id == 0 && vcpu->ready)
+			WRITE_ONCE(vcpu->up, true);
 	}
 	spin_unlock_bh(&dom->state_lock);
 	return ret;
@@ -113,28 +120,38 @@ static int bind_vcpu(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu)
 
 /*
  * Enter the guest: when this ioctl returns to user mode, the thread is at
- * the vCPU's boot context with nothing of the runner's registers left.
+ * the vCPU's boot context with nothing of the runner's registers left. A
+ * secondary vCPU's thread first sleeps here until the guest ups it.
  */
 static long run_vcpu(struct pvisor_runner *runner, unsigned long id)
 {
 	struct pvisor_domain *dom = runner->dom;
 	struct pt_regs *regs = current_pt_regs();
 	struct pvisor_vcpu *vcpu;
-	int ret;
+	long ret;
 
 	if (id >= dom->nr_vcpus || !pvisor_runner_window_mapped(runner))
 		return -EINVAL;
 	vcpu = &dom->vcpus[id];
+	if (id == 0 && !vcpu->ready)
+		return -EINVAL;
 	ret = bind_vcpu(dom, vcpu);
 	if (ret)
 		return ret;
+	ret = pvisor_vcpu_wait_up(vcpu);
+	if (ret)
+		return ret;
 
-	regs->bx = regs->cx = regs->dx = regs->di = regs->bp = 0;
-	regs->r8 = regs->r9 = regs->r10 = regs->r11 = 0;
-	regs->r12 = regs->r13 = regs->r14 = regs->r15 = 0;
+	spin_lock_bh(&dom->state_lock);
+	vcpu->pt_base_pfn = vcpu->boot.pt_base_pfn;
 	regs->ip = vcpu->boot.rip;
 	regs->sp = vcpu->boot.rsp;
 	regs->si = vcpu->boot.rsi;
+	regs->di = vcpu->boot.rsi;
+	spin_unlock_bh(&dom->state_lock);
+	regs->bx = regs->cx = regs->dx = regs->bp = 0;
+	regs->r8 = regs->r9 = regs->r10 = regs->r11 = 0;
+	regs->r12 = regs->r13 = regs->r14 = regs->r15 = 0;
 	regs->flags = X86_EFLAGS_IF | X86_EFLAGS_FIXED;
 	regs->orig_ax = -1;	/* no syscall restart may touch the guest */
 	pvisor_time_update(vcpu);

@@ -41,6 +41,7 @@
 #include "shadow.h"
 #include "time.h"
 #include "trap.h"
+#include "vcpu.h"
 
 #define RED_ZONE	128
 #define X86_TRAP_PF	14
@@ -225,6 +226,13 @@ long pvisor_trap_deliver(struct pvisor_runner *runner,
 		return -EFAULT;
 	if (rep.flags)
 		return -EINVAL;
+	/* A vCPU taken down (vcpu.c) parks here until it is up again. */
+	if (!READ_ONCE(vcpu->up)) {
+		long ret = pvisor_vcpu_wait_up(vcpu);
+
+		if (ret)
+			return ret;
+	}
 	usc = (struct sigcontext_64 __user *)(unsigned long)
 	      (rep.ucontext + offsetof(struct ucontext, uc_mcontext));
 	if (copy_from_user(&sc, usc, sizeof(sc)))

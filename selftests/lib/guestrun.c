@@ -5,6 +5,7 @@
  * attaches, maps the window and enters the guest.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "guestrun.h"
@@ -23,9 +25,16 @@
 
 _Static_assert(GR_WINDOW == PVISOR_WINDOW_BASE, "window base");
 _Static_assert(GR_HCPAGE == PVISOR_HYPERCALL_PAGE, "hypercall page");
+_Static_assert(GR_SHINFO == PVISOR_SHARED_INFO_PAGE, "shared_info page");
 
 static struct pvnl *nl;
 static int dev = -1;
+static unsigned int nr_vcpus = 1;
+
+void gr_vcpus(unsigned int n)
+{
+	nr_vcpus = n;
+}
 
 void gr_init(struct pvnl *conn, int devfd)
 {
@@ -107,11 +116,20 @@ static void bounce_trap(int sig, siginfo_t *info, void *uc)
 		asm volatile("syscall" : : "a"((long)SYS_exit_group), "D"(110L));
 }
 
+/* Signal stacks are per thread, and outside the window. */
+static void give_signal_stack(void)
+{
+	stack_t ss = { .ss_size = 64 * 1024 };
+
+	ss.ss_sp = malloc(ss.ss_size);
+	if (!ss.ss_sp || sigaltstack(&ss, NULL))
+		_exit(105);
+}
+
 static void install_trap_bouncer(void)
 {
 	static const int signals[] = { SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS,
 					SIGUSR1 };
-	stack_t ss = { .ss_size = 64 * 1024 };
 	struct sigaction sa = {
 		.sa_sigaction = bounce_trap,
 		.sa_flags = SA_SIGINFO | SA_ONSTACK,
@@ -120,12 +138,27 @@ static void install_trap_bouncer(void)
 	/* Nothing may interrupt the handler: a kick would then find the
 	 * runner's own code, not the guest's, as the interrupted context. */
 	sigfillset(&sa.sa_mask);
-	ss.ss_sp = malloc(ss.ss_size);
-	if (!ss.ss_sp || sigaltstack(&ss, NULL))
-		_exit(105);
+	give_signal_stack();
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (sigaction(signals[i], &sa, NULL))
 			_exit(106);
+}
+
+/* Enter vCPU @id's guest code; the module restarts RUN after signals,
+ * but a handled signal can still surface as EINTR. */
+static void run_vcpu(unsigned long id)
+{
+	while (ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_RUN, id) && errno == EINTR)
+		;
+	_exit(104);
+}
+
+/* A secondary vCPU's thread: its own signal stack, then the guest. */
+static void *vcpu_thread(void *arg)
+{
+	give_signal_stack();
+	run_vcpu((unsigned long)arg);
+	return NULL;
 }
 
 /* The runner: attach, map the window, enter the guest. Never returns. */
@@ -152,8 +185,13 @@ static void runner(uint32_t domid, const char *entry, bool bounce_traps)
 		_exit(103);
 	if (bounce_traps)
 		install_trap_bouncer();
-	ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_VCPU_RUN, 0);
-	_exit(104);
+	for (unsigned long id = 1; id < nr_vcpus; id++) {
+		pthread_t thread;
+
+		if (pthread_create(&thread, NULL, vcpu_thread, (void *)id))
+			_exit(107);
+	}
+	run_vcpu(0);
 }
 
 int gr_reap(int pid, int secs)
@@ -194,7 +232,7 @@ void gr_start(const char *name, const char *entry, bool bounce_traps,
 {
 	struct pvisor_domain_memory arg = { 0 };
 
-	if (pvnl_domain_new(nl, name, GR_BYTES, 1, &run->dom))
+	if (pvnl_domain_new(nl, name, GR_BYTES, nr_vcpus, &run->dom))
 		tap_bail("create %s: %s", name, pvnl_error_msg(nl));
 	arg.domid = run->dom.id;
 	run->mem_fd = ioctl(dev, PVISOR_IOCTL_DOMAIN_MEMORY, &arg);

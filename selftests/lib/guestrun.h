@@ -54,6 +54,32 @@
 #define GR_HCALL(nr)	"movabs $(" GR_STR(GR_HCPAGE) " + " GR_STR(nr) " * 32), %rax\n" \
 			"call *%rax\n"
 
+/*
+ * An event callback for guest assembly, named @name: it takes every
+ * pending, unmasked event of ports 0-63, logs their bits at results +
+ * GR_EVENT_LOG (one u64 per upcall), counts upcalls at results +
+ * GR_EVENT_COUNT, unmasks upcalls and irets. The shared_info page is at
+ * GR_SHINFO.
+ */
+#define GR_SHINFO	0x10ffffffd000
+#define GR_EVENT_COUNT	0x800
+#define GR_EVENT_LOG	0x808
+#define GR_ASM_COUNTING_EVENT_HANDLER(name)				\
+	".globl " #name "\n" #name ":\n"				\
+	"movabs $" GR_STR(GR_SHINFO) ", %rsi\n"			\
+	"movb $0, 0(%rsi)\n"		/* evtchn_upcall_pending */	\
+	"xor %eax, %eax\n xchg %rax, 8(%rsi)\n" /* pending_sel */	\
+	"mov 2048(%rsi), %rax\n mov 2560(%rsi), %rcx\n"		\
+	"not %rcx\n and %rcx, %rax\n"					\
+	"mov %rax, %rdx\n not %rdx\n lock and %rdx, 2048(%rsi)\n"	\
+	"movabs $" GR_STR(GR_ASM_VA(GR_PFN_RESULTS)) ", %rbx\n"	\
+	"mov " GR_STR(GR_EVENT_COUNT) "(%rbx), %rcx\n"			\
+	"mov %rax, " GR_STR(GR_EVENT_LOG) "(%rbx, %rcx, 8)\n"		\
+	"incq " GR_STR(GR_EVENT_COUNT) "(%rbx)\n"			\
+	"movb $0, 1(%rsi)\n"		/* evtchn_upcall_mask */	\
+	"mov %rsp, %rdi\n" GR_HCALL(23)				\
+	"ud2\n"
+
 extern const char guest_start[], guest_end[];
 
 /* How a guest run ended. */
@@ -67,6 +93,10 @@ struct gr_run {
 
 /* Use this netlink connection and open /dev/pvisor fd for every run. */
 void gr_init(struct pvnl *nl, int dev);
+
+/* Give later domains @n vCPUs (default 1): the runner starts a thread for
+ * each, and the guest brings the secondaries up with vcpu_op. */
+void gr_vcpus(unsigned int n);
 
 /*
  * Create domain @name, build it, let @prepare (may be NULL) add to its

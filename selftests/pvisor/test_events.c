@@ -21,12 +21,9 @@
 #define PREFIX		"ev-"
 #define STR(x)		GR_STR(x)
 #define HCALL(nr)	GR_HCALL(nr)
-#define G_SHINFO	0x10ffffffd000
 #define RES		STR(GR_ASM_VA(GR_PFN_RESULTS))
 #define SCRATCH		STR(GR_ASM_VA(GR_PFN_SCRATCH))
-#define SHINFO		STR(G_SHINFO)
-
-_Static_assert(G_SHINFO == PVISOR_SHARED_INFO_PAGE, "shared_info page");
+#define SHINFO		STR(GR_SHINFO)
 
 /* Scratch layout: argument structures the guest hands to the module. */
 #define S_HANDLER	0x000	/* the callback's address (the host writes it) */
@@ -53,8 +50,8 @@ enum {
 	R_BAD_CMD, R_OUTSIDE, R_TIMER_BIND, R_TIMER_SET, R_BLOCK,
 	R_COUNT_TIMER, R_MANY_OK, R_MANY_ERR, R_MARKER, NR_RESULTS
 };
-#define COUNT		0x800
-#define LOG		0x808	/* one u64 of handled port bits per upcall */
+#define COUNT		GR_EVENT_COUNT
+#define LOG		GR_EVENT_LOG	/* handled port bits, one u64 per upcall */
 #define MARKER		0x600d
 
 /* Hypercall 32 with command @cmd on the scratch structure at @off. */
@@ -67,21 +64,7 @@ asm(".pushsection .guest_text, \"ax\"\n"
     ".globl guest_start\n"
     "guest_start:\n"
 
-    /* The event callback: log pending & ~mask of word 0, clear it, count. */
-    ".globl guest_event_handler\n"
-    "guest_event_handler:\n"
-    "movabs $" SHINFO ", %rsi\n"
-    "movb $0, 0(%rsi)\n"			/* evtchn_upcall_pending */
-    "xor %eax, %eax\n xchg %rax, 8(%rsi)\n"	/* evtchn_pending_sel */
-    "mov 2048(%rsi), %rax\n mov 2560(%rsi), %rcx\n not %rcx\n and %rcx, %rax\n"
-    "mov %rax, %rdx\n not %rdx\n lock and %rdx, 2048(%rsi)\n"
-    "movabs $" RES ", %rbx\n"
-    "mov " STR(COUNT) "(%rbx), %rcx\n"
-    "mov %rax, " STR(LOG) "(%rbx, %rcx, 8)\n"
-    "incq " STR(COUNT) "(%rbx)\n"
-    "movb $0, 1(%rsi)\n"			/* evtchn_upcall_mask */
-    "mov %rsp, %rdi\n" HCALL(23)
-    "ud2\n"
+    GR_ASM_COUNTING_EVENT_HANDLER(guest_event_handler)
 
     ".globl guest_events\n"
     "guest_events:\n"

@@ -41,6 +41,7 @@
 #define PVISOR_HC_VERSION		17
 #define PVISOR_HC_CONSOLE_IO		18
 #define PVISOR_HC_IRET			23
+#define PVISOR_HC_VCPU_OP		24
 #define PVISOR_HC_MMUEXT_OP		26
 #define PVISOR_HC_SCHED_OP		29
 #define PVISOR_NR_HYPERCALLS		64
@@ -75,6 +76,27 @@ struct pvisor_multicall_entry {
 	__u64 args[6];			/* args[0..4] are the call's arguments */
 };
 #define PVISOR_MULTICALL_MAX		1024
+
+/*
+ * PVISOR_HC_VCPU_OP(cmd, vcpu, arg): bring secondary vCPUs up and down.
+ * The boot vCPU starts up; the others start down, with the runner's
+ * thread for each waiting in the module until the guest initialises and
+ * ups it. A vCPU taken down stops at its next entry into the module (a
+ * kick makes that soon) and resumes where it was when brought up again.
+ * All vCPUs share one host page table: they must run with the same top
+ * table (the guest kernel's), or see each other's mappings.
+ */
+#define PVISOR_VCPUOP_INITIALISE	0	/* arg: struct pvisor_vcpu_start */
+#define PVISOR_VCPUOP_UP		1
+#define PVISOR_VCPUOP_DOWN		2
+#define PVISOR_VCPUOP_IS_UP		3	/* returns 1 or 0 */
+
+struct pvisor_vcpu_start {
+	__u64 rip;			/* window addresses */
+	__u64 rsp;
+	__u64 rdi;			/* passed to the new vCPU */
+	__u64 pt_base_pfn;		/* its top-level table */
+};
 
 /* PVISOR_HC_CONSOLE_IO(cmd, count, buffer) */
 #define PVISOR_CONSOLEIO_WRITE		0

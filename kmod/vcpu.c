@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Secondary vCPUs: initialise, up, down (vcpu_op).
+ *
+ * The runner gives every vCPU a thread from the start; a vCPU that is not
+ * up keeps its thread asleep in the module. RUN waits there until the
+ * guest ups the vCPU, and a vCPU taken down is kicked and parks on its
+ * next entry into the module (the kick's trap report) until it is up
+ * again, then resumes where it was. Every such wait ends on any signal
+ * and asks for the system call to be restarted afterwards, so pausing,
+ * killing and event kicks all keep working; the waits have no side
+ * effects to repeat.
+ *
+ * Locking: a vCPU's boot context, ready and up flags are written under
+ * the domain's state_lock; the wait reads up locklessly and is woken on
+ * the vCPU's wait queue.
+ */
+
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <pvisor/hypercall.h>
+
+#include "domain.h"
+#include "evtchn.h"
+#include "hypercall.h"
+#include "runner.h"
+#include "shadow.h"
+#include "vcpu.h"
+
+/**
+ * pvisor_vcpu_wait_up() - sleep until the vCPU is up
+ * @vcpu: a vCPU, from its own thread
+ *
+ * Return: 0 once up, or -ERESTARTNOINTR when a signal needs handling
+ * first (the caller's system call is then restarted and waits again).
+ */
+long pvisor_vcpu_wait_up(struct pvisor_vcpu *vcpu)
+{
+	if (wait_event_interruptible(vcpu->wait, READ_ONCE(vcpu->up)))
+		return -ERESTARTNOINTR;
+	return 0;
+}
+
+static long vcpu_initialise(struct pvisor_domain *dom, struct pvisor_vcpu *v,
+			    u64 uarg)
+{
+	struct pvisor_vcpu_start start;
+	long ret = 0;
+
+	if (!pvisor_guest_range_ok(uarg, sizeof(start)) ||
+	    copy_from_user(&start, (void __user *)uarg, sizeof(start)))
+		return -EFAULT;
+	if (!pvisor_in_window(start.rip) ||
+	    !pvisor_guest_range_ok(start.rsp - 8, 8) ||
+	    start.pt_base_pfn >= dom->mem.nr_frames)
+		return -EINVAL;
+
+	spin_lock_bh(&dom->state_lock);
+	if (v->up) {
+		ret = -EBUSY;
+	} else {
+		v->boot.rip = start.rip;
+		v->boot.rsp = start.rsp;
+		v->boot.rsi = start.rdi;
+		v->boot.pt_base_pfn = start.pt_base_pfn;
+		v->ready = true;
+	}
+	spin_unlock_bh(&dom->state_lock);
+	return ret;
+}
+
+static long vcpu_up(struct pvisor_domain *dom, struct pvisor_vcpu *v)
+{
+	long ret = 0;
+
+	spin_lock_bh(&dom->state_lock);
+	if (!v->ready)
+		ret = -EINVAL;
+	else
+		WRITE_ONCE(v->up, true);
+	spin_unlock_bh(&dom->state_lock);
+	if (!ret)
+		wake_up_interruptible(&v->wait);
+	return ret;
+}
+
+/* Down: the kick brings the vCPU into the module, where it parks. */
+static long vcpu_down(struct pvisor_domain *dom, struct pvisor_vcpu *v)
+{
+	spin_lock_bh(&dom->state_lock);
+	WRITE_ONCE(v->up, false);
+	spin_unlock_bh(&dom->state_lock);
+	pvisor_vcpu_kick(v);
+	return 0;
+}
+
+/**
+ * pvisor_hc_vcpu_op() - vcpu_op(cmd, vcpu, arg)
+ * @runner: the caller's runner
+ * @vcpu: the calling vCPU
+ * @args: a[0] the command, a[1] the target vCPU, a[2] its argument
+ */
+long pvisor_hc_vcpu_op(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
+		       const struct pvisor_hc_args *args)
+{
+	struct pvisor_domain *dom = runner->dom;
+	struct pvisor_vcpu *target;
+
+	if (args->a[1] >= dom->nr_vcpus)
+		return -EINVAL;
+	target = &dom->vcpus[args->a[1]];
+
+	switch (args->a[0]) {
+	case PVISOR_VCPUOP_INITIALISE:
+		return vcpu_initialise(dom, target, args->a[2]);
+	case PVISOR_VCPUOP_UP:
+		return vcpu_up(dom, target);
+	case PVISOR_VCPUOP_DOWN:
+		return vcpu_down(dom, target);
+	case PVISOR_VCPUOP_IS_UP:
+		return READ_ONCE(target->up);
+	default:
+		return -EINVAL;
+	}
+}
