@@ -569,6 +569,61 @@ long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
 	}
 }
 
+/**
+ * pvisor_evtchn_connect() - Domain0 binds two domains together
+ * @a: a domain
+ * @b: another, or @a itself
+ * @port_a: out: the new port in @a
+ * @port_b: out: the new port in @b, bound to @port_a
+ *
+ * Return: 0, -ENOMEM or -ENOSPC (no free port on one side).
+ */
+int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
+			  u32 *port_a, u32 *port_b)
+{
+	int pa, pb, ret;
+
+	ret = ensure_table(a);
+	if (!ret)
+		ret = ensure_table(b);
+	if (ret)
+		return ret;
+
+	lock_pair(a, b);
+	pa = alloc_port(a);
+	if (pa < 0) {
+		ret = pa;
+		goto out_unlock;
+	}
+	/* Claim pa first, so that a == b gets two different ports. */
+	a->evtchns[pa].state = PVISOR_EVTCHNSTAT_UNBOUND;
+	pb = alloc_port(b);
+	if (pb < 0) {
+		a->evtchns[pa].state = PVISOR_EVTCHNSTAT_CLOSED;
+		ret = pb;
+		goto out_unlock;
+	}
+	kref_get(&b->ref);
+	a->evtchns[pa] = (struct pvisor_evtchn) {
+		.state = PVISOR_EVTCHNSTAT_INTERDOMAIN,
+		.remote_domid = b->id,
+		.remote_port = pb,
+		.remote = b,
+	};
+	kref_get(&a->ref);
+	b->evtchns[pb] = (struct pvisor_evtchn) {
+		.state = PVISOR_EVTCHNSTAT_INTERDOMAIN,
+		.remote_domid = a->id,
+		.remote_port = pa,
+		.remote = a,
+	};
+	*port_a = pa;
+	*port_b = pb;
+out_unlock:
+	unlock_pair(a, b);
+	return ret;
+}
+
 /** pvisor_hc_set_callbacks() - set_callbacks(event_address) */
 long pvisor_hc_set_callbacks(struct pvisor_vcpu *vcpu,
 			     const struct pvisor_hc_args *args)

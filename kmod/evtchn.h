@@ -24,6 +24,8 @@ struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom);
 int pvisor_events_init(struct pvisor_domain *dom);
 void pvisor_events_free(struct pvisor_domain *dom);
 void pvisor_evtchn_teardown(struct pvisor_domain *dom);
+int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
+			  u32 *port_a, u32 *port_b);
 
 long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
 				struct pvisor_vcpu *vcpu,

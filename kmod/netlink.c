@@ -19,6 +19,7 @@
 #include <pvisor/netlink.h>
 
 #include "domain.h"
+#include "evtchn.h"
 #include "netlink.h"
 
 static struct genl_family pvisor_family;
@@ -57,6 +58,12 @@ static const struct nla_policy domain_shutdown_policy[PVISOR_A_DOMAIN_MAX + 1] =
 	[PVISOR_A_DOMAIN_SHUTDOWN_REASON] =
 		NLA_POLICY_RANGE(NLA_U32, PVISOR_SHUTDOWN_POWEROFF,
 				 PVISOR_SHUTDOWN_REBOOT),
+};
+
+/* EVTCHN_BIND names both ends by id. */
+static const struct nla_policy evtchn_bind_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
+	[PVISOR_A_DOMAIN_PEER_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
 };
 
 /* Console bytes one CONSOLE_READ reply carries at most. */
@@ -362,6 +369,60 @@ static int domain_shutdown_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int evtchn_bind_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pvisor_domain *a, *b;
+	struct sk_buff *reply;
+	u32 pa, pb;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PVISOR_A_DOMAIN_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, PVISOR_A_DOMAIN_PEER_ID))
+		return -EINVAL;
+	a = pvisor_domain_find(nla_get_u32(info->attrs[PVISOR_A_DOMAIN_ID]),
+			       NULL, info->extack);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	b = pvisor_domain_find(nla_get_u32(info->attrs[PVISOR_A_DOMAIN_PEER_ID]),
+			       NULL, info->extack);
+	if (IS_ERR(b)) {
+		ret = PTR_ERR(b);
+		goto out_put_a;
+	}
+
+	ret = pvisor_evtchn_connect(a, b, &pa, &pb);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "no free event-channel port");
+		goto out_put_b;
+	}
+	/*
+	 * A reply that cannot be sent leaves the channel bound: the ports
+	 * are only numbers, and destroying either domain closes them.
+	 */
+	ret = -ENOMEM;
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		goto out_put_b;
+	hdr = genlmsg_put_reply(reply, info, &pvisor_family, 0,
+				PVISOR_CMD_EVTCHN_BIND);
+	if (!hdr || nla_put_u32(reply, PVISOR_A_DOMAIN_ID, a->id) ||
+	    nla_put_u32(reply, PVISOR_A_DOMAIN_PORT, pa) ||
+	    nla_put_u32(reply, PVISOR_A_DOMAIN_PEER_ID, b->id) ||
+	    nla_put_u32(reply, PVISOR_A_DOMAIN_PEER_PORT, pb)) {
+		nlmsg_free(reply);
+		ret = -EMSGSIZE;
+		goto out_put_b;
+	}
+	genlmsg_end(reply, hdr);
+	ret = genlmsg_reply(reply, info);
+out_put_b:
+	pvisor_domain_put(b);
+out_put_a:
+	pvisor_domain_put(a);
+	return ret;
+}
+
 static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *reply;
@@ -436,6 +497,12 @@ static const struct genl_ops pvisor_ops[] = {
 		.cmd = PVISOR_CMD_DOMAIN_SHUTDOWN,
 		.doit = domain_shutdown_doit,
 		.policy = domain_shutdown_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_EVTCHN_BIND,
+		.doit = evtchn_bind_doit,
+		.policy = evtchn_bind_policy,
 		.maxattr = PVISOR_A_DOMAIN_MAX,
 	},
 };

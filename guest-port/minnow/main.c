@@ -3,8 +3,10 @@
  * minnow: a small paravirtual guest kernel for pvisor, in the spirit of
  * Xen's Mini-OS. This round it boots from start_info, talks on the
  * console, allocates pages, builds and switches to its own page tables
- * and exercises the MMU hypercalls, checking each step with the guest
- * test library; then it powers off (or crashes, if a check failed).
+ * and exercises the MMU hypercalls, then turns events on (the event
+ * callback, the timer VIRQ) and sleeps once on the timer, checking each
+ * step with the guest test library; then it powers off (or crashes, if
+ * a check failed).
  * It installs its trap table first, so that a fault anywhere is printed
  * with its registers before the domain crashes.
  *
@@ -22,9 +24,11 @@
 #include <pvisor/hypercall.h>
 
 #include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "mm.h"
 #include "test.h"
+#include "time.h"
 #include "traps.h"
 
 /* An address no physmap reaches: 256 GiB into the window. */
@@ -327,6 +331,30 @@ static void check_mappings(void)
 		     "the pages survive the alias");
 }
 
+/* Events on, the timer bound, and one sleep on it. */
+static void check_events(void)
+{
+	u64 t0, t1;
+	long ret;
+
+	ret = events_init();
+	guest_report(ret == 0, "set_callbacks registers the event callback "
+		     "(%ld)", ret);
+	if (ret)
+		return;
+	ret = time_init();
+	guest_report(ret == 0, "VIRQ_TIMER is bound (%ld, port %u)", ret,
+		     time_timer_port());
+	if (ret)
+		return;
+	t0 = monotonic_ns();
+	sleep_ns(10 * NSEC_PER_MSEC);
+	t1 = monotonic_ns();
+	guest_report(t1 - t0 >= 10 * NSEC_PER_MSEC && time_timer_events() > 0,
+		     "sleep_ns(10 ms) returns after %llu us, woken by the "
+		     "timer", (t1 - t0) / NSEC_PER_USEC);
+}
+
 static void show_ramdisk(void)
 {
 	const char *p = (const char *)start_info->mod_start;
@@ -361,6 +389,7 @@ void minnow_main(void)
 	check_allocator();
 	check_own_tables();
 	check_mappings();
+	check_events();
 	if (cmdline_number("work", 0))
 		work(cmdline_number("work", 0));
 

@@ -227,8 +227,8 @@ static int wait_stopped(uint32_t id, struct pvnl_domain *dom)
 	return -ETIMEDOUT;
 }
 
-void gr_start(const char *name, const char *entry, bool bounce_traps,
-	      void (*prepare)(uint8_t *mem), struct gr_run *run)
+void gr_create(const char *name, const char *entry, bool bounce_traps,
+	       void (*prepare)(uint8_t *mem), struct gr_run *run)
 {
 	struct pvisor_domain_memory arg = { 0 };
 
@@ -243,11 +243,24 @@ void gr_start(const char *name, const char *entry, bool bounce_traps,
 	build(run->mem);
 	if (prepare)
 		prepare(run->mem);
+	run->entry = entry;
+	run->bounce_traps = bounce_traps;
+	run->pid = -1;
+	run->status = -1;
+}
 
+void gr_launch(struct gr_run *run)
+{
 	run->pid = fork();
 	if (run->pid == 0)
-		runner(run->dom.id, entry, bounce_traps);
-	run->status = -1;
+		runner(run->dom.id, run->entry, run->bounce_traps);
+}
+
+void gr_start(const char *name, const char *entry, bool bounce_traps,
+	      void (*prepare)(uint8_t *mem), struct gr_run *run)
+{
+	gr_create(name, entry, bounce_traps, prepare, run);
+	gr_launch(run);
 }
 
 void gr_wait(struct gr_run *run, int secs)

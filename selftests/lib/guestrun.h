@@ -57,13 +57,15 @@
 /*
  * An event callback for guest assembly, named @name: it takes every
  * pending, unmasked event of ports 0-63, logs their bits at results +
- * GR_EVENT_LOG (one u64 per upcall), counts upcalls at results +
+ * GR_EVENT_LOG (one u64 per upcall, the first GR_EVENT_LOG_MAX), counts
+ * upcalls at results +
  * GR_EVENT_COUNT, unmasks upcalls and irets. The shared_info page is at
  * GR_SHINFO.
  */
 #define GR_SHINFO	0x10ffffffd000
 #define GR_EVENT_COUNT	0x800
 #define GR_EVENT_LOG	0x808
+#define GR_EVENT_LOG_MAX 32
 #define GR_ASM_COUNTING_EVENT_HANDLER(name)				\
 	".globl " #name "\n" #name ":\n"				\
 	"movabs $" GR_STR(GR_SHINFO) ", %rsi\n"			\
@@ -74,8 +76,9 @@
 	"mov %rax, %rdx\n not %rdx\n lock and %rdx, 2048(%rsi)\n"	\
 	"movabs $" GR_STR(GR_ASM_VA(GR_PFN_RESULTS)) ", %rbx\n"	\
 	"mov " GR_STR(GR_EVENT_COUNT) "(%rbx), %rcx\n"			\
+	"cmp $" GR_STR(GR_EVENT_LOG_MAX) ", %rcx\n jae 1f\n"		\
 	"mov %rax, " GR_STR(GR_EVENT_LOG) "(%rbx, %rcx, 8)\n"		\
-	"incq " GR_STR(GR_EVENT_COUNT) "(%rbx)\n"			\
+	"1: incq " GR_STR(GR_EVENT_COUNT) "(%rbx)\n"			\
 	"movb $0, 1(%rsi)\n"		/* evtchn_upcall_mask */	\
 	"mov %rsp, %rdi\n" GR_HCALL(23)				\
 	"ud2\n"
@@ -89,6 +92,8 @@ struct gr_run {
 	int mem_fd;
 	int status;		/* the runner's wait status, -1 if it hung */
 	int pid;		/* the runner */
+	const char *entry;	/* where it starts */
+	bool bounce_traps;
 };
 
 /* Use this netlink connection and open /dev/pvisor fd for every run. */
@@ -107,8 +112,12 @@ void gr_vcpus(unsigned int n);
 void gr_run(const char *name, const char *entry, bool bounce_traps,
 	    void (*prepare)(uint8_t *mem), struct gr_run *run);
 
-/* The same in two steps: start the runner, and later wait (up to @secs,
- * then kill it) until the domain has stopped. */
+/* The same in steps: create and build the domain, launch its runner,
+ * and later wait (up to @secs, then kill it) until it has stopped.
+ * gr_start() is gr_create() and gr_launch(). */
+void gr_create(const char *name, const char *entry, bool bounce_traps,
+	       void (*prepare)(uint8_t *mem), struct gr_run *run);
+void gr_launch(struct gr_run *run);
 void gr_start(const char *name, const char *entry, bool bounce_traps,
 	      void (*prepare)(uint8_t *mem), struct gr_run *run);
 void gr_wait(struct gr_run *run, int secs);

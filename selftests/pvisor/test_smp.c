@@ -78,10 +78,13 @@ asm(".pushsection .guest_text, \"ax\"\n"
     VCPU_OP(1, 2) HCALL(24) SAVE(10)
     VCPU_OP(1, 3) HCALL(24) SAVE(11)
     VCPU_OP(0, 1) "lea 0x20(%r12), %rdx\n" HCALL(24) SAVE(12)
-    /* sleep until every secondary is done */
-    "3: cmpq $3, " STR(DONE) "(%rbx)\n je 4f\n"
+    /* sleep until every secondary is done; upcalls masked while
+     * looking, so an IPI cannot slip between the look and the block */
+    "movabs $" STR(GR_SHINFO) ", %r13\n"
+    "3: movb $1, 1(%r13)\n cmpq $3, " STR(DONE) "(%rbx)\n je 4f\n"
     "mov $1, %edi\n" HCALL(29) "jmp 3b\n"
-    "4: mov " STR(COUNTER) "(%rbx), %rax\n" SAVE(13)
+    "4: movb $0, 1(%r13)\n"
+    "mov " STR(COUNTER) "(%rbx), %rax\n" SAVE(13)
     "mov " STR(GR_EVENT_COUNT) "(%rbx), %rax\n" SAVE(14)
     /* each takes itself down */
     "5: " VCPU_OP(3, 1) HCALL(24) "test %rax, %rax\n jnz 5b\n" SAVE(15)

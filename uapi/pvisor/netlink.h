@@ -47,6 +47,7 @@ enum pvisor_cmd {
 	PVISOR_CMD_DOMAIN_PAUSE, /* do: stop a running domain's vCPUs */
 	PVISOR_CMD_DOMAIN_UNPAUSE, /* do: let a paused domain run again */
 	PVISOR_CMD_DOMAIN_SHUTDOWN, /* do: stop a domain as shut down */
+	PVISOR_CMD_EVTCHN_BIND,	/* do: connect two domains by an event channel */
 	__PVISOR_CMD_MAX
 };
 #define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)
@@ -65,6 +66,9 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_CRASH_REASON,	/* string: why the domain crashed */
 	PVISOR_A_DOMAIN_CONSOLE_OFFSET,	/* u64: console log position */
 	PVISOR_A_DOMAIN_CONSOLE_DATA,	/* binary: console bytes from OFFSET */
+	PVISOR_A_DOMAIN_PORT,		/* u32: an event-channel port of ID */
+	PVISOR_A_DOMAIN_PEER_ID,	/* u32: the other domain */
+	PVISOR_A_DOMAIN_PEER_PORT,	/* u32: its port */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

@@ -212,6 +212,9 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_CRASH_REASON] = { .type = NLA_STRING },
 	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
 	[PVISOR_A_DOMAIN_CONSOLE_DATA] = { .type = NLA_UNSPEC },
+	[PVISOR_A_DOMAIN_PORT] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_PEER_ID] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_PEER_PORT] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -540,6 +543,52 @@ static int info_reply(struct nl_msg *msg, void *arg)
 	info->max_vcpus = get_u32(tb[PVISOR_A_INFO_MAX_VCPUS]);
 	r->seen = true;
 	return 0;
+}
+
+struct bind_reply {
+	uint32_t port, peer_port;
+	bool seen;
+};
+
+static int bind_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PVISOR_A_DOMAIN_MAX + 1];
+	struct bind_reply *r = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVISOR_A_DOMAIN_MAX,
+			  domain_policy) < 0 ||
+	    !tb[PVISOR_A_DOMAIN_PORT] || !tb[PVISOR_A_DOMAIN_PEER_PORT])
+		return -EPROTO;
+	r->port = get_u32(tb[PVISOR_A_DOMAIN_PORT]);
+	r->peer_port = get_u32(tb[PVISOR_A_DOMAIN_PEER_PORT]);
+	r->seen = true;
+	return 0;
+}
+
+int pvnl_evtchn_bind(struct pvnl *nl, uint32_t id, uint32_t peer_id,
+		     uint32_t *port, uint32_t *peer_port)
+{
+	struct bind_reply r = { .seen = false };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = pvnl_msg_new(nl, PVISOR_CMD_EVTCHN_BIND, 0);
+	if (!msg)
+		return -errno;
+	ret = put_selector(msg, id, NULL);
+	if (!ret && peer_id &&
+	    nla_put_u32(msg, PVISOR_A_DOMAIN_PEER_ID, peer_id) < 0)
+		ret = -EMSGSIZE;
+	if (!ret)
+		ret = xact_run(nl, msg, bind_reply, &r, NULL);
+	nlmsg_free(msg);
+	if (!ret && !r.seen)
+		ret = -EPROTO;
+	if (!ret) {
+		*port = r.port;
+		*peer_port = r.peer_port;
+	}
+	return ret;
 }
 
 int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out)

@@ -81,6 +81,14 @@ int pvnl_domain_dump(struct pvnl *nl,
 int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out);
 
 /*
+ * Connect domains @id and @peer_id (0: leave the attribute out) by an
+ * interdomain event channel; the new ports come back in *@port (of @id)
+ * and *@peer_port.
+ */
+int pvnl_evtchn_bind(struct pvnl *nl, uint32_t id, uint32_t peer_id,
+		     uint32_t *port, uint32_t *peer_port);
+
+/*
  * Read a domain's console log from @offset: up to @buflen bytes into
  * @buf. Returns the number of bytes read (0: nothing new) or a negative
  * errno. *@next_offset is where to continue. When the module's ring had

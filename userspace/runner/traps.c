@@ -15,6 +15,15 @@
  * domain and the ioctl fails; the runner is then being killed, and the
  * handler just leaves.
  *
+ * Event kicks take the same path. When an event becomes pending for a
+ * vCPU, the module sends its thread SIGUSR1; the handler reports it like
+ * a trap, and the module either pushes an event frame and points the
+ * ucontext at the guest's event callback (upcall pending, not masked, a
+ * callback set) or leaves the ucontext alone, so that returning simply
+ * resumes the guest where the kick found it. A kick that lands while the
+ * vCPU sleeps in SCHEDOP_BLOCK or any other hypercall is taken when that
+ * ioctl returns, so the callback sees the hypercall's result in rax.
+ *
  * The handler runs with the guest's registers everywhere but rip and
  * rsp. In particular the guest may have pointed %fs somewhere else
  * (wrfsbase), so nothing here may touch thread-local storage: no errno,
@@ -36,7 +45,10 @@
 #include "runner.h"
 #include "traps.h"
 
-static const int trap_signals[] = { SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS };
+/* What the guest raises, then the module's event kick. */
+static const int trap_signals[] = {
+	SIGSEGV, SIGILL, SIGFPE, SIGTRAP, SIGBUS, SIGUSR1,
+};
 
 static long raw_syscall3(long nr, long a1, long a2, long a3)
 {
@@ -81,6 +93,8 @@ int traps_thread_init(void)
 {
 	const size_t guard = 4096;
 	stack_t ss = { .ss_size = TRAPS_STACK_SIZE };
+	unsigned int i;
+	sigset_t set;
 	char *p;
 
 	/* A guard page below it: an overflow faults instead of spreading. */
@@ -102,6 +116,20 @@ int traps_thread_init(void)
 			     strerror(errno));
 		return -errno;
 	}
+	/*
+	 * The mask is inherited across exec: whoever started us may have
+	 * blocked the event kick, and a blocked kick would never enter the
+	 * guest's callback. Blocking a synchronous trap signal is worse: the
+	 * kernel kills the process instead of delivering it.
+	 */
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(trap_signals) / sizeof(trap_signals[0]); i++)
+		sigaddset(&set, trap_signals[i]);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0) {
+		runner_error("cannot unblock the trap signals: %s",
+			     strerror(errno));
+		return -errno;
+	}
 	return 0;
 }
 
@@ -119,8 +147,10 @@ int traps_init(void)
 	sa.sa_sigaction = on_trap;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	/*
-	 * Nothing may interrupt the handler: it holds the only copy of the
-	 * guest's registers. rt_sigreturn restores the guest's mask.
+	 * Nothing may interrupt the handler, an event kick included: it
+	 * holds the only copy of the guest's registers. rt_sigreturn
+	 * restores the guest's mask, in which every one of them is open
+	 * (traps_thread_init()); a kick sent meanwhile waits until then.
 	 */
 	sigfillset(&sa.sa_mask);
 	for (i = 0; i < sizeof(trap_signals) / sizeof(trap_signals[0]); i++) {

@@ -12,9 +12,10 @@
 #define TRAPS_STACK_SIZE	(64 * 1024)
 
 /*
- * Catch SIGSEGV, SIGILL, SIGFPE, SIGTRAP and SIGBUS, process-wide, on the
- * calling thread's signal stack. Call after the runner fd is in place and
- * before the seccomp filter (sigaction is not allowed afterwards). Also
+ * Catch SIGSEGV, SIGILL, SIGFPE, SIGTRAP and SIGBUS, and SIGUSR1 (the
+ * module's event kick), process-wide, on the calling thread's signal
+ * stack. Call after the runner fd is in place and before the seccomp
+ * filter (sigaction is not allowed afterwards). Also
  * gives the calling thread its signal stack (traps_thread_init()).
  * Reports failures with runner_error() and returns a negative errno.
  */
@@ -22,8 +23,9 @@ int traps_init(void);
 
 /*
  * Give the calling thread a signal stack of its own, outside the guest
- * window: every vCPU thread needs one, since the guest's stack is the
- * guest's. Returns 0 or a negative errno (reported).
+ * window (every vCPU thread needs one, since the guest's stack is the
+ * guest's), and unblock the signals above in its mask. Returns 0 or a
+ * negative errno (reported).
  */
 int traps_thread_init(void);
 

@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Events and time end to end, through the real runner: the module kicks a
+# vCPU with SIGUSR1, pvrun's bouncer hands the signal to the module like
+# a trap, and the module enters minnow's event callback, which scans the
+# shared_info bitmaps, runs the port handlers and irets.
+#
+#   events.elf   the guest side (guest-port/tests/events.c): a loopback
+#                interdomain pair, an IPI and the timer VIRQ, each
+#                delivered exactly once; per-port masking and UNMASK;
+#                evtchn_upcall_mask as "cli"; 1000 self-sends; block with
+#                and without an event pending; the one-shot timer and
+#                sleep against the pvclock; close; bad ports and
+#                arguments; port exhaustion. Its @@pvtest lines become
+#                TAP lines here; it must power off.
+#
+# Timer checks allow a timer to be up to 50 ms late (TCG on a busy host);
+# never early. Runs in the QEMU test host (busybox sh, pvisor.ko loaded,
+# pvctl and pvrun in PATH, the guests in /guest). TAP 13, the plan at the
+# end. Helpers: ../lib/tap.sh.
+
+GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
+WAIT_TENTHS=600
+PREFIX=gevt
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+cleanup() {
+	pvctl destroy "$PREFIX-events" >/dev/null 2>&1
+}
+
+echo "TAP version 13"
+
+need_tools pvctl pvrun
+[ -f "$GUEST_DIR/events.elf" ] || skip_all "no $GUEST_DIR/events.elf"
+need_module
+
+run pvctl create --name "$PREFIX-events" --memory 16M \
+	--kernel "$GUEST_DIR/events.elf"
+check "events: starts" status_is 0
+wait_stopped "$PREFIX-events"
+rc=$?
+check "events: stops within $((WAIT_TENTHS / 10)) s" status_is 0
+pvctl console "$PREFIX-events" >"$tmp/events.console" 2>&1
+
+guest_checks "$tmp/events.console" events
+cp "$tmp/events.console" "$tmp/out"
+check "events: ran its checks to the end ($guest_checks reported)" \
+	eval '[ $guest_checks -ge 40 ] && out_has_line "@@pvtest done $guest_checks 0"'
+run pvctl list
+check "events: powered off" out_has "^ *[0-9]*  $PREFIX-events  *shutdown(poweroff) "
+
+run ps
+check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
+cleanup
+check "destroying it gives every frame back" accounting_is_baseline
+
+finish
