@@ -31,6 +31,7 @@ struct pvisor_vcpu {
 	u32 id;
 	bool ready;				/* boot context set */
 	bool up;				/* may run guest code (vcpu.c) */
+	bool blocked;				/* asleep in SCHEDOP_BLOCK */
 	struct task_struct *task;		/* its thread, once it runs */
 	struct pvisor_vcpu_context boot;	/* where it starts */
 	u64 pt_base_pfn;			/* the guest's current top table */

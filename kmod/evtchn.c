@@ -649,8 +649,10 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
 
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
 	smp_mb();	/* unmask before checking, as senders set then kick */
+	WRITE_ONCE(vcpu->blocked, true);
 	wait_event_interruptible(vcpu->wait,
 				 READ_ONCE(vi->evtchn_upcall_pending));
+	WRITE_ONCE(vcpu->blocked, false);
 	return 0;
 }
 
