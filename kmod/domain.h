@@ -43,6 +43,8 @@ struct pvisor_vcpu {
 	u64 event_callback;			/* guest address, or 0 */
 	wait_queue_head_t wait;			/* SCHEDOP_BLOCK sleeps here */
 	struct hrtimer timer;			/* SET_TIMER_OP's one-shot */
+	struct hrtimer periodic;		/* vcpu_op's periodic timer */
+	u64 period_ns;				/* 0: none */
 	u16 virq_port[PVISOR_NR_VIRQS];		/* under evtchn_lock; 0: none */
 };
 

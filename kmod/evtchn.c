@@ -39,6 +39,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+#include "time.h"
 
 /** pvisor_shared_info() - the domain's shared_info page */
 struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom)
@@ -79,6 +80,8 @@ static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 
 	if (test_and_set_bit(port, pending_bits(dom)))
 		return;
+	/* A poll waits for the port itself, masked or not. */
+	wake_up_interruptible(&dom->vcpus[vcpu_id].wait);
 	if (test_bit(port, mask_bits(dom)))
 		return;
 	if (test_and_set_bit(port / BITS_PER_LONG,
@@ -673,6 +676,57 @@ void pvisor_evtchn_recheck(struct pvisor_vcpu *vcpu)
 	    READ_ONCE(vi->evtchn_upcall_pending) &&
 	    !READ_ONCE(vi->evtchn_upcall_mask))
 		send_sig(SIGUSR1, current, 1);
+}
+
+static bool any_pending(struct pvisor_domain *dom, const u32 *ports,
+			unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (test_bit(ports[i], pending_bits(dom)))
+			return true;
+	return false;
+}
+
+/**
+ * pvisor_vcpu_poll() - SCHEDOP_POLL: wait for particular ports
+ * @vcpu: the calling vCPU
+ * @uarg: its struct pvisor_sched_poll
+ *
+ * Return: 0 when a port is pending (or a signal needs the thread),
+ * -ETIME at the timeout, -EFAULT, -EINVAL (too many or invalid ports).
+ */
+long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg)
+{
+	struct pvisor_domain *dom = vcpu->dom;
+	struct pvisor_sched_poll poll;
+	u32 ports[PVISOR_POLL_PORTS_MAX];
+	unsigned int i;
+	long ret;
+
+	if (!pvisor_guest_range_ok(uarg, sizeof(poll)) ||
+	    copy_from_user(&poll, (void __user *)uarg, sizeof(poll)))
+		return -EFAULT;
+	if (!poll.nr_ports || poll.nr_ports > PVISOR_POLL_PORTS_MAX)
+		return -EINVAL;
+	if (!pvisor_guest_range_ok(poll.ports, poll.nr_ports * sizeof(u32)) ||
+	    copy_from_user(ports, (void __user *)poll.ports,
+			   poll.nr_ports * sizeof(u32)))
+		return -EFAULT;
+	for (i = 0; i < poll.nr_ports; i++)
+		if (!ports[i] || ports[i] >= PVISOR_NR_EVENT_CHANNELS)
+			return -EINVAL;
+
+	if (!poll.timeout) {
+		wait_event_interruptible(vcpu->wait,
+					 any_pending(dom, ports, poll.nr_ports));
+		return 0;
+	}
+	ret = wait_event_interruptible_hrtimeout(vcpu->wait,
+			any_pending(dom, ports, poll.nr_ports),
+			ns_to_ktime(pvisor_time_remaining(vcpu, poll.timeout)));
+	return ret == -ETIME ? -ETIME : 0;
 }
 
 /**

@@ -65,6 +65,8 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(PVISOR_SHARED_INFO_VCPUS < PVISOR_MAX_VCPUS);
 	BUILD_BUG_ON(sizeof(struct pvisor_evtchn_status) != 24);
 	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_start) != 32);
+	BUILD_BUG_ON(sizeof(struct pvisor_sched_poll) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_timer) != 8);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_pages) != 32);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
@@ -134,6 +136,8 @@ static long hc_sched_op(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
 		return 0;
 	case PVISOR_SCHEDOP_BLOCK:
 		return pvisor_vcpu_block(vcpu);
+	case PVISOR_SCHEDOP_POLL:
+		return pvisor_vcpu_poll(vcpu, ptr);
 	case PVISOR_SCHEDOP_SHUTDOWN:
 		if (!pvisor_guest_range_ok(ptr, sizeof(shutdown)) ||
 		    copy_from_user(&shutdown, (void __user *)ptr,

@@ -10,8 +10,9 @@
  * it does, so a guest retries a torn read. The wall clock at system time
  * 0 is in shared_info.
  *
- * Each vCPU has one one-shot timer (SET_TIMER_OP) on an hrtimer; when it
- * fires, it raises VIRQ_TIMER on that vCPU, from softirq context.
+ * Each vCPU has a one-shot timer (SET_TIMER_OP, or vcpu_op's single-shot
+ * timer) and a periodic one (vcpu_op), both hrtimers raising VIRQ_TIMER
+ * on that vCPU from softirq context.
  */
 
 #include <linux/hrtimer.h>
@@ -87,17 +88,53 @@ static enum hrtimer_restart timer_fired(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-/** pvisor_time_init_vcpu() - a new vCPU's timer */
+static enum hrtimer_restart periodic_fired(struct hrtimer *timer)
+{
+	struct pvisor_vcpu *vcpu = container_of(timer, struct pvisor_vcpu,
+						periodic);
+
+	pvisor_evtchn_raise_virq(vcpu, PVISOR_VIRQ_TIMER);
+	hrtimer_forward_now(timer, ns_to_ktime(READ_ONCE(vcpu->period_ns)));
+	return HRTIMER_RESTART;
+}
+
+/** pvisor_time_init_vcpu() - a new vCPU's timers */
 void pvisor_time_init_vcpu(struct pvisor_vcpu *vcpu)
 {
 	hrtimer_init(&vcpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	vcpu->timer.function = timer_fired;
+	hrtimer_init(&vcpu->periodic, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	vcpu->periodic.function = periodic_fired;
 }
 
-/** pvisor_time_stop_vcpu() - cancel its timer (process context) */
+/** pvisor_time_stop_vcpu() - cancel its timers (process context) */
 void pvisor_time_stop_vcpu(struct pvisor_vcpu *vcpu)
 {
 	hrtimer_cancel(&vcpu->timer);
+	hrtimer_cancel(&vcpu->periodic);
+}
+
+/**
+ * pvisor_time_set_periodic() - a periodic VIRQ_TIMER, or none
+ * @vcpu: the calling vCPU
+ * @period_ns: at least PVISOR_TIMER_MIN_PERIOD, or 0 to stop
+ *
+ * Return: 0, or -EINVAL for a period below the minimum (which would let
+ * a guest make the host raise interrupts as fast as it can).
+ */
+long pvisor_time_set_periodic(struct pvisor_vcpu *vcpu, u64 period_ns)
+{
+	hrtimer_cancel(&vcpu->periodic);
+	if (!period_ns) {
+		WRITE_ONCE(vcpu->period_ns, 0);
+		return 0;
+	}
+	if (period_ns < PVISOR_TIMER_MIN_PERIOD || period_ns > KTIME_MAX)
+		return -EINVAL;
+	WRITE_ONCE(vcpu->period_ns, period_ns);
+	hrtimer_start(&vcpu->periodic, ns_to_ktime(period_ns),
+		      HRTIMER_MODE_REL_SOFT);
+	return 0;
 }
 
 /**
@@ -121,12 +158,13 @@ void pvisor_time_update(struct pvisor_vcpu *vcpu)
 	WRITE_ONCE(t->version, (version | 1) + 1);
 }
 
-/** pvisor_hc_set_timer_op() - set_timer_op(deadline_ns) */
-long pvisor_hc_set_timer_op(struct pvisor_vcpu *vcpu,
-			    const struct pvisor_hc_args *args)
+/**
+ * pvisor_time_set_oneshot() - VIRQ_TIMER at a system time, or never
+ * @vcpu: the calling vCPU
+ * @deadline: system time in ns; 0 cancels; the past fires at once
+ */
+long pvisor_time_set_oneshot(struct pvisor_vcpu *vcpu, u64 deadline)
 {
-	u64 deadline = args->a[0];
-
 	if (!deadline) {
 		hrtimer_try_to_cancel(&vcpu->timer);
 		return 0;
@@ -136,4 +174,25 @@ long pvisor_hc_set_timer_op(struct pvisor_vcpu *vcpu,
 	hrtimer_start(&vcpu->timer, ns_to_ktime(vcpu->dom->boot_ns + deadline),
 		      HRTIMER_MODE_ABS_SOFT);
 	return 0;
+}
+
+/** pvisor_hc_set_timer_op() - set_timer_op(deadline_ns) */
+long pvisor_hc_set_timer_op(struct pvisor_vcpu *vcpu,
+			    const struct pvisor_hc_args *args)
+{
+	return pvisor_time_set_oneshot(vcpu, args->a[0]);
+}
+
+/**
+ * pvisor_time_remaining() - how far away a system time is
+ * @vcpu: a vCPU of the domain whose clock counts
+ * @deadline: system time in ns
+ *
+ * Return: the ns left, 0 if it has passed.
+ */
+u64 pvisor_time_remaining(struct pvisor_vcpu *vcpu, u64 deadline)
+{
+	u64 now = ktime_get_ns() - vcpu->dom->boot_ns;
+
+	return deadline > now ? deadline - now : 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Secondary vCPUs: initialise, up, down (vcpu_op).
+ * Secondary vCPUs: initialise, up, down (vcpu_op), and a vCPU's own
+ * timers (time.c does the work).
  *
  * The runner gives every vCPU a thread from the start; a vCPU that is not
  * up keeps its thread asleep in the module. RUN waits there until the
@@ -26,6 +27,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
+#include "time.h"
 #include "vcpu.h"
 
 /**
@@ -95,6 +97,34 @@ static long vcpu_down(struct pvisor_domain *dom, struct pvisor_vcpu *v)
 	return 0;
 }
 
+/* Its own timers only: a vCPU's timers raise VIRQs on that vCPU. */
+static long vcpu_timer(struct pvisor_vcpu *vcpu, struct pvisor_vcpu *target,
+		       u64 cmd, u64 uarg)
+{
+	struct pvisor_vcpu_timer timer = { 0 };
+
+	if (target != vcpu)
+		return -EINVAL;
+	if (cmd == PVISOR_VCPUOP_SET_PERIODIC_TIMER ||
+	    cmd == PVISOR_VCPUOP_SET_SINGLESHOT_TIMER) {
+		if (!pvisor_guest_range_ok(uarg, sizeof(timer)) ||
+		    copy_from_user(&timer, (void __user *)uarg, sizeof(timer)))
+			return -EFAULT;
+	}
+	switch (cmd) {
+	case PVISOR_VCPUOP_SET_PERIODIC_TIMER:
+		return timer.ns ? pvisor_time_set_periodic(vcpu, timer.ns) :
+				  -EINVAL;
+	case PVISOR_VCPUOP_STOP_PERIODIC_TIMER:
+		return pvisor_time_set_periodic(vcpu, 0);
+	case PVISOR_VCPUOP_SET_SINGLESHOT_TIMER:
+		return timer.ns ? pvisor_time_set_oneshot(vcpu, timer.ns) :
+				  -EINVAL;
+	default:
+		return pvisor_time_set_oneshot(vcpu, 0);
+	}
+}
+
 /**
  * pvisor_hc_vcpu_op() - vcpu_op(cmd, vcpu, arg)
  * @runner: the caller's runner
@@ -120,6 +150,11 @@ long pvisor_hc_vcpu_op(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		return vcpu_down(dom, target);
 	case PVISOR_VCPUOP_IS_UP:
 		return READ_ONCE(target->up);
+	case PVISOR_VCPUOP_SET_PERIODIC_TIMER:
+	case PVISOR_VCPUOP_STOP_PERIODIC_TIMER:
+	case PVISOR_VCPUOP_SET_SINGLESHOT_TIMER:
+	case PVISOR_VCPUOP_STOP_SINGLESHOT_TIMER:
+		return vcpu_timer(vcpu, target, args->a[0], args->a[2]);
 	default:
 		return -EINVAL;
 	}

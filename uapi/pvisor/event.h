@@ -138,4 +138,20 @@ struct pvisor_evtchn_status {
  * pending (at once if one already is). */
 #define PVISOR_SCHEDOP_BLOCK		1
 
+/*
+ * SCHEDOP_POLL(arg: struct pvisor_sched_poll *): sleep until one of the
+ * ports is pending, masked or not, or until the timeout (an absolute
+ * system time in ns; 0: none). Returns 0 for an event, -ETIME at the
+ * timeout; a signal for the thread (a pause) ends it early with 0.
+ */
+#define PVISOR_SCHEDOP_POLL		3
+#define PVISOR_POLL_PORTS_MAX		128
+
+struct pvisor_sched_poll {
+	__u64 ports;			/* array of __u32 ports */
+	__u32 nr_ports;
+	__u32 pad;
+	__u64 timeout;
+};
+
 #endif /* _UAPI_PVISOR_EVENT_H */

@@ -90,6 +90,20 @@ struct pvisor_multicall_entry {
 #define PVISOR_VCPUOP_UP		1
 #define PVISOR_VCPUOP_DOWN		2
 #define PVISOR_VCPUOP_IS_UP		3	/* returns 1 or 0 */
+/*
+ * Timers of the calling vCPU (the target must be itself): a periodic
+ * VIRQ_TIMER every period_ns (at least PVISOR_TIMER_MIN_PERIOD), and the
+ * one-shot timer of PVISOR_HC_SET_TIMER_OP by another name.
+ */
+#define PVISOR_VCPUOP_SET_PERIODIC_TIMER	6	/* arg: struct pvisor_vcpu_timer */
+#define PVISOR_VCPUOP_STOP_PERIODIC_TIMER	7
+#define PVISOR_VCPUOP_SET_SINGLESHOT_TIMER	8	/* arg: struct pvisor_vcpu_timer */
+#define PVISOR_VCPUOP_STOP_SINGLESHOT_TIMER	9
+#define PVISOR_TIMER_MIN_PERIOD		100000ULL	/* 100 us */
+
+struct pvisor_vcpu_timer {
+	__u64 ns;			/* period, or absolute system time */
+};
 
 struct pvisor_vcpu_start {
 	__u64 rip;			/* window addresses */
