@@ -5,6 +5,7 @@
  * attaches, maps the window and enters the guest.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <pvisor/hypercall.h>
 
 #include "guestrun.h"
+#include "pvtest.h"
 #include "tap.h"
 
 _Static_assert(GR_WINDOW == PVISOR_WINDOW_BASE, "window base");
@@ -30,6 +32,36 @@ _Static_assert(GR_SHINFO == PVISOR_SHARED_INFO_PAGE, "shared_info page");
 static struct pvnl *nl;
 static int dev = -1;
 static unsigned int nr_vcpus = 1;
+
+struct pvnl *gr_setup(const char *prefix, unsigned int plan,
+		      struct pvnl_info *base)
+{
+	struct pvnl *conn = pvt_open();
+	int fd = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
+	gr_init(conn, fd);
+	tap_plan(plan);
+	pvt_cleanup_prefix_on_abort(prefix);
+	pvt_destroy_prefix(conn, prefix);
+	pvt_info(conn, base);
+	return conn;
+}
+
+int gr_dev(void)
+{
+	return dev;
+}
+
+void gr_done(const struct pvnl_info *base)
+{
+	pvt_expect_accounting(nl, base, 0, 0,
+			      "domains and frames are back at the baseline");
+	close(dev);
+	pvnl_close(nl);
+	tap_finish();
+}
 
 void gr_vcpus(unsigned int n)
 {

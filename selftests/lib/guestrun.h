@@ -99,6 +99,21 @@ struct gr_run {
 /* Use this netlink connection and open /dev/pvisor fd for every run. */
 void gr_init(struct pvnl *nl, int dev);
 
+/*
+ * The common start of a guestrun test: connect (skipping the test when
+ * the module is not loaded), open /dev/pvisor, print the plan of @plan
+ * checks, destroy leftovers named @prefix* (and again if the test bails
+ * out), and take the accounting baseline into @base.
+ */
+struct pvnl *gr_setup(const char *prefix, unsigned int plan,
+		      struct pvnl_info *base);
+
+/* The /dev/pvisor fd gr_setup() opened. */
+int gr_dev(void);
+
+/* The common end: one check that the accounting is back at @base. */
+void gr_done(const struct pvnl_info *base) __attribute__((noreturn));
+
 /* Give later domains @n vCPUs (default 1): the runner starts a thread for
  * each, and the guest brings the secondaries up with vcpu_op. */
 void gr_vcpus(unsigned int n);

@@ -178,26 +178,12 @@ static void test_destroy_paused_and_crashed(const struct pvnl_info *base)
 int main(void)
 {
 	struct pvnl_info base;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(14 + 7 + 6 + 1);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	nl = gr_setup(PREFIX, 14 + 7 + 6 + 1, &base);
 
 	test_pause_unpause_shutdown();
 	test_wrong_requests();
 	test_destroy_paused_and_crashed(&base);
 
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "domains and frames are back at the baseline");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

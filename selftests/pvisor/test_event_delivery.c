@@ -202,26 +202,12 @@ static void test_close_while_sending(void)
 int main(void)
 {
 	struct pvnl_info base;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(2 + 5 + 4 + 1);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	nl = gr_setup(PREFIX, 2 + 5 + 4 + 1, &base);
 
 	test_running_receiver();
 	test_paused_receiver();
 	test_close_while_sending();
 
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "domains and frames are back at the baseline");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

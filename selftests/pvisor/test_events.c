@@ -158,19 +158,8 @@ int main(void)
 	uint32_t ipi, unbound, local;
 	struct pvnl_info base;
 	struct gr_run run;
-	struct pvnl *nl;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(22);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	gr_setup(PREFIX, 22, &base);
 
 	gr_run(PREFIX "events", guest_events, true, prepare, &run);
 #define SLOT(r)	((int64_t)gr_get64(run.mem, res + (r) * 8))
@@ -234,9 +223,5 @@ int main(void)
 #undef SLOT
 #undef LOGGED
 	gr_finish(&run);
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "destroying it gave back its memory, ports and all");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

@@ -372,16 +372,8 @@ int main(void)
 {
 	struct pvnl_info base;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(17 + 14 + 3 + 8 + 1);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	nl = gr_setup(PREFIX, 17 + 14 + 3 + 8 + 1, &base);
+	dev = gr_dev();
 
 	test_main_guest();
 	test_runner_fd();
@@ -396,9 +388,5 @@ int main(void)
 	expect_crash("mid-stub", guest_mid_stub, "unhandled");
 	expect_crash("cli", guest_cli, "general protection");
 
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "domains and frames are back at the baseline");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

@@ -208,26 +208,12 @@ static void test_bad_requests(void)
 int main(void)
 {
 	struct pvnl_info base;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(3 + 2 + 5 + 1);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	nl = gr_setup(PREFIX, 3 + 2 + 5 + 1, &base);
 
 	test_ping_pong();
 	test_orphaned_peer();
 	test_bad_requests();
 
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "every domain and frame is back: channels held no reference");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

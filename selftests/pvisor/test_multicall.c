@@ -116,18 +116,8 @@ int main(void)
 	char console[16] = "";
 	struct pvnl *nl;
 	uint64_t next;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
-
-	tap_plan(17);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	nl = gr_setup(PREFIX, 17, &base);
 
 	gr_run(PREFIX "batches", guest_batches, false, prepare, &run);
 #define SLOT(r)	((int64_t)gr_get64(run.mem, res + (r) * 8))
@@ -172,9 +162,5 @@ int main(void)
 #undef SLOT
 	gr_finish(&run);
 
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "domains and frames are back at the baseline");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }

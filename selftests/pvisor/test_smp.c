@@ -123,20 +123,9 @@ int main(void)
 	const uint64_t res = GR_PFN_RESULTS * 4096;
 	struct pvnl_info base;
 	struct gr_run run;
-	struct pvnl *nl;
-	int dev;
 
-	nl = pvt_open();
-	dev = open("/dev/pvisor", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
-	gr_init(nl, dev);
 	gr_vcpus(VCPUS);
-
-	tap_plan(11);
-	pvt_cleanup_prefix_on_abort(PREFIX);
-	pvt_destroy_prefix(nl, PREFIX);
-	pvt_info(nl, &base);
+	gr_setup(PREFIX, 11, &base);
 
 	gr_run(PREFIX "count", guest_smp, true, prepare, &run);
 #define SLOT(r)	((int64_t)gr_get64(run.mem, res + (r) * 8))
@@ -166,9 +155,5 @@ int main(void)
 	       (long long)SLOT(R_UPCALLS));
 #undef SLOT
 	gr_finish(&run);
-	pvt_expect_accounting(nl, &base, 0, 0,
-			      "domains and frames are back at the baseline");
-	close(dev);
-	pvnl_close(nl);
-	tap_finish();
+	gr_done(&base);
 }
