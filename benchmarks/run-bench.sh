@@ -15,10 +15,15 @@
 #   (4) pvctl create to first     boot.create.first_line /
 #       console line              boot.create.hello (fork+exec   <= 3
 #                                 of a static hello, interleaved)
+#   (5) event-channel round trip  evtchn.rtt (two domains) /
+#       between two domains       pipe.rtt (two host processes)  <= 1.5
+#   (6) timer wake-up lateness    timer.late, guest / host        none
+#       (1 ms sleep)              clock_nanosleep
 #
-# (1)-(3) run in ROUNDS rounds (native programs, then the bench guest),
-# pinned to one CPU; each program reports the median of its repetitions
-# and a figure is the median of its rounds. (4) runs once, unpinned (the
+# (1)-(3), (5) and (6) run in ROUNDS rounds (native programs, then the
+# guests), pinned to one CPU: both ping-pongs keep their two sides on
+# that CPU. Each program reports the median of its repetitions and a
+# figure is the median of its rounds. (4) runs once, unpinned (the
 # console poller and the runner need a CPU each).
 #
 # Prints the environment, a table of figures, ratios and verdicts, then
@@ -81,6 +86,17 @@ native() {
 	broken=1
 }
 
+# A native program that runs guests and passes on their @@bench lines
+# (pingpong guest): prefixed "guest.".
+relay() {
+	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench guest./p' >>"$figures" &&
+	   [ ! -s "$err" ]; then
+		return 0
+	fi
+	note "$* failed: $(cat "$err")"
+	broken=1
+}
+
 state_of() {
 	$AUX pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
 }
@@ -116,7 +132,7 @@ hyp=bare
 grep -q '^flags.* hypervisor' /proc/cpuinfo && hyp=virtual
 echo "pvisor benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r)"
 echo "cpu: $cpu ($hyp, $(grep -c '^processor' /proc/cpuinfo) CPUs)"
-echo "guest: $GUEST/bench.elf, $GUEST_MEMORY; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
+echo "guests: $GUEST/bench.elf, $GUEST_MEMORY; $GUEST/pingpong.elf, two of 2M; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
 echo
 
 native "$BIN/tsc"
@@ -125,7 +141,10 @@ while [ $round -lt "$ROUNDS" ]; do
 	native $PIN "$BIN/nullsys"
 	native $PIN "$BIN/fault"
 	native $PIN "$BIN/cpuloop"
+	native $PIN "$BIN/timer"
+	native $PIN "$BIN/pingpong" pipe
 	guest
+	relay $PIN "$BIN/pingpong" guest --kernel "$GUEST/pingpong.elf"
 	round=$((round + 1))
 done
 native "$BIN/boottime" hello "$BIN/hello"
@@ -145,13 +164,18 @@ awk '
 			return "-"
 		if (unit[name] == "ticks" && khz > 0)
 			return sprintf("%d ticks (%.0f ns)", v, v * 1e6 / khz)
+		if (unit[name] == "ns" && v < 1e6)
+			return sprintf("%.1f us", v / 1e3)
 		if (unit[name] == "ns")
 			return sprintf("%.2f ms", v / 1e6)
 		return v " " unit[name]
 	}
 	# guest / native (inverse: native / guest, a throughput ratio).
+	# An empty op: no target, the ratio is reported.
 	function row(label, g, n, inverse, op, target,   a, b, r, ok, verdict) {
 		a = fig(g); b = fig(n)
+		if (op == "")
+			target = "-"
 		if (a == "" || b == "" || a == 0 || b == 0) {
 			printf "%-28s %-24s %-24s %7s %8s  %s\n", label, show(g),
 				show(n), "-", op target, "NOT MEASURED"
@@ -160,6 +184,8 @@ awk '
 		r = inverse ? b / a : a / b
 		ok = (op == "<=") ? r <= target : r >= target
 		verdict = ok ? "meets target" : "MISSES target"
+		if (op == "")
+			verdict = "no target"
 		printf "%-28s %-24s %-24s %7.3f %8s  %s\n", label, show(g), show(n),
 			r, op target, verdict
 	}
@@ -208,12 +234,26 @@ awk '
 			"native.cpu.loop", 1, ">=", 0.99)
 		row("(4) create to first line", "native.boot.create.first_line",
 			"native.boot.create.hello", 0, "<=", 3)
+		row("(5) evtchn round trip", "guest.evtchn.rtt",
+			"native.pipe.rtt", 0, "<=", 1.5)
+		row("(6) timer lateness, 1 ms", "guest.timer.late",
+			"native.timer.late", 0, "", "")
 		print ""
 		print "Breakdown (no targets):"
 		info("host ioctl, ENOTTY", "native.sys.ioctl_enotty",
 			"native.sys.getppid")
 		info("host ioctl, ENOTTY, runner-like seccomp",
 			"native.sys.ioctl_enotty_seccomp", "native.sys.getppid")
+		info("host SIGUSR1 round trip (sigsuspend)",
+			"native.sig.rtt", "native.pipe.rtt")
+		info("host SIGUSR1 to itself, handler on a sigaltstack",
+			"native.sig.self", "native.sys.getppid")
+		info("guest SEND, port masked (no delivery)",
+			"guest.evtchn.send", "native.sys.getppid")
+		info("guest SEND to itself, with its upcall",
+			"guest.evtchn.self_upcall", "native.sys.getppid")
+		info("host nanosleep lateness, slack 1 ns",
+			"native.timer.late_noslack", "native.timer.late")
 		info("guest refill after TLB_FLUSH_LOCAL", "guest.fill.refill",
 			"native.fault.anon_first_touch")
 		info("fork+exec+wait of pvctl info",
@@ -235,6 +275,8 @@ awk '
 			"native.fault.anon_first_touch", 0)
 		bestratio("(3) CPU loop (throughput)", "guest.cpu.loop",
 			"native.cpu.loop", 1)
+		bestratio("(5) evtchn round trip", "guest.evtchn.rtt",
+			"native.pipe.rtt", 0)
 		if (fig("guest.cpu.checksum") != fig("native.cpu.checksum"))
 			print "  WARNING: cpu.loop checksums differ (guest " \
 				fig("guest.cpu.checksum") ", native " \

@@ -3,12 +3,12 @@
  * Hypercalls: the guest's only way out.
  *
  * The path of one call. Guest code calls stub N on the hypercall page
- * (shadow.c wrote it). The stub parks argument 1 in r9 and argument 2 on
- * the guest stack, then issues ioctl(PVISOR_RUNNER_FD,
- * PVISOR_IOCTL_HYPERCALL(N)) with the `syscall` instruction. The runner's
- * seccomp filter lets exactly that through; runner.c routes it here. We
- * collect the five arguments from the saved user registers and the
- * stack, check that the caller is a vCPU thread, and dispatch. The return
+ * (shadow.c wrote it). The stub parks argument 1 in r9 and argument 2 in
+ * rbx, then issues ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_HYPERCALL(N))
+ * with the `syscall` instruction. The runner's seccomp filter lets
+ * exactly that through; runner.c routes it here. We collect the five
+ * arguments from the saved user registers, check that the caller is a
+ * vCPU thread, and dispatch. The return
  * value travels back in rax through the ordinary system-call return, and
  * the stub returns to the guest.
  *
@@ -76,17 +76,16 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
 }
 
-static int fetch_args(struct pvisor_hc_args *args)
+/* The stub (shadow.c) left argument 1 in r9 and argument 2 in rbx. */
+static void fetch_args(struct pvisor_hc_args *args)
 {
 	struct pt_regs *regs = current_pt_regs();
 
 	args->a[0] = regs->r9;
+	args->a[1] = regs->bx;
 	args->a[2] = regs->dx;
 	args->a[3] = regs->r10;
 	args->a[4] = regs->r8;
-	if (!pvisor_guest_range_ok(regs->sp, sizeof(u64)))
-		return -EFAULT;
-	return get_user(args->a[1], (u64 __user *)regs->sp);
 }
 
 static long hc_version(const struct pvisor_hc_args *args)
@@ -236,9 +235,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	/* Only a running vCPU makes hypercalls; the runner itself cannot. */
 	if (!vcpu)
 		return -EPERM;
-	ret = fetch_args(&args);
-	if (ret)
-		return ret;
+	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
 	pvisor_evtchn_recheck(vcpu);
 	return ret;

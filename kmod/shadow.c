@@ -46,8 +46,8 @@
 static struct page *hypercall_page;
 
 /* x86-64 machine code, assembled by hand; see write_stub(). */
-#define OP_PUSH_RSI		0x56
-#define OP_POP_RSI		0x5e
+#define OP_PUSH_RBX		0x53
+#define OP_POP_RBX		0x5b
 #define OP_RET			0xc3
 #define OP_INT3			0xcc
 #define OP_MOV_IMM32_EAX	0xb8
@@ -64,21 +64,23 @@ static u8 *put_imm32(u8 *p, u8 opcode, u32 imm)
 /*
  * Hypercall N becomes ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_HYPERCALL(N)).
  * The ioctl needs rdi and rsi, which hold the guest's first two
- * arguments, so argument 1 moves to r9 and argument 2 goes on the guest
- * stack, where hypercall.c finds them:
+ * arguments, so argument 1 moves to r9 and argument 2 to rbx, saved on
+ * the guest stack around the call; hypercall.c reads both from the saved
+ * registers, never from guest memory:
  *
- *	push %rsi; mov %rdi,%r9; mov $fd,%edi; mov $cmd,%esi;
- *	mov $__NR_ioctl,%eax; syscall; pop %rsi; ret
+ *	push %rbx; mov %rsi,%rbx; mov %rdi,%r9; mov $fd,%edi;
+ *	mov $cmd,%esi; mov $__NR_ioctl,%eax; syscall; pop %rbx; ret
  */
 static void write_stub(u8 *p, unsigned int nr)
 {
-	*p++ = OP_PUSH_RSI;
+	*p++ = OP_PUSH_RBX;
+	*p++ = 0x48; *p++ = 0x89; *p++ = 0xf3;		/* mov %rsi,%rbx */
 	*p++ = 0x49; *p++ = 0x89; *p++ = 0xf9;		/* mov %rdi,%r9 */
 	p = put_imm32(p, OP_MOV_IMM32_EDI, PVISOR_RUNNER_FD);
 	p = put_imm32(p, OP_MOV_IMM32_ESI, PVISOR_IOCTL_HYPERCALL(nr));
 	p = put_imm32(p, OP_MOV_IMM32_EAX, __NR_ioctl);
 	*p++ = 0x0f; *p++ = 0x05;			/* syscall */
-	*p++ = OP_POP_RSI;
+	*p++ = OP_POP_RBX;
 	*p++ = OP_RET;
 }
 

@@ -33,6 +33,25 @@
 #define BENCH_PAGE_SIZE		4096
 
 /*
+ * (5) Round trips per repetition between two domains over an interdomain
+ * event channel, or two host processes over a pair of pipes; both sides
+ * make BENCH_RTT_WARMUP round trips first. The pong side answers
+ * BENCH_RTT_WARMUP + BENCH_REPS * rounds events and stops.
+ */
+#define BENCH_RTT_ROUNDS	1000
+#define BENCH_RTT_WARMUP	100
+
+/* Events sent per repetition when the sender is its own receiver. */
+#define BENCH_SELF_EVENTS	2000
+
+/*
+ * (6) Timer wake-ups: sleeps of BENCH_TIMER_DELAY_NS measured; the figure
+ * is the median lateness over all of them.
+ */
+#define BENCH_TIMER_SLEEPS	101
+#define BENCH_TIMER_DELAY_NS	1000000ULL
+
+/*
  * The time stamp counter, ordered: the first lfence keeps earlier work
  * from drifting past the read, the second keeps later work from starting
  * before it. rdtsc is allowed in host user mode, so the guest reads the

@@ -12,6 +12,10 @@
  *                       shadow (host page tables already there), ticks
  *   cpu.loop            one run of bench_cpu_loop(), TSC ticks
  *   cpu.checksum        its result, to compare with the native run's
+ *   timer.late          how late a sleep of BENCH_TIMER_DELAY_NS wakes:
+ *                       SET_TIMER_OP at the deadline, block, and the
+ *                       pvclock read once the VIRQ_TIMER upcall has run;
+ *                       ns, the median over BENCH_TIMER_SLEEPS sleeps
  *
  * The pages for fill.* are the top BENCH_REPS * BENCH_TOUCH_PAGES pfns of
  * the physmap: the builder's tables map them, and nothing in this guest
@@ -23,8 +27,10 @@
 
 #include "bench.h"
 #include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "mm.h"
+#include "time.h"
 
 static void report(const char *name, uint64_t *v, unsigned int n,
 		   const char *unit)
@@ -106,6 +112,30 @@ static void bench_cpu(void)
 	printk("@@bench cpu.checksum %llu value min 0 max 0 n 1\n", (u64)sum);
 }
 
+/*
+ * minnow's sleep_until() masks upcalls, checks the clock, arms the timer
+ * and blocks, looping should it wake early: the lateness is what a guest
+ * sleeping on the one-shot timer sees.
+ */
+static void bench_timer(void)
+{
+	uint64_t v[BENCH_TIMER_SLEEPS];
+	u64 deadline;
+	unsigned int i;
+
+	if (events_init() || time_init()) {
+		printk("@@bench-error timer: cannot set up events and time\n");
+		return;
+	}
+	sleep_ns(BENCH_TIMER_DELAY_NS);		/* warm up */
+	for (i = 0; i < BENCH_TIMER_SLEEPS; i++) {
+		deadline = monotonic_ns() + BENCH_TIMER_DELAY_NS;
+		sleep_until(deadline);
+		v[i] = monotonic_ns() - deadline;
+	}
+	report("timer.late", v, BENCH_TIMER_SLEEPS, "ns");
+}
+
 void minnow_main(void)
 {
 	printk("bench: guest benchmarks, %llu pages of memory\n",
@@ -113,5 +143,6 @@ void minnow_main(void)
 	bench_null_hypercall();
 	bench_fill();
 	bench_cpu();
+	bench_timer();
 	printk("@@bench-done\n");
 }

@@ -189,17 +189,16 @@ static void forbidden_ioctl(void)
 
 /*
  * Hypercall @nr the way the stub makes it, but with @hi in the upper
- * half of the ioctl cmd: argument 1 in r9, argument 2 on the stack.
+ * half of the ioctl cmd: argument 1 in r9, argument 2 in rbx.
  */
 static long hypercall_hi(u64 hi, unsigned int nr, u64 a1, u64 a2, u64 a3)
 {
 	register u64 r9 asm("r9") = a1;
+	register u64 rbx asm("rbx") = a2;
 	long ret;
 
-	asm volatile("push %[a2]\n\t"
-		     "syscall\n\t"
-		     "pop %[a2]"
-		     : "=a"(ret), [a2] "+r"(a2), "+r"(r9)
+	asm volatile("syscall"
+		     : "=a"(ret), "+r"(rbx), "+r"(r9)
 		     : "0"((u64)SYS_ioctl), "D"((u64)PVISOR_RUNNER_FD),
 		       "S"(hi << 32 | PVISOR_IOCTL_HYPERCALL(nr)), "d"(a3)
 		     : "rcx", "r11", "memory");
