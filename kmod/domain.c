@@ -31,7 +31,9 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
@@ -284,6 +286,51 @@ void pvisor_domain_status(struct pvisor_domain *dom,
 	spin_unlock_bh(&dom->state_lock);
 }
 
+/* Caller holds state_lock, which orders the domain state and vcpu->up. */
+static u32 vcpu_state_locked(struct pvisor_domain *dom, struct pvisor_vcpu *v)
+{
+	if (dom->state == PVISOR_DOMAIN_STATE_SHUTDOWN ||
+	    dom->state == PVISOR_DOMAIN_STATE_CRASHED)
+		return PVISOR_VCPU_STATE_STOPPED;
+	if (dom->state == PVISOR_DOMAIN_STATE_CREATED || !v->up || !v->task)
+		return PVISOR_VCPU_STATE_OFFLINE;
+	if (dom->state == PVISOR_DOMAIN_STATE_PAUSED)
+		return PVISOR_VCPU_STATE_PAUSED;
+	/* Set and cleared by the vCPU's own thread, without a lock. */
+	if (READ_ONCE(v->blocked))
+		return PVISOR_VCPU_STATE_BLOCKED;
+	return PVISOR_VCPU_STATE_RUNNING;
+}
+
+/**
+ * pvisor_domain_vcpu_report() - what one vCPU is doing, for reporting
+ * @dom: the domain
+ * @id: a vCPU id below @dom->nr_vcpus
+ * @report: filled in
+ *
+ * The CPU time is its thread's while the runner lives, and what it had
+ * used when the runner went afterwards.
+ */
+void pvisor_domain_vcpu_report(struct pvisor_domain *dom, u32 id,
+			       struct pvisor_vcpu_report *report)
+{
+	struct pvisor_vcpu *v = &dom->vcpus[id];
+	struct task_struct *task;
+
+	spin_lock_bh(&dom->state_lock);
+	report->state = vcpu_state_locked(dom, v);
+	report->cpu_time_ns = v->cpu_time_ns;
+	/* The runner lets go of the thread under this lock: pin it first. */
+	task = v->task;
+	if (task)
+		get_task_struct(task);
+	spin_unlock_bh(&dom->state_lock);
+	if (task) {
+		report->cpu_time_ns = READ_ONCE(task->se.sum_exec_runtime);
+		put_task_struct(task);
+	}
+}
+
 /**
  * pvisor_domain_attach_runner() - the calling process becomes the runner
  * @dom: a domain that has never run
@@ -437,12 +484,24 @@ void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
  */
 void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
 {
+	struct task_struct *task;
 	struct pid *runner;
+	unsigned int i;
 
 	spin_lock_bh(&dom->state_lock);
 	if (stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED)) {
 		dom->shutdown_reason = PVISOR_SHUTDOWN_CRASH;
 		strscpy(dom->crash_reason, why, sizeof(dom->crash_reason));
+	}
+	/*
+	 * The runner is about to let go of its threads (runner.c, which
+	 * still holds them): keep what they used for VCPU_GET.
+	 */
+	for (i = 0; i < dom->nr_vcpus; i++) {
+		task = dom->vcpus[i].task;
+		if (task)
+			dom->vcpus[i].cpu_time_ns =
+				READ_ONCE(task->se.sum_exec_runtime);
 	}
 	runner = dom->runner;
 	dom->runner = NULL;

@@ -33,6 +33,7 @@ struct pvisor_vcpu {
 	bool up;				/* may run guest code (vcpu.c) */
 	bool blocked;				/* asleep in SCHEDOP_BLOCK */
 	struct task_struct *task;		/* its thread, once it runs */
+	u64 cpu_time_ns;			/* its thread's, when the runner went */
 	struct pvisor_vcpu_context boot;	/* where it starts */
 	u64 pt_base_pfn;			/* the guest's current top table */
 	u64 fault_va;				/* last unhandled guest fault */
@@ -84,6 +85,12 @@ struct pvisor_domain_status {
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
 };
 
+/* What one vCPU is doing, for reporting. */
+struct pvisor_vcpu_report {
+	u32 state;			/* enum pvisor_vcpu_state */
+	u64 cpu_time_ns;		/* host CPU time its thread used */
+};
+
 int pvisor_domains_init(unsigned int max_domains);
 void pvisor_domains_exit(void);
 
@@ -99,6 +106,8 @@ void pvisor_domain_put(struct pvisor_domain *dom);
 
 void pvisor_domain_status(struct pvisor_domain *dom,
 			  struct pvisor_domain_status *status);
+void pvisor_domain_vcpu_report(struct pvisor_domain *dom, u32 id,
+			       struct pvisor_vcpu_report *report);
 int pvisor_domain_attach_runner(struct pvisor_domain *dom);
 void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why);
 bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason);

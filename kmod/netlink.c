@@ -10,11 +10,13 @@
  * host-wide resource.
  */
 
+#include <linux/bitops.h>
 #include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <pvisor/device.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>
 
@@ -272,6 +274,253 @@ out_full:
 }
 
 /*
+ * VCPU_GET and EVTCHN_GET list one domain's vCPUs or ports. The first
+ * dumpit call finds the domain and copies what is to be listed, taking
+ * each lock once, so the listing is one consistent picture however many
+ * messages it spans; later calls walk the copy with its index in
+ * cb->args[LIST_NEXT] and the done callback frees it. The domain itself
+ * is not held meanwhile: a slow reader must not keep a destroyed
+ * domain's memory alive.
+ *
+ * The lookup is not done in the start callback because 6.1 gives start
+ * no extack (cb->extack is NULL there): a failure in dumpit reaches the
+ * caller in NLMSG_DONE with its explanation.
+ */
+enum list_args {
+	LIST_DOMID,		/* the domain listed; 0 until it is copied */
+	LIST_ITEMS,		/* the copy (kvmalloc'd) */
+	LIST_COUNT,		/* entries in it */
+	LIST_NEXT,		/* the next entry to send */
+};
+
+struct vcpu_item {
+	u32 id;
+	struct pvisor_vcpu_report report;
+};
+
+/* A port as listed: struct pvisor_evtchn less its peer reference. */
+struct evtchn_item {
+	u16 port;
+	u8 state;
+	u8 vcpu;
+	u16 virq;
+	bool pending;
+	bool masked;
+	u32 remote_domid;
+	u32 remote_port;
+};
+
+/* The domain a dump's request names. */
+static struct pvisor_domain *list_domain(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = info->attrs;
+	const char *name = NULL;
+	u32 id = 0;
+
+	if (attrs[PVISOR_A_DOMAIN_ID])
+		id = nla_get_u32(attrs[PVISOR_A_DOMAIN_ID]);
+	if (attrs[PVISOR_A_DOMAIN_NAME])
+		name = nla_data(attrs[PVISOR_A_DOMAIN_NAME]);
+	return pvisor_domain_find(id, name, cb->extack);
+}
+
+static void list_set(struct netlink_callback *cb, struct pvisor_domain *dom,
+		     void *items, unsigned int count)
+{
+	cb->args[LIST_DOMID] = dom->id;
+	cb->args[LIST_ITEMS] = (unsigned long)items;
+	cb->args[LIST_COUNT] = count;
+	cb->args[LIST_NEXT] = 0;
+}
+
+/* Dumps get no pre_doit, so they check the caller here. */
+static int list_start(struct netlink_callback *cb)
+{
+	return require_admin(cb->skb, cb->extack);
+}
+
+static int list_done(struct netlink_callback *cb)
+{
+	kvfree((void *)cb->args[LIST_ITEMS]);
+	cb->args[LIST_ITEMS] = 0;
+	return 0;
+}
+
+/*
+ * Send entries from cb->args[LIST_NEXT] on with @fill until the skb is
+ * full; the next call resumes with the entry that did not fit.
+ */
+static int list_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
+		       u8 cmd, size_t item_size,
+		       int (*fill)(struct sk_buff *skb, const void *item))
+{
+	const char *items = (const char *)cb->args[LIST_ITEMS];
+	unsigned long i;
+	void *hdr;
+
+	for (i = cb->args[LIST_NEXT]; i < cb->args[LIST_COUNT]; i++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &pvisor_family,
+				  NLM_F_MULTI, cmd);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, PVISOR_A_DOMAIN_ID, cb->args[LIST_DOMID]) ||
+		    fill(skb, items + i * item_size)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[LIST_NEXT] = i;
+	return skb->len;
+}
+
+static int copy_vcpus(struct netlink_callback *cb)
+{
+	struct pvisor_domain *dom = list_domain(cb);
+	struct vcpu_item *items;
+	u32 i;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	items = kvmalloc_array(dom->nr_vcpus, sizeof(*items), GFP_KERNEL);
+	if (!items) {
+		pvisor_domain_put(dom);
+		return -ENOMEM;
+	}
+	for (i = 0; i < dom->nr_vcpus; i++) {
+		items[i].id = i;
+		pvisor_domain_vcpu_report(dom, i, &items[i].report);
+	}
+	list_set(cb, dom, items, dom->nr_vcpus);
+	pvisor_domain_put(dom);
+	return 0;
+}
+
+static int fill_vcpu(struct sk_buff *skb, const void *item)
+{
+	const struct vcpu_item *v = item;
+
+	if (nla_put_u32(skb, PVISOR_A_DOMAIN_VCPU, v->id) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPU_STATE, v->report.state) ||
+	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_CPU_TIME_NS,
+			      v->report.cpu_time_ns, PVISOR_A_DOMAIN_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vcpu_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret;
+
+	if (!cb->args[LIST_DOMID]) {
+		ret = copy_vcpus(cb);
+		if (ret)
+			return ret;
+	}
+	return list_dumpit(skb, cb, PVISOR_CMD_VCPU_GET,
+			   sizeof(struct vcpu_item), fill_vcpu);
+}
+
+/*
+ * Copy @dom's open ports to @items under its evtchn_lock. The pending
+ * and mask bits live in guest memory; reading them under the lock gives
+ * what the module saw at that moment, which is all a listing can say.
+ */
+static unsigned int copy_ports(struct pvisor_domain *dom,
+			       struct evtchn_item *items)
+{
+	const unsigned long *pending, *mask;
+	const struct pvisor_evtchn *chn;
+	unsigned int port, n = 0;
+
+	pending = (const unsigned long *)pvisor_shared_info(dom)->evtchn_pending;
+	mask = (const unsigned long *)pvisor_shared_info(dom)->evtchn_mask;
+
+	spin_lock_bh(&dom->evtchn_lock);
+	for (port = 1; dom->evtchns && port < PVISOR_NR_EVENT_CHANNELS; port++) {
+		chn = &dom->evtchns[port];
+		if (chn->state == PVISOR_EVTCHNSTAT_CLOSED)
+			continue;
+		items[n] = (struct evtchn_item) {
+			.port = port,
+			.state = chn->state,
+			.vcpu = chn->vcpu,
+			.virq = chn->virq,
+			.pending = test_bit(port, pending),
+			.masked = test_bit(port, mask),
+			.remote_domid = chn->remote_domid,
+			.remote_port = chn->remote_port,
+		};
+		n++;
+	}
+	spin_unlock_bh(&dom->evtchn_lock);
+	return n;
+}
+
+static int copy_evtchns(struct netlink_callback *cb)
+{
+	struct pvisor_domain *dom = list_domain(cb);
+	struct evtchn_item *items;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	/* Every port but 0 may be open; the copy cannot be sized later. */
+	items = kvmalloc_array(PVISOR_NR_EVENT_CHANNELS - 1, sizeof(*items),
+			       GFP_KERNEL);
+	if (!items) {
+		pvisor_domain_put(dom);
+		return -ENOMEM;
+	}
+	list_set(cb, dom, items, copy_ports(dom, items));
+	pvisor_domain_put(dom);
+	return 0;
+}
+
+static int fill_evtchn(struct sk_buff *skb, const void *item)
+{
+	const struct evtchn_item *chn = item;
+
+	if (nla_put_u32(skb, PVISOR_A_DOMAIN_PORT, chn->port) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_EVTCHN_STATE, chn->state) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPU, chn->vcpu) ||
+	    nla_put_u8(skb, PVISOR_A_DOMAIN_PENDING, chn->pending) ||
+	    nla_put_u8(skb, PVISOR_A_DOMAIN_MASKED, chn->masked))
+		return -EMSGSIZE;
+	switch (chn->state) {
+	case PVISOR_EVTCHNSTAT_INTERDOMAIN:
+		if (nla_put_u32(skb, PVISOR_A_DOMAIN_PEER_PORT,
+				chn->remote_port))
+			return -EMSGSIZE;
+		fallthrough;
+	case PVISOR_EVTCHNSTAT_UNBOUND:
+		/* Unbound: the domain allowed to bind it. */
+		if (nla_put_u32(skb, PVISOR_A_DOMAIN_PEER_ID, chn->remote_domid))
+			return -EMSGSIZE;
+		break;
+	case PVISOR_EVTCHNSTAT_VIRQ:
+		if (nla_put_u32(skb, PVISOR_A_DOMAIN_VIRQ, chn->virq))
+			return -EMSGSIZE;
+		break;
+	}
+	return 0;
+}
+
+static int evtchn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int ret;
+
+	if (!cb->args[LIST_DOMID]) {
+		ret = copy_evtchns(cb);
+		if (ret)
+			return ret;
+	}
+	return list_dumpit(skb, cb, PVISOR_CMD_EVTCHN_GET,
+			   sizeof(struct evtchn_item), fill_evtchn);
+}
+
+/*
  * Up to CONSOLE_READ_MAX bytes of the console log from CONSOLE_OFFSET
  * (default 0). The reply's CONSOLE_OFFSET says where the bytes start,
  * later than asked if the ring no longer holds what was asked for.
@@ -503,6 +752,22 @@ static const struct genl_ops pvisor_ops[] = {
 		.cmd = PVISOR_CMD_EVTCHN_BIND,
 		.doit = evtchn_bind_doit,
 		.policy = evtchn_bind_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_VCPU_GET,
+		.start = list_start,
+		.dumpit = vcpu_get_dumpit,
+		.done = list_done,
+		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_EVTCHN_GET,
+		.start = list_start,
+		.dumpit = evtchn_get_dumpit,
+		.done = list_done,
+		.policy = domain_select_policy,
 		.maxattr = PVISOR_A_DOMAIN_MAX,
 	},
 };

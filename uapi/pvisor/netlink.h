@@ -37,6 +37,20 @@ enum pvisor_domain_state {
 	PVISOR_DOMAIN_STATE_PAUSED,
 };
 
+/* What a vCPU is doing, as PVISOR_CMD_VCPU_GET reports it. */
+enum pvisor_vcpu_state {
+	/* Not up: never started, or taken down by the guest. */
+	PVISOR_VCPU_STATE_OFFLINE = 1,
+	/* Up, running guest code or runnable. */
+	PVISOR_VCPU_STATE_RUNNING,
+	/* Up, asleep in SCHEDOP_BLOCK until an event arrives. */
+	PVISOR_VCPU_STATE_BLOCKED,
+	/* Up, but its domain is paused (DOMAIN_PAUSE). */
+	PVISOR_VCPU_STATE_PAUSED,
+	/* Its domain shut down or crashed. */
+	PVISOR_VCPU_STATE_STOPPED,
+};
+
 enum pvisor_cmd {
 	PVISOR_CMD_UNSPEC,
 	PVISOR_CMD_DOMAIN_NEW,	/* do: create; reply carries the domain */
@@ -48,6 +62,8 @@ enum pvisor_cmd {
 	PVISOR_CMD_DOMAIN_UNPAUSE, /* do: let a paused domain run again */
 	PVISOR_CMD_DOMAIN_SHUTDOWN, /* do: stop a domain as shut down */
 	PVISOR_CMD_EVTCHN_BIND,	/* do: connect two domains by an event channel */
+	PVISOR_CMD_VCPU_GET,	/* dump: a domain's vCPUs */
+	PVISOR_CMD_EVTCHN_GET,	/* dump: a domain's open event channels */
 	__PVISOR_CMD_MAX
 };
 #define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)
@@ -69,6 +85,13 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_PORT,		/* u32: an event-channel port of ID */
 	PVISOR_A_DOMAIN_PEER_ID,	/* u32: the other domain */
 	PVISOR_A_DOMAIN_PEER_PORT,	/* u32: its port */
+	PVISOR_A_DOMAIN_VCPU,		/* u32: a vCPU id */
+	PVISOR_A_DOMAIN_VCPU_STATE,	/* u32, enum pvisor_vcpu_state */
+	PVISOR_A_DOMAIN_CPU_TIME_NS,	/* u64: host CPU time a vCPU used */
+	PVISOR_A_DOMAIN_EVTCHN_STATE,	/* u32: PVISOR_EVTCHNSTAT_* */
+	PVISOR_A_DOMAIN_VIRQ,		/* u32: PVISOR_VIRQ_* of a virq port */
+	PVISOR_A_DOMAIN_PENDING,	/* u8: 1 if the port is pending */
+	PVISOR_A_DOMAIN_MASKED,		/* u8: 1 if the port is masked */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

@@ -30,6 +30,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
+#include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "extack.h"
@@ -215,6 +216,13 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_PORT] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PEER_ID] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PEER_PORT] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_VCPU] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_VCPU_STATE] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_CPU_TIME_NS] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_EVTCHN_STATE] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_VIRQ] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_PENDING] = { .type = NLA_U8 },
+	[PVISOR_A_DOMAIN_MASKED] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -520,6 +528,99 @@ int pvnl_domain_dump(struct pvnl *nl,
 	return ret;
 }
 
+/* VCPU_GET and EVTCHN_GET: one domain's objects, each its own message. */
+struct list_walk {
+	/* Exactly one of the two is set. */
+	int (*vcpu_fn)(const struct pvnl_vcpu *vcpu, void *arg);
+	int (*evtchn_fn)(const struct pvnl_evtchn *chn, void *arg);
+	void *arg;
+};
+
+static int parse_vcpu(struct nlattr **tb, struct pvnl_vcpu *v)
+{
+	if (!tb[PVISOR_A_DOMAIN_VCPU] || !tb[PVISOR_A_DOMAIN_VCPU_STATE])
+		return -EPROTO;
+	memset(v, 0, sizeof(*v));
+	v->domid = get_u32(tb[PVISOR_A_DOMAIN_ID]);
+	v->vcpu = get_u32(tb[PVISOR_A_DOMAIN_VCPU]);
+	v->state = get_u32(tb[PVISOR_A_DOMAIN_VCPU_STATE]);
+	v->cpu_time_ns = get_u64(tb[PVISOR_A_DOMAIN_CPU_TIME_NS]);
+	return 0;
+}
+
+static int parse_evtchn(struct nlattr **tb, struct pvnl_evtchn *c)
+{
+	if (!tb[PVISOR_A_DOMAIN_PORT] || !tb[PVISOR_A_DOMAIN_EVTCHN_STATE])
+		return -EPROTO;
+	memset(c, 0, sizeof(*c));
+	c->domid = get_u32(tb[PVISOR_A_DOMAIN_ID]);
+	c->port = get_u32(tb[PVISOR_A_DOMAIN_PORT]);
+	c->state = get_u32(tb[PVISOR_A_DOMAIN_EVTCHN_STATE]);
+	c->vcpu = get_u32(tb[PVISOR_A_DOMAIN_VCPU]);
+	c->peer_id = get_u32(tb[PVISOR_A_DOMAIN_PEER_ID]);
+	c->peer_port = get_u32(tb[PVISOR_A_DOMAIN_PEER_PORT]);
+	c->virq = get_u32(tb[PVISOR_A_DOMAIN_VIRQ]);
+	/* Flags, whatever non-zero value a newer kernel might send. */
+	c->pending = tb[PVISOR_A_DOMAIN_PENDING] &&
+		     nla_get_u8(tb[PVISOR_A_DOMAIN_PENDING]);
+	c->masked = tb[PVISOR_A_DOMAIN_MASKED] &&
+		    nla_get_u8(tb[PVISOR_A_DOMAIN_MASKED]);
+	return 0;
+}
+
+static int list_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PVISOR_A_DOMAIN_MAX + 1];
+	const struct list_walk *walk = arg;
+	struct pvnl_evtchn chn;
+	struct pvnl_vcpu vcpu;
+	int ret;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVISOR_A_DOMAIN_MAX,
+			  domain_policy) < 0 || !tb[PVISOR_A_DOMAIN_ID])
+		return -EPROTO;
+	if (walk->vcpu_fn) {
+		ret = parse_vcpu(tb, &vcpu);
+		return ret ? ret : walk->vcpu_fn(&vcpu, walk->arg);
+	}
+	ret = parse_evtchn(tb, &chn);
+	return ret ? ret : walk->evtchn_fn(&chn, walk->arg);
+}
+
+static int list_dump(struct pvnl *nl, uint8_t cmd, uint32_t id,
+		     const char *name, struct list_walk *walk)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	msg = pvnl_msg_new(nl, cmd, NLM_F_DUMP);
+	if (!msg)
+		return -errno;
+	ret = put_selector(msg, id, name);
+	if (!ret)
+		ret = xact_run(nl, msg, list_reply, walk, NULL);
+	nlmsg_free(msg);
+	return ret;
+}
+
+int pvnl_vcpu_dump(struct pvnl *nl, uint32_t id, const char *name,
+		   int (*fn)(const struct pvnl_vcpu *vcpu, void *arg),
+		   void *arg)
+{
+	struct list_walk walk = { .vcpu_fn = fn, .arg = arg };
+
+	return list_dump(nl, PVISOR_CMD_VCPU_GET, id, name, &walk);
+}
+
+int pvnl_evtchn_dump(struct pvnl *nl, uint32_t id, const char *name,
+		     int (*fn)(const struct pvnl_evtchn *chn, void *arg),
+		     void *arg)
+{
+	struct list_walk walk = { .evtchn_fn = fn, .arg = arg };
+
+	return list_dump(nl, PVISOR_CMD_EVTCHN_GET, id, name, &walk);
+}
+
 struct info_reply {
 	struct pvnl_info *out;
 	bool seen;
@@ -682,6 +783,42 @@ const char *pvnl_state_name(uint32_t state)
 		return "crashed";
 	case PVISOR_DOMAIN_STATE_PAUSED:
 		return "paused";
+	default:
+		return "unknown";
+	}
+}
+
+const char *pvnl_vcpu_state_name(uint32_t state)
+{
+	switch (state) {
+	case PVISOR_VCPU_STATE_OFFLINE:
+		return "offline";
+	case PVISOR_VCPU_STATE_RUNNING:
+		return "running";
+	case PVISOR_VCPU_STATE_BLOCKED:
+		return "blocked";
+	case PVISOR_VCPU_STATE_PAUSED:
+		return "paused";
+	case PVISOR_VCPU_STATE_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
+	}
+}
+
+const char *pvnl_evtchn_state_name(uint32_t state)
+{
+	switch (state) {
+	case PVISOR_EVTCHNSTAT_CLOSED:
+		return "closed";
+	case PVISOR_EVTCHNSTAT_UNBOUND:
+		return "unbound";
+	case PVISOR_EVTCHNSTAT_INTERDOMAIN:
+		return "interdomain";
+	case PVISOR_EVTCHNSTAT_VIRQ:
+		return "virq";
+	case PVISOR_EVTCHNSTAT_IPI:
+		return "ipi";
 	default:
 		return "unknown";
 	}

@@ -35,6 +35,27 @@ struct pvnl_domain {
 	char crash_reason[PVNL_REASON_MAX];
 };
 
+/* One vCPU of a domain, from PVISOR_CMD_VCPU_GET. */
+struct pvnl_vcpu {
+	uint32_t domid;
+	uint32_t vcpu;
+	uint32_t state;		/* enum pvisor_vcpu_state */
+	uint64_t cpu_time_ns;	/* host CPU time its thread used */
+};
+
+/* One open event-channel port of a domain, from PVISOR_CMD_EVTCHN_GET. */
+struct pvnl_evtchn {
+	uint32_t domid;
+	uint32_t port;
+	uint32_t state;		/* PVISOR_EVTCHNSTAT_* */
+	uint32_t vcpu;		/* the vCPU it notifies */
+	uint32_t peer_id;	/* unbound: who may bind; interdomain: peer */
+	uint32_t peer_port;	/* interdomain */
+	uint32_t virq;		/* virq */
+	uint8_t pending;	/* 1 or 0: its evtchn_pending bit */
+	uint8_t masked;		/* 1 or 0: its evtchn_mask bit */
+};
+
 struct pvnl_info {
 	uint32_t abi_version;
 	uint32_t domains;
@@ -79,6 +100,26 @@ int pvnl_domain_dump(struct pvnl *nl,
 		     void *arg, int *interrupted);
 
 int pvnl_info_get(struct pvnl *nl, struct pvnl_info *out);
+
+/*
+ * List one domain's vCPUs (in id order) or open event-channel ports (in
+ * port order), named by id (0: leave out) and/or name (NULL: leave out),
+ * calling fn once for each; a non-zero return from fn stops the walk and
+ * is returned. The module takes the whole listing at once, so it is
+ * consistent however many messages carry it.
+ */
+int pvnl_vcpu_dump(struct pvnl *nl, uint32_t id, const char *name,
+		   int (*fn)(const struct pvnl_vcpu *vcpu, void *arg),
+		   void *arg);
+int pvnl_evtchn_dump(struct pvnl *nl, uint32_t id, const char *name,
+		     int (*fn)(const struct pvnl_evtchn *chn, void *arg),
+		     void *arg);
+
+/* "offline", "running", "blocked", "paused", "stopped"; else "unknown". */
+const char *pvnl_vcpu_state_name(uint32_t state);
+
+/* "unbound", "interdomain", "virq", "ipi", "closed"; else "unknown". */
+const char *pvnl_evtchn_state_name(uint32_t state);
 
 /*
  * Connect domains @id and @peer_id (0: leave the attribute out) by an

@@ -68,6 +68,14 @@ const char *format_state(const struct pvnl_domain *dom,
 	return buf;
 }
 
+const char *format_seconds(uint64_t ns, char buf[TIME_BUF_LEN])
+{
+	snprintf(buf, TIME_BUF_LEN, "%llu.%03llus",
+		 (unsigned long long)(ns / 1000000000),
+		 (unsigned long long)(ns / 1000000 % 1000));
+	return buf;
+}
+
 uint64_t frames_to_bytes(uint64_t frames)
 {
 	if (frames > UINT64_MAX / FRAME_SIZE)

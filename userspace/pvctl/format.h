@@ -25,6 +25,12 @@ uint64_t frames_to_bytes(uint64_t frames);
 /* Large enough for any format_state() result. */
 #define STATE_BUF_LEN 300
 
+/* Large enough for any format_seconds() result. */
+#define TIME_BUF_LEN 32
+
+/* Nanoseconds as seconds with three decimals: "12.345s". */
+const char *format_seconds(uint64_t ns, char buf[TIME_BUF_LEN]);
+
 struct pvnl_domain;
 
 /*

@@ -24,6 +24,8 @@ static const struct {
 	{ "pause", pause_main, "stop a running domain's vCPUs" },
 	{ "unpause", unpause_main, "let a paused domain run again" },
 	{ "shutdown", shutdown_main, "stop a domain as shut down, keeping its memory" },
+	{ "vcpu-list", vcpu_list_main, "list a domain's vCPUs and the CPU time they used" },
+	{ "evtchn-list", evtchn_list_main, "list a domain's event channels (debugging)" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 		   "Control the pvisor hypervisor module.\n\n"
 		   "Subcommands:\n", PROG_NAME, PROG_NAME);
 	for (i = 0; i < NR_SUBCOMMANDS; i++)
-		fprintf(f, "  %-9s %s\n", subcommands[i].name,
+		fprintf(f, "  %-12s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fprintf(f, "\nEach subcommand takes --help. Exit status: 0 success, "
 		   "1 operation failed,\n2 usage error, 3 module not loaded, "

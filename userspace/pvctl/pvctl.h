@@ -29,5 +29,7 @@ int console_main(int argc, char *argv[]);
 int pause_main(int argc, char *argv[]);
 int unpause_main(int argc, char *argv[]);
 int shutdown_main(int argc, char *argv[]);
+int vcpu_list_main(int argc, char *argv[]);
+int evtchn_list_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */
