@@ -8,12 +8,13 @@
 
 #include <pvisor/hypercall.h>
 
+#include "cpu.h"
 #include "hypercall.h"
 #include "lib.h"
 
 const struct pvisor_start_info *start_info;
 
-void minnow_start(const struct pvisor_start_info *si);
+void minnow_start(const struct pvisor_start_info *si, u64 boot_sp);
 
 void minnow_shutdown(u32 reason)
 {
@@ -23,8 +24,10 @@ void minnow_shutdown(u32 reason)
 		hv_sched_yield();
 }
 
-void minnow_start(const struct pvisor_start_info *si)
+void minnow_start(const struct pvisor_start_info *si, u64 boot_sp)
 {
+	/* Before anything asks which CPU it runs on. */
+	cpu_init_boot(boot_sp);
 	if (memcmp(si->magic, PVISOR_START_MAGIC,
 		   sizeof(PVISOR_START_MAGIC)))
 		minnow_shutdown(PVISOR_SHUTDOWN_CRASH);

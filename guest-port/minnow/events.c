@@ -24,6 +24,7 @@ extern char event_entry[];
 struct port_handler {
 	evtchn_handler_t fn;
 	void *data;
+	u32 cpu;		/* the vCPU the port notifies */
 };
 
 /*
@@ -33,7 +34,14 @@ struct port_handler {
  */
 static struct port_handler handlers[EVTCHN_MAX_HANDLERS + 1];
 static u8 handler_of[NR_EVTCHN_PORTS];
+/* Writers of the two tables above; the scans read them unlocked. */
+static spinlock_t table_lock = SPINLOCK_INIT;
 static volatile u64 nr_upcalls, nr_dispatched, nr_unhandled;
+
+static void count(volatile u64 *counter)
+{
+	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
 
 static inline void mb(void)
 {
@@ -54,11 +62,11 @@ static void dispatch(u32 port, struct pvisor_trap_frame *frame)
 {
 	struct port_handler *h = &handlers[handler_of[port]];
 
-	nr_dispatched++;
+	count(&nr_dispatched);
 	if (h->fn)
 		h->fn(port, frame, h->data);
 	else
-		nr_unhandled++;
+		count(&nr_unhandled);
 }
 
 /* The scan: entered with evtchn_upcall_mask set, leaves it open. */
@@ -66,6 +74,7 @@ static void do_pending(struct pvisor_trap_frame *frame)
 {
 	volatile struct pvisor_vcpu_info *vi = this_vcpu_info();
 	volatile struct pvisor_shared_info *s = shared_info();
+	unsigned int me = smp_processor_id();
 
 	for (;;) {
 		u64 sel;
@@ -74,16 +83,20 @@ static void do_pending(struct pvisor_trap_frame *frame)
 		sel = xchg64(&vi->evtchn_pending_sel, 0);
 		while (sel) {
 			unsigned int w = (unsigned int)__builtin_ctzll(sel);
-			u64 bits;
+			u64 bits, others = 0;
 
 			sel &= sel - 1;
 			while ((bits = s->evtchn_pending[w] &
-				       ~s->evtchn_mask[w])) {
+				       ~s->evtchn_mask[w] & ~others)) {
 				unsigned int b = (unsigned int)
 						 __builtin_ctzll(bits);
 				u32 port = w * 64 + b;
 
-				if (test_and_clear_bit64(b,
+				/* Another vCPU's: its own scan will see it. */
+				if (handler_of[port] &&
+				    handlers[handler_of[port]].cpu != me)
+					others |= 1ULL << b;
+				else if (test_and_clear_bit64(b,
 						&s->evtchn_pending[w]))
 					dispatch(port, frame);
 			}
@@ -100,7 +113,7 @@ static void do_pending(struct pvisor_trap_frame *frame)
 
 void evtchn_do_upcall(struct pvisor_trap_frame *frame)
 {
-	nr_upcalls++;
+	count(&nr_upcalls);
 	do_pending(frame);
 }
 
@@ -144,6 +157,23 @@ long events_init(void)
 		return ret;
 	local_irq_enable();
 	return 0;
+}
+
+long events_init_cpu(void)
+{
+	long ret;
+
+	local_irq_disable();
+	ret = hv_set_callbacks((u64)event_entry);
+	if (ret)
+		return ret;
+	local_irq_enable();
+	return 0;
+}
+
+unsigned int evtchn_cpu(u32 port)
+{
+	return port < NR_EVTCHN_PORTS ? handlers[handler_of[port]].cpu : 0;
 }
 
 long evtchn_alloc_unbound(u32 remote_dom, u32 *port)
@@ -192,8 +222,11 @@ long evtchn_bind_ipi(u32 vcpu, u32 *port)
 long evtchn_bind_vcpu(u32 port, u32 vcpu)
 {
 	struct pvisor_evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
+	long ret = hv_event_channel_op(PVISOR_EVTCHNOP_BIND_VCPU, &op);
 
-	return hv_event_channel_op(PVISOR_EVTCHNOP_BIND_VCPU, &op);
+	if (!ret && port < NR_EVTCHN_PORTS && handler_of[port])
+		handlers[handler_of[port]].cpu = vcpu;
+	return ret;
 }
 
 long evtchn_send(u32 port)
@@ -206,7 +239,6 @@ long evtchn_send(u32 port)
 long evtchn_close(u32 port)
 {
 	struct pvisor_evtchn_port op = { .port = port };
-
 	return hv_event_channel_op(PVISOR_EVTCHNOP_CLOSE, &op);
 }
 
@@ -224,23 +256,31 @@ long evtchn_unmask_hypercall(u32 port)
 
 long bind_evtchn(u32 port, evtchn_handler_t h, void *data)
 {
+	struct pvisor_evtchn_status st = { .port = port };
 	unsigned long flags;
 	unsigned int slot;
 
 	if (port >= NR_EVTCHN_PORTS || !h)
 		return -EINVAL;
+	/* Whom the module notifies: only that vCPU's scan may take it. */
+	if (evtchn_status(&st))
+		st.vcpu = 0;
 	flags = local_irq_save();
+	spin_lock(&table_lock);
 	slot = handler_of[port];
 	for (slot = slot ? slot : 1; slot <= EVTCHN_MAX_HANDLERS; slot++)
 		if (slot == handler_of[port] || !handlers[slot].fn)
 			break;
 	if (slot > EVTCHN_MAX_HANDLERS) {
+		spin_unlock(&table_lock);
 		local_irq_restore(flags);
 		return -ENOSPC;
 	}
-	handlers[slot].fn = h;
 	handlers[slot].data = data;
+	handlers[slot].cpu = st.vcpu;
+	handlers[slot].fn = h;
 	handler_of[port] = (u8)slot;
+	spin_unlock(&table_lock);
 	local_irq_restore(flags);
 	unmask_evtchn(port);
 	return 0;
@@ -254,8 +294,10 @@ void unbind_evtchn(u32 port)
 		return;
 	mask_evtchn(port);
 	flags = local_irq_save();
-	handlers[handler_of[port]] = (struct port_handler){ NULL, NULL };
+	spin_lock(&table_lock);
+	handlers[handler_of[port]] = (struct port_handler){ NULL, NULL, 0 };
 	handler_of[port] = 0;
+	spin_unlock(&table_lock);
 	local_irq_restore(flags);
 }
 
@@ -279,6 +321,11 @@ void unmask_evtchn(u32 port)
 	 * mask bit is still set when it looks: so leave it set and ask.
 	 */
 	if (*pending_word(port) & bit) {
+		evtchn_unmask_hypercall(port);
+		return;
+	}
+	/* Nor can we announce it to another vCPU, kicks being the module's. */
+	if (evtchn_cpu(port) != smp_processor_id()) {
 		evtchn_unmask_hypercall(port);
 		return;
 	}

@@ -18,7 +18,13 @@
  * local_irq_save()/local_irq_restore(); re-enabling delivers whatever
  * arrived meanwhile at once, as sti would.
  *
- * minnow runs one vCPU: everything here is vCPU 0's.
+ * Each vCPU has its own vcpu_info (this_vcpu_info(), found through the
+ * per-CPU area, cpu.h), upcall mask, callback registration and scan; the
+ * bitmaps and the handler table are the domain's. A port is notified on
+ * one vCPU (BIND_VIRQ's or BIND_IPI's, else vCPU 0, until BIND_VCPU moves
+ * it): bind_evtchn() asks the module which (EVTCHNOP_STATUS), and only
+ * that vCPU's scan takes the port, as Xen's Linux does with its per-CPU
+ * port masks. A port without a handler is anyone's to count.
  */
 #ifndef MINNOW_EVENTS_H
 #define MINNOW_EVENTS_H
@@ -26,6 +32,7 @@
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
+#include "cpu.h"
 #include "hypercall.h"
 #include "lib.h"
 
@@ -48,7 +55,7 @@ static inline volatile struct pvisor_shared_info *shared_info(void)
 
 static inline volatile struct pvisor_vcpu_info *this_vcpu_info(void)
 {
-	return &shared_info()->vcpu_info[0];
+	return &shared_info()->vcpu_info[this_cpu()->id];
 }
 
 #define barrier()	asm volatile("" ::: "memory")
@@ -109,8 +116,18 @@ static inline bool irqs_disabled(void)
 /*
  * Mask every port, register event_entry with SET_CALLBACKS and open the
  * upcall mask. Returns 0 or SET_CALLBACKS's error (events stay masked).
+ * Once, on vCPU 0.
  */
 long events_init(void);
+
+/*
+ * The same for a secondary vCPU, on it: its own callback registration and
+ * upcall mask (the port masks are the domain's, set up by vCPU 0).
+ */
+long events_init_cpu(void);
+
+/* The vCPU @port notifies, as bind_evtchn() found (0 without a handler). */
+unsigned int evtchn_cpu(u32 port);
 
 /* The raw event-channel hypercall: 0 or a negative errno. */
 static inline long hv_event_channel_op(u32 cmd, void *arg)

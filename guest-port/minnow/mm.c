@@ -15,12 +15,16 @@
  * retried, the guest handling its own page fault from start to end.
  *
  * The allocator is a bump pointer over [first_free_pfn, nr_pages) with a
- * free list threaded through freed pages: minnow frees little.
+ * free list threaded through freed pages: minnow frees little. Runs of
+ * aligned pages (stacks, cpu.h) come from the bump pointer alone. One
+ * lock, taken with events masked, makes it safe on every vCPU.
  */
 
 #include <linux/errno.h>
 #include <pvisor/hypercall.h>
 
+#include "cpu.h"
+#include "events.h"
 #include "hypercall.h"
 #include "mm.h"
 
@@ -31,6 +35,8 @@ extern char __text_start[], __text_end[], __rodata_end[];
 
 static u64 nr_pages, next_pfn, free_list = MM_NO_PAGE, nr_free;
 static u64 top_pfn;
+/* The allocator is shared by every vCPU and by event handlers. */
+static spinlock_t alloc_lock = SPINLOCK_INIT;
 
 void mm_init(void)
 {
@@ -57,26 +63,71 @@ u64 mm_top_pfn(void)
 
 u64 alloc_page_pfn(void)
 {
+	unsigned long flags = local_irq_save();
 	u64 pfn;
 
+	spin_lock(&alloc_lock);
 	if (free_list != MM_NO_PAGE) {
 		pfn = free_list;
 		free_list = *(u64 *)pfn_to_virt(pfn);
 	} else if (next_pfn < nr_pages) {
 		pfn = next_pfn++;
 	} else {
-		return MM_NO_PAGE;
+		pfn = MM_NO_PAGE;
 	}
-	nr_free--;
-	memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
+	if (pfn != MM_NO_PAGE)
+		nr_free--;
+	spin_unlock(&alloc_lock);
+	local_irq_restore(flags);
+	if (pfn != MM_NO_PAGE)
+		memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
 	return pfn;
 }
 
-void free_page_pfn(u64 pfn)
+/* Called with alloc_lock held. */
+static void free_locked(u64 pfn)
 {
 	*(u64 *)pfn_to_virt(pfn) = free_list;
 	free_list = pfn;
 	nr_free++;
+}
+
+void free_page_pfn(u64 pfn)
+{
+	unsigned long flags = local_irq_save();
+
+	spin_lock(&alloc_lock);
+	free_locked(pfn);
+	spin_unlock(&alloc_lock);
+	local_irq_restore(flags);
+}
+
+/*
+ * Only the bump pointer has runs of pages; the pages skipped to align it
+ * go to the free list.
+ */
+u64 alloc_pages_aligned(u64 n)
+{
+	unsigned long flags = local_irq_save();
+	u64 pfn = MM_NO_PAGE, start;
+
+	spin_lock(&alloc_lock);
+	start = (next_pfn + n - 1) & ~(n - 1);
+	if (n && !(n & (n - 1)) && start >= next_pfn && start + n <= nr_pages) {
+		/* Still counted free: only their list changes. */
+		for (; next_pfn < start; next_pfn++) {
+			*(u64 *)pfn_to_virt(next_pfn) = free_list;
+			free_list = next_pfn;
+		}
+		pfn = start;
+		next_pfn = start + n;
+		nr_free -= n;
+	}
+	spin_unlock(&alloc_lock);
+	local_irq_restore(flags);
+	if (pfn != MM_NO_PAGE)
+		memset(pfn_to_virt(pfn), 0, n * PAGE_SIZE);
+	return pfn;
 }
 
 static unsigned int index_of(u64 va, int level)

@@ -29,9 +29,16 @@ void mm_init(void);
 u64 mm_nr_pages(void);
 u64 mm_free_pages(void);
 
-/* A zeroed page, or MM_NO_PAGE. */
+/* A zeroed page, or MM_NO_PAGE. Safe on any vCPU. */
 u64 alloc_page_pfn(void);
 void free_page_pfn(u64 pfn);
+
+/*
+ * @n (a power of two) zeroed contiguous pages whose first pfn is a
+ * multiple of @n: the first pfn, or MM_NO_PAGE. Freed page by page with
+ * free_page_pfn().
+ */
+u64 alloc_pages_aligned(u64 n);
 
 /*
  * Build minnow's own tables for the physmap (code read-only and

@@ -16,6 +16,7 @@ static unsigned int nr_checks, nr_failed;
 static void report_line(bool ok, const char *fmt, va_list ap)
 {
 	char desc[LINE_MAX - 32];
+	unsigned int n;
 	char *nl;
 
 	vsnprintf(desc, sizeof(desc), fmt, ap);
@@ -23,10 +24,11 @@ static void report_line(bool ok, const char *fmt, va_list ap)
 	while (*nl && *nl != '\n')
 		nl++;
 	*nl = '\0';
-	nr_checks++;
+	/* Atomic: any vCPU may report. */
+	n = __atomic_add_fetch(&nr_checks, 1, __ATOMIC_RELAXED);
 	if (!ok)
-		nr_failed++;
-	printk("@@pvtest %s %u %s\n", ok ? "ok" : "not ok", nr_checks, desc);
+		__atomic_add_fetch(&nr_failed, 1, __ATOMIC_RELAXED);
+	printk("@@pvtest %s %u %s\n", ok ? "ok" : "not ok", n, desc);
 }
 
 bool guest_report(bool ok, const char *fmt, ...)

@@ -9,9 +9,9 @@
 #include "events.h"
 #include "time.h"
 
-static u32 timer_port;
 static volatile u64 nr_timer_events, last_timer_ns;
 static u64 last_ns;
+static void (*timer_hook)(struct pvisor_trap_frame *frame);
 
 /* (delta << shift) * mul >> 32, without losing the top bits. */
 static u64 scale_delta(u64 delta, u32 mul, int8_t shift)
@@ -47,41 +47,58 @@ u64 pvclock_read(void)
 	return system_time + scale_delta(tsc - stamp, mul, shift);
 }
 
+/* Every vCPU's clock, and handlers, move one maximum forward. */
 u64 monotonic_ns(void)
 {
-	unsigned long flags = local_irq_save();
 	u64 now = pvclock_read();
+	u64 last = __atomic_load_n(&last_ns, __ATOMIC_RELAXED);
 
-	if (now < last_ns)
-		now = last_ns;
-	last_ns = now;
-	local_irq_restore(flags);
+	do {
+		if (now <= last)
+			return last;
+	} while (!__atomic_compare_exchange_n(&last_ns, &last, now, false,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	return now;
 }
 
 static void timer_event(u32 port, struct pvisor_trap_frame *frame,
 			void *data)
 {
+	struct cpu *c = data;
+
 	(void)port;
-	(void)frame;
-	(void)data;
 	last_timer_ns = monotonic_ns();
-	nr_timer_events++;
+	__atomic_add_fetch(&nr_timer_events, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->timer_events, 1, __ATOMIC_RELAXED);
+	if (timer_hook && frame)
+		timer_hook(frame);
 }
 
 long time_init(void)
 {
+	struct cpu *c = this_cpu();
+	u32 port;
 	long ret;
 
-	ret = evtchn_bind_virq(PVISOR_VIRQ_TIMER, 0, &timer_port);
+	ret = evtchn_bind_virq(PVISOR_VIRQ_TIMER, c->id, &port);
 	if (ret)
 		return ret;
-	return bind_evtchn(timer_port, timer_event, NULL);
+	ret = bind_evtchn(port, timer_event, c);
+	if (ret)
+		return ret;
+	c->timer_port = port;
+	return 0;
 }
 
 u32 time_timer_port(void)
 {
-	return timer_port;
+	return this_cpu()->timer_port;
+}
+
+void time_set_tick_hook(void (*hook)(struct pvisor_trap_frame *frame))
+{
+	timer_hook = hook;
 }
 
 u64 time_timer_events(void)

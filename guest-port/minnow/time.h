@@ -53,16 +53,25 @@ static inline long hv_set_timer_op(u64 deadline)
 }
 
 /*
- * Bind VIRQ_TIMER to vCPU 0 with time's handler (events_init() first).
- * Returns 0 or the binding's error.
+ * Bind VIRQ_TIMER to the calling vCPU with time's handler (events_init()
+ * or events_init_cpu() first). Each vCPU has its own timers. Returns 0
+ * or the binding's error.
  */
 long time_init(void);
 
-/* The VIRQ_TIMER port (0 before time_init()). */
+/* The calling vCPU's VIRQ_TIMER port (0 before time_init() there). */
 u32 time_timer_port(void);
 
-/* How many VIRQ_TIMER events have arrived, and the system time of the
- * last one's delivery. */
+/*
+ * Have every VIRQ_TIMER event that arrives through an upcall call
+ * @hook(frame) after it is counted, with the interrupted context's frame
+ * (the scheduler's tick, sched.c). NULL removes it.
+ */
+void time_set_tick_hook(void (*hook)(struct pvisor_trap_frame *frame));
+
+/* How many VIRQ_TIMER events have arrived (all vCPUs; each vCPU's count
+ * is in its struct cpu), and the system time of the last one's
+ * delivery. */
 u64 time_timer_events(void);
 u64 time_last_timer_ns(void);
 

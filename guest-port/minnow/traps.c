@@ -3,13 +3,16 @@
  * Traps: the table minnow gives the module, and the dispatcher the
  * entries in trap_entry.S call. See traps.h for the path of one trap.
  *
- * The handler table is per domain, not per vCPU: minnow runs one vCPU.
+ * The module keeps a trap table per vCPU, so every vCPU calls trap_init()
+ * (smp.c does it for the secondaries); the hooks below are minnow's, one
+ * set for all of them.
  */
 
 #include <linux/errno.h>
 #include <pvisor/hypercall.h>
 
 #include "console.h"
+#include "cpu.h"
 #include "hypercall.h"
 #include "mm.h"
 #include "traps.h"
@@ -74,6 +77,8 @@ void trap_show_frame(const char *why, const struct pvisor_trap_frame *f)
 
 	printk("minnow: %s: %s (vector %llu, error 0x%llx) at rip 0x%llx\n",
 	       why, name, f->vector, f->error_code, f->rip);
+	if (smp_processor_id())
+		printk("minnow:   on cpu %u\n", smp_processor_id());
 	if (f->vector == TRAP_PF)
 		printk("minnow:   address 0x%llx\n", f->address);
 	printk("minnow:   rax 0x%016llx rbx 0x%016llx rcx 0x%016llx\n",
@@ -93,7 +98,8 @@ void trap_dispatch(struct pvisor_trap_frame *f, u64 vector)
 {
 	trap_handler_t h = handlers[vector];
 
-	nr_traps++;
+	__atomic_add_fetch(&nr_traps, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&this_cpu()->traps, 1, __ATOMIC_RELAXED);
 	if (h && h(f))
 		return;
 	if (vector == TRAP_PF &&

@@ -58,11 +58,6 @@ static void count_event(u32 port, struct pvisor_trap_frame *f, void *data)
 	}
 }
 
-static inline void cpu_relax(void)
-{
-	asm volatile("pause" ::: "memory");
-}
-
 /*
  * Poll, with events enabled, until *@counter reaches @target or @ns of
  * system time pass (or, should the pvclock stand still, many TSC ticks).

@@ -10,7 +10,9 @@
  *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
  *   4. Catch the host signals guest traps raise, to bounce them into the
  *      guest's handlers (traps.c). Confine (confine.c): nothing open, no
- *      privileges, seccomp.
+ *      privileges. Start a thread for every other vCPU (vcpu.c), which
+ *      waits in the module until the guest ups it. Then seccomp, for
+ *      every thread at once.
  *   5. Become vCPU 0 (vcpu.c), never to return.
  *
  * With --ready-fd, pvrun writes "ready\n" there once nothing but the
@@ -383,6 +385,9 @@ int main(int argc, char *argv[])
 	if (traps_init())
 		return 1;
 	if (confine_drop(o.ready_fd))
+		return 1;
+	/* After the drop, so that they are born unprivileged. */
+	if (vcpu_start_secondaries(dom.vcpus))
 		return 1;
 	if (report_ready(o.ready_fd))
 		return 1;
