@@ -63,9 +63,31 @@ static unsigned long *mask_bits(struct pvisor_domain *dom)
  */
 void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
 {
+	wake_up_interruptible(&vcpu->wait);
+	/*
+	 * A vCPU asleep in SCHEDOP_BLOCK takes its upcall on the way out of
+	 * the hypercall (pvisor_hypercall()); only one running guest code
+	 * needs the signal. The sender set upcall_pending with a full
+	 * barrier (xchg) before looking; a vCPU about to block looks again
+	 * after saying so.
+	 */
+	if (!READ_ONCE(vcpu->blocked))
+		pvisor_vcpu_signal(vcpu);
+}
+
+/**
+ * pvisor_vcpu_signal() - bring a vCPU's thread into the module
+ * @vcpu: the vCPU; any context
+ *
+ * The SIGUSR1 the runner reports like a trap: it interrupts guest code
+ * and any wait in the module. The kick uses it for running vCPUs; taking
+ * a vCPU down (vcpu.c) needs it always, blocked or not, so the thread
+ * comes in and parks.
+ */
+void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu)
+{
 	struct pvisor_domain *dom = vcpu->dom;
 
-	wake_up_interruptible(&vcpu->wait);
 	spin_lock_bh(&dom->state_lock);
 	if (vcpu->task)
 		send_sig(SIGUSR1, vcpu->task, 1);
@@ -653,6 +675,7 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
 	smp_mb();	/* unmask before checking, as senders set then kick */
 	WRITE_ONCE(vcpu->blocked, true);
+	smp_mb();	/* say so before looking: pairs with the kick's xchg */
 	wait_event_interruptible(vcpu->wait,
 				 READ_ONCE(vi->evtchn_upcall_pending));
 	WRITE_ONCE(vcpu->blocked, false);
@@ -669,13 +692,24 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
  */
 void pvisor_evtchn_recheck(struct pvisor_vcpu *vcpu)
 {
+	if (pvisor_evtchn_deliverable(vcpu))
+		send_sig(SIGUSR1, current, 1);
+}
+
+/**
+ * pvisor_evtchn_deliverable() - may the vCPU take an upcall now?
+ * @vcpu: the vCPU
+ *
+ * True when it has a callback, an upcall pending and upcalls unmasked.
+ */
+bool pvisor_evtchn_deliverable(struct pvisor_vcpu *vcpu)
+{
 	struct pvisor_vcpu_info *vi =
 		&pvisor_shared_info(vcpu->dom)->vcpu_info[vcpu->id];
 
-	if (READ_ONCE(vcpu->event_callback) &&
-	    READ_ONCE(vi->evtchn_upcall_pending) &&
-	    !READ_ONCE(vi->evtchn_upcall_mask))
-		send_sig(SIGUSR1, current, 1);
+	return READ_ONCE(vcpu->event_callback) &&
+	       READ_ONCE(vi->evtchn_upcall_pending) &&
+	       !READ_ONCE(vi->evtchn_upcall_mask);
 }
 
 static bool any_pending(struct pvisor_domain *dom, const u32 *ports,

@@ -36,6 +36,8 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu);
 long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg);
 void pvisor_evtchn_raise_virq(struct pvisor_vcpu *vcpu, unsigned int virq);
 void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu);
+void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu);
 void pvisor_evtchn_recheck(struct pvisor_vcpu *vcpu);
+bool pvisor_evtchn_deliverable(struct pvisor_vcpu *vcpu);
 
 #endif /* PVISOR_EVTCHN_H */

@@ -20,6 +20,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
@@ -237,6 +238,19 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 		return -EPERM;
 	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
+
+	/*
+	 * An upcall that became deliverable (a block woke, the guest
+	 * unmasked) is entered straight from here, unless the call rewrote
+	 * the context itself (iret, whose trampoline the signal path knows
+	 * how to finish), the thread is dying, or the call is to be
+	 * restarted.
+	 */
+	if (nr != PVISOR_HC_IRET && pvisor_evtchn_deliverable(vcpu) &&
+	    !fatal_signal_pending(current) &&
+	    pvisor_in_window(current_pt_regs()->ip) &&
+	    !(ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK))
+		return pvisor_upcall_on_return(runner, vcpu, ret);
 	pvisor_evtchn_recheck(vcpu);
 	return ret;
 }

@@ -244,6 +244,52 @@ long pvisor_trap_deliver(struct pvisor_runner *runner,
 	return deliver_trap(runner->dom, vcpu, usc, &sc, rep.signo);
 }
 
+/**
+ * pvisor_upcall_on_return() - enter the event callback from a hypercall
+ * @runner: the caller's runner
+ * @vcpu: the calling vCPU, with an upcall deliverable
+ * @ret: the hypercall's result, which the interrupted context gets back
+ *
+ * The fast road: no signal, no runner handler, no trap report. The
+ * hypercall's return is redirected into the callback with a frame built
+ * from the saved registers (rip and rsp are the stub's; rax is @ret), so
+ * the callback's iret finishes the hypercall as if nothing happened.
+ *
+ * Return: what the system call returns now (rax at the callback's entry).
+ */
+long pvisor_upcall_on_return(struct pvisor_runner *runner,
+			     struct pvisor_vcpu *vcpu, long ret)
+{
+	struct pvisor_vcpu_info *vi =
+		&pvisor_shared_info(runner->dom)->vcpu_info[vcpu->id];
+	struct pt_regs *regs = current_pt_regs();
+	struct pvisor_trap_frame f = {
+		.vector = PVISOR_EVENT_VECTOR,
+		.r15 = regs->r15, .r14 = regs->r14, .r13 = regs->r13,
+		.r12 = regs->r12, .rbp = regs->bp, .rbx = regs->bx,
+		.r11 = regs->r11, .r10 = regs->r10, .r9 = regs->r9,
+		.r8 = regs->r8, .rcx = regs->cx, .rdx = regs->dx,
+		.rsi = regs->si, .rdi = regs->di,
+		.rax = ret,
+		.rip = regs->ip, .cs = regs->cs, .rflags = regs->flags,
+		.rsp = regs->sp, .ss = regs->ss,
+	};
+	u64 sp = ((regs->sp - RED_ZONE) & ~15ULL) - sizeof(f);
+
+	if (!pvisor_guest_range_ok(sp, sizeof(f)) ||
+	    copy_to_user((void __user *)sp, &f, sizeof(f))) {
+		pvisor_domain_crash(runner->dom, "cannot push a trap frame for an event upcall at %#lx (stack %#lx)",
+				    regs->ip, regs->sp);
+		return ret;
+	}
+	WRITE_ONCE(vi->evtchn_upcall_mask, 1);
+	pvisor_time_update(vcpu);
+	regs->ip = READ_ONCE(vcpu->event_callback);
+	regs->sp = sp;
+	regs->orig_ax = -1;	/* no restart may rewrite what we built */
+	return 0;
+}
+
 /** pvisor_hc_set_trap_table() - set_trap_table(table) for @vcpu */
 long pvisor_hc_set_trap_table(struct pvisor_vcpu *vcpu,
 			      const struct pvisor_hc_args *args)

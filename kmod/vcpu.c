@@ -87,13 +87,13 @@ static long vcpu_up(struct pvisor_domain *dom, struct pvisor_vcpu *v)
 	return ret;
 }
 
-/* Down: the kick brings the vCPU into the module, where it parks. */
+/* Down: the signal brings the vCPU into the module, where it parks. */
 static long vcpu_down(struct pvisor_domain *dom, struct pvisor_vcpu *v)
 {
 	spin_lock_bh(&dom->state_lock);
 	WRITE_ONCE(v->up, false);
 	spin_unlock_bh(&dom->state_lock);
-	pvisor_vcpu_kick(v);
+	pvisor_vcpu_signal(v);
 	return 0;
 }
 
