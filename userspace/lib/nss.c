@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tests are static binaries, and libnl-3.a drags in helpers that call
- * glibc's name-service lookups. A static glibc would need shared NSS
- * modules at run time for those (the linker warns), and the test
- * initramfs has none. No test resolves host or protocol names, so the
- * Makefile redirects the three calls here with ld --wrap, where they
- * simply fail.
+ * Everything that links libpvnl statically (pvctl, pvrun, the selftests,
+ * the benchmarks) pulls in libnl-3.a's address and protocol-name helpers,
+ * which call glibc's NSS lookups (getaddrinfo, getprotobyname,
+ * getprotobynumber). A static glibc can only serve those by loading
+ * shared NSS modules at run time, which the test initramfs does not have,
+ * and the linker warns about it. None of these programs resolves names,
+ * so static-link.mk routes the three calls here (ld --wrap) and they fail
+ * plainly instead.
  */
 
 #include <errno.h>
