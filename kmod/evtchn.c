@@ -27,6 +27,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/preempt.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -71,8 +72,16 @@ void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
 	 * barrier (xchg) before looking; a vCPU about to block looks again
 	 * after saying so.
 	 */
-	if (!READ_ONCE(vcpu->blocked))
-		pvisor_vcpu_signal(vcpu);
+	if (READ_ONCE(vcpu->blocked))
+		return;
+	/*
+	 * Nor does the vCPU's own thread inside a hypercall (a send to
+	 * itself): it checks on its way out. A timer's softirq may run on
+	 * that thread while it is in guest code, hence in_task().
+	 */
+	if (in_task() && READ_ONCE(vcpu->task) == current)
+		return;
+	pvisor_vcpu_signal(vcpu);
 }
 
 /**
