@@ -8,8 +8,9 @@
  * an xchg, and for each word it names, take the ports pending and not
  * masked one by one, clearing each pending bit (atomically: the module
  * sets bits in the same words) before running its handler. An event sent
- * again meanwhile sets the bits anew, so nothing is lost; the loop ends
- * by opening the mask and looking at evtchn_upcall_pending once more.
+ * again meanwhile sets the bits anew, so nothing is lost. Whoever opens
+ * the mask afterwards (event_entry.S's exit path, local_irq_enable())
+ * looks at evtchn_upcall_pending once more and scans again if it is set.
  */
 
 #include <linux/errno.h>
@@ -37,6 +38,7 @@ static u8 handler_of[NR_EVTCHN_PORTS];
 /* Writers of the two tables above; the scans read them unlocked. */
 static spinlock_t table_lock = SPINLOCK_INIT;
 static volatile u64 nr_upcalls, nr_dispatched, nr_unhandled;
+static events_exit_hook_t exit_hook;
 
 static void count(volatile u64 *counter)
 {
@@ -69,70 +71,76 @@ static void dispatch(u32 port, struct pvisor_trap_frame *frame)
 		count(&nr_unhandled);
 }
 
-/* The scan: entered with evtchn_upcall_mask set, leaves it open. */
-static void do_pending(struct pvisor_trap_frame *frame)
+/*
+ * One scan: entered with evtchn_upcall_mask set, and leaves it set, so
+ * that the exit path may still choose what to resume (event_entry.S).
+ */
+static void scan(struct pvisor_trap_frame *frame)
 {
 	volatile struct pvisor_vcpu_info *vi = this_vcpu_info();
 	volatile struct pvisor_shared_info *s = shared_info();
 	unsigned int me = smp_processor_id();
+	u64 sel;
 
-	for (;;) {
-		u64 sel;
+	vi->evtchn_upcall_pending = 0;
+	sel = xchg64(&vi->evtchn_pending_sel, 0);
+	while (sel) {
+		unsigned int w = (unsigned int)__builtin_ctzll(sel);
+		u64 bits, others = 0;
 
-		vi->evtchn_upcall_pending = 0;
-		sel = xchg64(&vi->evtchn_pending_sel, 0);
-		while (sel) {
-			unsigned int w = (unsigned int)__builtin_ctzll(sel);
-			u64 bits, others = 0;
+		sel &= sel - 1;
+		while ((bits = s->evtchn_pending[w] & ~s->evtchn_mask[w] &
+			       ~others)) {
+			unsigned int b = (unsigned int)__builtin_ctzll(bits);
+			u32 port = w * 64 + b;
 
-			sel &= sel - 1;
-			while ((bits = s->evtchn_pending[w] &
-				       ~s->evtchn_mask[w] & ~others)) {
-				unsigned int b = (unsigned int)
-						 __builtin_ctzll(bits);
-				u32 port = w * 64 + b;
-
-				/* Another vCPU's: its own scan will see it. */
-				if (handler_of[port] &&
-				    handlers[handler_of[port]].cpu != me)
-					others |= 1ULL << b;
-				else if (test_and_clear_bit64(b,
-						&s->evtchn_pending[w]))
-					dispatch(port, frame);
-			}
+			/* Another vCPU's: its own scan will see it. */
+			if (handler_of[port] &&
+			    handlers[handler_of[port]].cpu != me)
+				others |= 1ULL << b;
+			else if (test_and_clear_bit64(b, &s->evtchn_pending[w]))
+				dispatch(port, frame);
 		}
-		/* sti, then look again: Xen's "upcall pending after unmask". */
-		vi->evtchn_upcall_mask = 0;
-		mb();
-		if (!vi->evtchn_upcall_pending)
-			return;
-		vi->evtchn_upcall_mask = 1;
-		barrier();
 	}
 }
 
-void evtchn_do_upcall(struct pvisor_trap_frame *frame)
+bool evtchn_unmask_upcalls(void)
 {
-	count(&nr_upcalls);
-	do_pending(frame);
+	volatile struct pvisor_vcpu_info *vi = this_vcpu_info();
+
+	/* sti, then look again: Xen's "upcall pending after unmask". */
+	vi->evtchn_upcall_mask = 0;
+	mb();
+	if (!vi->evtchn_upcall_pending)
+		return false;
+	vi->evtchn_upcall_mask = 1;
+	barrier();
+	return true;
+}
+
+struct pvisor_trap_frame *evtchn_do_upcall(struct pvisor_trap_frame *frame,
+					   u64 entered)
+{
+	if (entered)
+		count(&nr_upcalls);
+	scan(frame);
+	return exit_hook ? exit_hook(frame) : frame;
+}
+
+void events_set_exit_hook(events_exit_hook_t hook)
+{
+	exit_hook = hook;
 }
 
 void local_irq_enable(void)
 {
-	volatile struct pvisor_vcpu_info *vi = this_vcpu_info();
-
 	barrier();
-	vi->evtchn_upcall_mask = 0;
 	/*
 	 * A kick that came while the mask was set was dropped by the
 	 * module: whatever it announced is ours to deliver now.
 	 */
-	mb();
-	if (vi->evtchn_upcall_pending) {
-		vi->evtchn_upcall_mask = 1;
-		barrier();
-		do_pending(NULL);
-	}
+	while (evtchn_unmask_upcalls())
+		scan(NULL);
 }
 
 void block_domain(void)

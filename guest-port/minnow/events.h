@@ -10,8 +10,9 @@
  * evtchn_upcall_mask (minnow's "interrupt flag") is clear, the kick
  * enters event_entry (event_entry.S) like a trap, with the mask set; the
  * entry calls evtchn_do_upcall(), which runs the handler bound to each
- * pending port, clears the mask and resumes the interrupted code with
- * the iret hypercall.
+ * pending port and says which frame to resume (the interrupted one,
+ * unless an exit hook picks another); the exit path moves rsp to that
+ * frame, clears the mask and resumes it with the iret hypercall.
  *
  * Handlers run with events masked, on the interrupted stack. Code that
  * shares data with a handler masks events around it with
@@ -194,7 +195,31 @@ u64 events_unhandled(void);
  */
 void block_domain(void);
 
-/* Called by event_entry.S only. */
-void evtchn_do_upcall(struct pvisor_trap_frame *frame);
+/*
+ * What the exit path resumes after an upcall's scan: given the frame the
+ * upcall interrupted, return it, or another context's frame on that
+ * context's own stack (the scheduler's, sched.c). Runs with the upcall
+ * mask set, on the interrupted stack.
+ */
+typedef struct pvisor_trap_frame *(*events_exit_hook_t)(
+	struct pvisor_trap_frame *frame);
+
+/* Install @hook (NULL: always resume the interrupted frame). */
+void events_set_exit_hook(events_exit_hook_t hook);
+
+/*
+ * Called by event_entry.S only: scan with the mask set (@entered: a new
+ * upcall, counted; 0: the exit path found one pending) and return the
+ * frame to resume, the mask still set.
+ */
+struct pvisor_trap_frame *evtchn_do_upcall(struct pvisor_trap_frame *frame,
+					   u64 entered);
+
+/*
+ * Open the upcall mask; if an upcall is pending, set the mask again and
+ * return true: the caller must scan. event_entry.S's exit path and
+ * local_irq_enable() use it.
+ */
+bool evtchn_unmask_upcalls(void);
 
 #endif /* MINNOW_EVENTS_H */
