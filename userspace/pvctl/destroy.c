@@ -44,15 +44,5 @@ static int destroy(struct pvnl *nl, uint32_t id, const char *name,
 
 int destroy_main(int argc, char *argv[])
 {
-	int c;
-
-	while ((c = cli_next(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(&cli);
-		default:
-			return PVCTL_EXIT_USAGE;
-		}
-	}
-	return one_domain_run(&cli, argc, argv, destroy, 0, errors);
+	return one_domain_main(&cli, argc, argv, destroy, 0, errors);
 }

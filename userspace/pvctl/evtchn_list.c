@@ -165,19 +165,5 @@ static int list_ports(struct pvnl *nl, uint32_t id, const char *name,
 
 int evtchn_list_main(int argc, char *argv[])
 {
-	bool json = false;
-	int c;
-
-	while ((c = cli_next(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			return cli_help(&cli);
-		default:
-			return PVCTL_EXIT_USAGE;
-		}
-	}
-	return one_domain_run(&cli, argc, argv, list_ports, json, errors);
+	return one_domain_listing(&cli, argc, argv, list_ports, errors);
 }

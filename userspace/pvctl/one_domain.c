@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What destroy, pause, unpause and shutdown share: one NAME|ID operand,
- * one netlink request, silence on success (like rm and kill).
+ * What the one-domain subcommands share: one NAME|ID operand, one netlink
+ * request (silence on success for destroy, pause, unpause and shutdown,
+ * like rm and kill), and for most of them the whole option loop.
  */
 
 #include <errno.h>
@@ -41,4 +42,35 @@ int one_domain_run(const struct cli *cli, int argc, char *argv[],
 		ret = session_fail(nl, cli->name, token, ret, errors);
 	pvnl_close(nl);
 	return ret;
+}
+
+int one_domain_main(const struct cli *cli, int argc, char *argv[],
+		    domain_op op, uint32_t arg, const struct errtext *errors)
+{
+	int c;
+
+	/* --help is the only option: it, or anything else, ends the loop. */
+	while ((c = cli_next(cli, argc, argv)) != -1)
+		return c == 'h' ? cli_help(cli) : PVCTL_EXIT_USAGE;
+	return one_domain_run(cli, argc, argv, op, arg, errors);
+}
+
+int one_domain_listing(const struct cli *cli, int argc, char *argv[],
+		       domain_op op, const struct errtext *errors)
+{
+	uint32_t json = 0;
+	int c;
+
+	while ((c = cli_next(cli, argc, argv)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			return cli_help(cli);
+		default:
+			return PVCTL_EXIT_USAGE;
+		}
+	}
+	return one_domain_run(cli, argc, argv, op, json, errors);
 }

@@ -21,4 +21,13 @@ typedef int (*domain_op)(struct pvnl *nl, uint32_t id, const char *name,
 int one_domain_run(const struct cli *cli, int argc, char *argv[],
 		   domain_op op, uint32_t arg, const struct errtext *errors);
 
+/* The whole of "pvctl SUB [--help] NAME|ID": @op gets @arg. */
+int one_domain_main(const struct cli *cli, int argc, char *argv[],
+		    domain_op op, uint32_t arg, const struct errtext *errors);
+
+/* The whole of "pvctl SUB [--json] [--help] NAME|ID": @op gets 1 for
+ * --json, else 0. The cli must list 'j' and 'h'. */
+int one_domain_listing(const struct cli *cli, int argc, char *argv[],
+		       domain_op op, const struct errtext *errors);
+
 #endif /* PVCTL_ONE_DOMAIN_H */

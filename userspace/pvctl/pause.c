@@ -55,27 +55,12 @@ static int pause_op(struct pvnl *nl, uint32_t id, const char *name,
 			 pvnl_domain_pause(nl, id, name);
 }
 
-static int run(const struct cli *cli, int argc, char *argv[], uint32_t unpause)
-{
-	int c;
-
-	while ((c = cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'h':
-			return cli_help(cli);
-		default:
-			return PVCTL_EXIT_USAGE;
-		}
-	}
-	return one_domain_run(cli, argc, argv, pause_op, unpause, errors);
-}
-
 int pause_main(int argc, char *argv[])
 {
-	return run(&pause_cli, argc, argv, 0);
+	return one_domain_main(&pause_cli, argc, argv, pause_op, 0, errors);
 }
 
 int unpause_main(int argc, char *argv[])
 {
-	return run(&unpause_cli, argc, argv, 1);
+	return one_domain_main(&unpause_cli, argc, argv, pause_op, 1, errors);
 }

@@ -106,19 +106,5 @@ static int list_vcpus(struct pvnl *nl, uint32_t id, const char *name,
 
 int vcpu_list_main(int argc, char *argv[])
 {
-	bool json = false;
-	int c;
-
-	while ((c = cli_next(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			return cli_help(&cli);
-		default:
-			return PVCTL_EXIT_USAGE;
-		}
-	}
-	return one_domain_run(&cli, argc, argv, list_vcpus, json, errors);
+	return one_domain_listing(&cli, argc, argv, list_vcpus, errors);
 }
