@@ -163,3 +163,27 @@ finish() {
 	[ "$failures" -eq 0 ] && exit 0
 	exit 1
 }
+
+# boot_guest NAME [ARGS...]: start guest $GUEST_DIR/NAME.elf as
+# $PREFIX-NAME (16M, plus ARGS for pvctl create), wait up to $WAIT_TENTHS
+# for it to stop, and leave its console in $tmp/NAME.console.
+boot_guest() {
+	name=$1
+	shift
+	run pvctl create --name "$PREFIX-$name" --memory 16M \
+		--kernel "$GUEST_DIR/$name.elf" "$@"
+	check "$name: starts" status_is 0
+	wait_stopped "$PREFIX-$name"
+	rc=$?
+	check "$name: stops within $((WAIT_TENTHS / 10)) s" status_is 0
+	pvctl console "$PREFIX-$name" >"$tmp/$name.console" 2>&1
+}
+
+# guest_ran_to_end NAME MIN: turn NAME's @@pvtest lines into TAP, then
+# check that at least MIN ran and the guest reported them all passed.
+guest_ran_to_end() {
+	guest_checks "$tmp/$1.console" "$1"
+	cp "$tmp/$1.console" "$tmp/out"
+	check "$1: ran its checks to the end ($guest_checks reported)" \
+		eval '[ $guest_checks -ge '"$2"' ] && out_has_line "@@pvtest done $guest_checks 0"'
+}

@@ -36,18 +36,8 @@ need_tools pvctl pvrun
 [ -f "$GUEST_DIR/events.elf" ] || skip_all "no $GUEST_DIR/events.elf"
 need_module
 
-run pvctl create --name "$PREFIX-events" --memory 16M \
-	--kernel "$GUEST_DIR/events.elf"
-check "events: starts" status_is 0
-wait_stopped "$PREFIX-events"
-rc=$?
-check "events: stops within $((WAIT_TENTHS / 10)) s" status_is 0
-pvctl console "$PREFIX-events" >"$tmp/events.console" 2>&1
-
-guest_checks "$tmp/events.console" events
-cp "$tmp/events.console" "$tmp/out"
-check "events: ran its checks to the end ($guest_checks reported)" \
-	eval '[ $guest_checks -ge 40 ] && out_has_line "@@pvtest done $guest_checks 0"'
+boot_guest events
+guest_ran_to_end events 40
 run pvctl list
 check "events: powered off" out_has "^ *[0-9]*  $PREFIX-events  *shutdown(poweroff) "
 

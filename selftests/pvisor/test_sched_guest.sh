@@ -38,18 +38,8 @@ need_tools pvctl pvrun
 [ -f "$GUEST_DIR/sched.elf" ] || skip_all "no $GUEST_DIR/sched.elf"
 need_module
 
-run pvctl create --name "$PREFIX-sched" --memory 16M \
-	--kernel "$GUEST_DIR/sched.elf"
-check "sched: starts" status_is 0
-wait_stopped "$PREFIX-sched"
-rc=$?
-check "sched: stops within $((WAIT_TENTHS / 10)) s" status_is 0
-pvctl console "$PREFIX-sched" >"$tmp/sched.console" 2>&1
-
-guest_checks "$tmp/sched.console" sched
-cp "$tmp/sched.console" "$tmp/out"
-check "sched: ran its checks to the end ($guest_checks reported)" \
-	eval '[ $guest_checks -ge 25 ] && out_has_line "@@pvtest done $guest_checks 0"'
+boot_guest sched
+guest_ran_to_end sched 25
 check "sched: the scheduler's figures are on the console" \
 	out_has "^sched: [0-9]* ticks, [0-9]* switches, [0-9]* preemptions$"
 run pvctl list

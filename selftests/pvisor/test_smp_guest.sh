@@ -51,18 +51,8 @@ list_shows() {
 
 # --- the guest's own checks --------------------------------------------------
 
-run pvctl create --name "$PREFIX-smp" --memory 16M --vcpus 4 \
-	--kernel "$GUEST_DIR/smp.elf"
-check "smp: starts with 4 vCPUs" status_is 0
-wait_stopped "$PREFIX-smp"
-rc=$?
-check "smp: stops within $((WAIT_TENTHS / 10)) s" status_is 0
-pvctl console "$PREFIX-smp" >"$tmp/smp.console" 2>&1
-
-guest_checks "$tmp/smp.console" smp
-cp "$tmp/smp.console" "$tmp/out"
-check "smp: ran its checks to the end ($guest_checks reported)" \
-	eval '[ $guest_checks -ge 20 ] && out_has_line "@@pvtest done $guest_checks 0"'
+boot_guest smp --vcpus 4
+guest_ran_to_end smp 20
 check "smp: pvctl list shows 4 vCPUs and poweroff" \
 	list_shows smp "shutdown(poweroff)" 4
 

@@ -39,18 +39,6 @@ for g in traps notrap unexpected; do
 done
 need_module
 
-# boot NAME: start guest NAME.elf as $PREFIX-NAME, wait for it to stop,
-# and leave its console in $tmp/NAME.console.
-boot() {
-	run pvctl create --name "$PREFIX-$1" --memory 16M \
-		--kernel "$GUEST_DIR/$1.elf"
-	check "$1: starts" status_is 0
-	wait_stopped "$PREFIX-$1"
-	rc=$?
-	check "$1: stops within $((WAIT_TENTHS / 10)) s" status_is 0
-	pvctl console "$PREFIX-$1" >"$tmp/$1.console" 2>&1
-}
-
 # list_shows NAME STATE: "pvctl list" shows $PREFIX-NAME in STATE (a regex).
 list_shows() {
 	run pvctl list
@@ -59,16 +47,13 @@ list_shows() {
 
 # --- the guest's own checks --------------------------------------------------
 
-boot traps
-guest_checks "$tmp/traps.console" traps
-cp "$tmp/traps.console" "$tmp/out"
-check "traps: ran its checks to the end ($guest_checks reported)" \
-	eval '[ $guest_checks -ge 20 ] && out_has_line "@@pvtest done $guest_checks 0"'
+boot_guest traps
+guest_ran_to_end traps 20
 check "traps: powered off" list_shows traps "shutdown(poweroff) "
 
 # --- no handler ----------------------------------------------------------------
 
-boot notrap
+boot_guest notrap
 cp "$tmp/notrap.console" "$tmp/out"
 check "notrap: cleared its table and executed ud2" \
 	out_has_line "notrap: table installed (0) and cleared (0), executing ud2"
@@ -78,7 +63,7 @@ check "notrap: crashed(unhandled invalid opcode ...) at its rip" \
 
 # --- minnow's default handler --------------------------------------------------
 
-boot unexpected
+boot_guest unexpected
 cp "$tmp/unexpected.console" "$tmp/out"
 check "unexpected: the default handler printed the #GP frame" \
 	eval 'out_has "^minnow: unexpected trap: general protection (vector 13, error 0x0) at rip 0x1000001[0-9a-f]*$" &&
