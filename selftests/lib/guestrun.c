@@ -87,6 +87,19 @@ uint64_t gr_get64(const uint8_t *mem, uint64_t gpa)
 	return val;
 }
 
+uint32_t gr_scratch_get32(const uint8_t *mem, uint64_t off)
+{
+	uint32_t val;
+
+	memcpy(&val, mem + GR_PFN_SCRATCH * 4096 + off, sizeof(val));
+	return val;
+}
+
+void gr_scratch_put32(uint8_t *mem, uint64_t off, uint32_t val)
+{
+	memcpy(mem + GR_PFN_SCRATCH * 4096 + off, &val, sizeof(val));
+}
+
 uint64_t gr_code_va(const char *label)
 {
 	return GR_VA(GR_PFN_CODE) + (uint64_t)(label - guest_start);

@@ -146,6 +146,10 @@ uint64_t gr_code_va(const char *label);
 uint64_t gr_get64(const uint8_t *mem, uint64_t gpa);
 void gr_put64(uint8_t *mem, uint64_t gpa, uint64_t val);
 
+/* 32-bit values at offset @off of the scratch page (event ports, say). */
+uint32_t gr_scratch_get32(const uint8_t *mem, uint64_t off);
+void gr_scratch_put32(uint8_t *mem, uint64_t off, uint32_t val);
+
 /* Wait for @pid, killing it after @secs; its wait status, or -1. */
 int gr_reap(int pid, int secs);
 

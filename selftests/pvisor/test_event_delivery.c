@@ -115,8 +115,8 @@ static void pair(const char *a_name, const char *a_entry, struct gr_run *a,
 	gr_create(b_name, b_entry, true, prepare, b);
 	if (pvnl_evtchn_bind(nl, a->dom.id, b->dom.id, &pa, &pb))
 		tap_bail("bind: %s", pvnl_error_msg(nl));
-	memcpy(a->mem + GR_PFN_SCRATCH * 4096 + S_PORT, &pa, sizeof(pa));
-	memcpy(b->mem + GR_PFN_SCRATCH * 4096 + S_PORT, &pb, sizeof(pb));
+	gr_scratch_put32(a->mem, S_PORT, pa);
+	gr_scratch_put32(b->mem, S_PORT, pb);
 }
 
 static void go(struct gr_run *run)

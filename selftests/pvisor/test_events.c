@@ -125,31 +125,18 @@ asm(".pushsection .guest_text, \"ax\"\n"
 
 extern const char guest_event_handler[], guest_events[];
 
-static void put32(uint8_t *mem, uint64_t off, uint32_t val)
-{
-	memcpy(mem + GR_PFN_SCRATCH * 4096 + off, &val, sizeof(val));
-}
-
-static uint32_t get32(const uint8_t *mem, uint64_t off)
-{
-	uint32_t val;
-
-	memcpy(&val, mem + GR_PFN_SCRATCH * 4096 + off, sizeof(val));
-	return val;
-}
-
 static void prepare(uint8_t *mem)
 {
 	gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_HANDLER,
 		 gr_code_va(guest_event_handler));
-	put32(mem, S_BAD_PORTS, 0);
-	put32(mem, S_BAD_PORTS + 4, PVISOR_NR_EVENT_CHANNELS);
-	put32(mem, S_BAD_PORTS + 8, 100);
-	put32(mem, S_BAD_PORTS + 12, 5000);
-	put32(mem, S_BAD_VIRQ, 99);
-	put32(mem, S_TIMER_VIRQ, PVISOR_VIRQ_TIMER);
-	put32(mem, S_BAD_VCPU, 5);
-	put32(mem, S_NO_DOMAIN, 32000);
+	gr_scratch_put32(mem, S_BAD_PORTS, 0);
+	gr_scratch_put32(mem, S_BAD_PORTS + 4, PVISOR_NR_EVENT_CHANNELS);
+	gr_scratch_put32(mem, S_BAD_PORTS + 8, 100);
+	gr_scratch_put32(mem, S_BAD_PORTS + 12, 5000);
+	gr_scratch_put32(mem, S_BAD_VIRQ, 99);
+	gr_scratch_put32(mem, S_TIMER_VIRQ, PVISOR_VIRQ_TIMER);
+	gr_scratch_put32(mem, S_BAD_VCPU, 5);
+	gr_scratch_put32(mem, S_NO_DOMAIN, 32000);
 }
 
 int main(void)
@@ -164,9 +151,9 @@ int main(void)
 	gr_run(PREFIX "events", guest_events, true, prepare, &run);
 #define SLOT(r)	((int64_t)gr_get64(run.mem, res + (r) * 8))
 #define LOGGED(n) gr_get64(run.mem, res + LOG + (n) * 8)
-	ipi = get32(run.mem, S_IPI + 4);
-	unbound = get32(run.mem, S_UNBOUND + 4);
-	local = get32(run.mem, S_INTERDOM + 8);
+	ipi = gr_scratch_get32(run.mem, S_IPI + 4);
+	unbound = gr_scratch_get32(run.mem, S_UNBOUND + 4);
+	local = gr_scratch_get32(run.mem, S_INTERDOM + 8);
 
 	tap_ok(SLOT(R_MARKER) == MARKER && run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
 	       "the guest ran to its end and powered off (state %u, '%s')",
@@ -189,11 +176,11 @@ int main(void)
 	       LOGGED(2) == 1ULL << unbound && LOGGED(3) == 1ULL << local,
 	       "events cross the channel both ways, each to the other end");
 	tap_ok(SLOT(R_STATUS) == 0 &&
-	       get32(run.mem, S_STATUS + 4) == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-	       get32(run.mem, S_STATUS + 16) == unbound,
+	       gr_scratch_get32(run.mem, S_STATUS + 4) == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+	       gr_scratch_get32(run.mem, S_STATUS + 16) == unbound,
 	       "status: interdomain, to the right port");
 	tap_ok(SLOT(R_CLOSE) == 0 && SLOT(R_STATUS2) == 0 &&
-	       get32(run.mem, S_STATUS2 + 4) == PVISOR_EVTCHNSTAT_UNBOUND,
+	       gr_scratch_get32(run.mem, S_STATUS2 + 4) == PVISOR_EVTCHNSTAT_UNBOUND,
 	       "closing one end leaves the other unbound");
 	tap_ok(SLOT(R_SEND_CLOSED) == 0 && SLOT(R_COUNT_CLOSED) == 4,
 	       "a send on the orphaned end is dropped (no upcall)");
@@ -213,7 +200,7 @@ int main(void)
 	       SLOT(R_BLOCK) == 0,
 	       "bind_virq(TIMER), set_timer_op and block succeed");
 	tap_ok(SLOT(R_COUNT_TIMER) == 5 &&
-	       LOGGED(4) == 1ULL << get32(run.mem, S_TIMER_VIRQ + 8),
+	       LOGGED(4) == 1ULL << gr_scratch_get32(run.mem, S_TIMER_VIRQ + 8),
 	       "the timer's VIRQ woke the block and reached the callback (%lld upcalls)",
 	       (long long)SLOT(R_COUNT_TIMER));
 	tap_ok(SLOT(R_MANY_ERR) == -ENOSPC && SLOT(R_MANY_OK) > 4000 &&

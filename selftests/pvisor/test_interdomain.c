@@ -107,11 +107,6 @@ static void prepare(uint8_t *mem)
 		 gr_code_va(guest_event_handler));
 }
 
-static void put_port(struct gr_run *run, uint64_t off, uint32_t port)
-{
-	memcpy(run->mem + GR_PFN_SCRATCH * 4096 + off, &port, sizeof(port));
-}
-
 static uint64_t result(const struct gr_run *run, int slot)
 {
 	return gr_get64(run->mem, GR_PFN_RESULTS * 4096 + slot * 8);
@@ -129,8 +124,8 @@ static void test_ping_pong(void)
 	pvt_expect(nl, pvnl_evtchn_bind(nl, ping.dom.id, pong.dom.id, &pa, &pb),
 		   0, "Domain0 connects the two domains");
 	tap_diag("ports %u and %u", pa, pb);
-	put_port(&ping, S_PORT, pa);
-	put_port(&pong, S_PORT, pb);
+	gr_scratch_put32(ping.mem, S_PORT, pa);
+	gr_scratch_put32(pong.mem, S_PORT, pb);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gr_launch(&pong);
@@ -168,7 +163,7 @@ static void test_orphaned_peer(void)
 	gr_create(PREFIX "orphan", guest_orphan, true, prepare, &orphan);
 	if (pvnl_evtchn_bind(nl, gone.dom.id, orphan.dom.id, &pg, &po))
 		tap_bail("bind: %s", pvnl_error_msg(nl));
-	put_port(&orphan, S_STATUS, po);
+	gr_scratch_put32(orphan.mem, S_STATUS, po);
 	gr_launch(&orphan);
 
 	gr_finish(&gone);	/* destroyed while the channel is bound */

@@ -86,19 +86,6 @@ asm(".pushsection .guest_text, \"ax\"\n"
 
 extern const char guest_spinner[], guest_listings[];
 
-static void put32(uint8_t *mem, uint64_t off, uint32_t val)
-{
-	memcpy(mem + GR_PFN_SCRATCH * 4096 + off, &val, sizeof(val));
-}
-
-static uint32_t get32(const uint8_t *mem, uint64_t off)
-{
-	uint32_t val;
-
-	memcpy(&val, mem + GR_PFN_SCRATCH * 4096 + off, sizeof(val));
-	return val;
-}
-
 static void prepare(uint8_t *mem)
 {
 	struct pvisor_vcpu_start start = {
@@ -107,11 +94,11 @@ static void prepare(uint8_t *mem)
 		.pt_base_pfn = GR_PFN_L4,
 	};
 
-	put32(mem, S_IPI0, 0);
-	put32(mem, S_VIRQ, PVISOR_VIRQ_TIMER);
-	put32(mem, S_VIRQ + 4, 0);
-	put32(mem, S_UNBOUND, PVISOR_DOMID_SELF);
-	put32(mem, S_IPI1, 1);
+	gr_scratch_put32(mem, S_IPI0, 0);
+	gr_scratch_put32(mem, S_VIRQ, PVISOR_VIRQ_TIMER);
+	gr_scratch_put32(mem, S_VIRQ + 4, 0);
+	gr_scratch_put32(mem, S_UNBOUND, PVISOR_DOMID_SELF);
+	gr_scratch_put32(mem, S_IPI1, 1);
 	memcpy(mem + GR_PFN_SCRATCH * 4096 + S_START, &start, sizeof(start));
 }
 
@@ -220,10 +207,10 @@ static void test_running_guest(struct pvnl *nl)
 			 (long long)SLOT(5), (long long)SLOT(6),
 			 (long long)SLOT(7));
 #undef SLOT
-	ipi0 = get32(run.mem, S_IPI0 + 4);
-	virq = get32(run.mem, S_VIRQ + 8);
-	unbound = get32(run.mem, S_UNBOUND + 4);
-	ipi1 = get32(run.mem, S_IPI1 + 4);
+	ipi0 = gr_scratch_get32(run.mem, S_IPI0 + 4);
+	virq = gr_scratch_get32(run.mem, S_VIRQ + 8);
+	unbound = gr_scratch_get32(run.mem, S_UNBOUND + 4);
+	ipi1 = gr_scratch_get32(run.mem, S_IPI1 + 4);
 
 	/* The block follows the ready flag by a hypercall: wait for it. */
 	for (i = 0; i < 250; i++) {

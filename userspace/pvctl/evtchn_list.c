@@ -16,6 +16,7 @@
 #include <pvisor/event.h>
 
 #include "format.h"
+#include "growbuf.h"
 #include "one_domain.h"
 #include "pvctl.h"
 
@@ -43,26 +44,9 @@ static const struct errtext errors[] = {
 	{ 0, NULL },
 };
 
-struct ports {
-	struct pvnl_evtchn *v;
-	size_t n, cap;
-};
-
 static int collect(const struct pvnl_evtchn *chn, void *arg)
 {
-	struct ports *d = arg;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 16;
-		struct pvnl_evtchn *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
-	d->v[d->n++] = *chn;
-	return 0;
+	return growbuf_push(arg, chn, sizeof(*chn));
 }
 
 /* Room for "32751:4095" and for "-". */
@@ -99,15 +83,16 @@ static const char *yes_no(uint8_t flag)
 	return flag ? "yes" : "no";
 }
 
-static void print_table(const struct ports *d)
+static void print_table(const struct growbuf *d)
 {
+	const struct pvnl_evtchn *ports = d->v;
 	char pbuf[PEER_BUF_LEN], vbuf[PEER_BUF_LEN];
 	size_t i;
 
 	printf("%4s  %-11s  %4s  %-10s  %4s  %7s  %6s\n", "PORT", "STATE",
 	       "VCPU", "PEER", "VIRQ", "PENDING", "MASKED");
 	for (i = 0; i < d->n; i++) {
-		const struct pvnl_evtchn *chn = &d->v[i];
+		const struct pvnl_evtchn *chn = &ports[i];
 
 		printf("%4" PRIu32 "  %-11s  %4" PRIu32 "  %-10s  %4s  %7s  %6s\n",
 		       chn->port, pvnl_evtchn_state_name(chn->state), chn->vcpu,
@@ -121,13 +106,14 @@ static const char *json_bool(uint8_t flag)
 	return flag ? "true" : "false";
 }
 
-static void print_json(const struct ports *d)
+static void print_json(const struct growbuf *d)
 {
+	const struct pvnl_evtchn *ports = d->v;
 	size_t i;
 
 	fputs("[", stdout);
 	for (i = 0; i < d->n; i++) {
-		const struct pvnl_evtchn *chn = &d->v[i];
+		const struct pvnl_evtchn *chn = &ports[i];
 
 		printf("%s\n  {\"port\": %" PRIu32 ", \"state\": ",
 		       i ? "," : "", chn->port);
@@ -149,7 +135,7 @@ static void print_json(const struct ports *d)
 static int list_ports(struct pvnl *nl, uint32_t id, const char *name,
 		      uint32_t json)
 {
-	struct ports d = { NULL, 0, 0 };
+	struct growbuf d = { NULL, 0, 0 };
 	int ret;
 
 	ret = pvnl_evtchn_dump(nl, id, name, collect, &d);

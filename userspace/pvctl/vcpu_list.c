@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "format.h"
+#include "growbuf.h"
 #include "one_domain.h"
 #include "pvctl.h"
 
@@ -39,50 +40,35 @@ static const struct errtext errors[] = {
 	{ 0, NULL },
 };
 
-struct vcpus {
-	struct pvnl_vcpu *v;
-	size_t n, cap;
-};
-
 static int collect(const struct pvnl_vcpu *vcpu, void *arg)
 {
-	struct vcpus *d = arg;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 8;
-		struct pvnl_vcpu *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
-	d->v[d->n++] = *vcpu;
-	return 0;
+	return growbuf_push(arg, vcpu, sizeof(*vcpu));
 }
 
-static void print_table(const struct vcpus *d)
+static void print_table(const struct growbuf *d)
 {
+	const struct pvnl_vcpu *vcpus = d->v;
 	char time[TIME_BUF_LEN];
 	size_t i;
 
 	printf("%4s  %-7s  %12s\n", "VCPU", "STATE", "CPU-TIME");
 	for (i = 0; i < d->n; i++)
-		printf("%4" PRIu32 "  %-7s  %12s\n", d->v[i].vcpu,
-		       pvnl_vcpu_state_name(d->v[i].state),
-		       format_seconds(d->v[i].cpu_time_ns, time));
+		printf("%4" PRIu32 "  %-7s  %12s\n", vcpus[i].vcpu,
+		       pvnl_vcpu_state_name(vcpus[i].state),
+		       format_seconds(vcpus[i].cpu_time_ns, time));
 }
 
-static void print_json(const struct vcpus *d)
+static void print_json(const struct growbuf *d)
 {
+	const struct pvnl_vcpu *vcpus = d->v;
 	size_t i;
 
 	fputs("[", stdout);
 	for (i = 0; i < d->n; i++) {
 		printf("%s\n  {\"vcpu\": %" PRIu32 ", \"state\": ",
-		       i ? "," : "", d->v[i].vcpu);
-		json_string(stdout, pvnl_vcpu_state_name(d->v[i].state));
-		printf(", \"cpu_time_ns\": %" PRIu64 "}", d->v[i].cpu_time_ns);
+		       i ? "," : "", vcpus[i].vcpu);
+		json_string(stdout, pvnl_vcpu_state_name(vcpus[i].state));
+		printf(", \"cpu_time_ns\": %" PRIu64 "}", vcpus[i].cpu_time_ns);
 	}
 	fputs(d->n ? "\n]\n" : "]\n", stdout);
 }
@@ -90,7 +76,7 @@ static void print_json(const struct vcpus *d)
 static int list_vcpus(struct pvnl *nl, uint32_t id, const char *name,
 		      uint32_t json)
 {
-	struct vcpus d = { NULL, 0, 0 };
+	struct growbuf d = { NULL, 0, 0 };
 	int ret;
 
 	ret = pvnl_vcpu_dump(nl, id, name, collect, &d);
