@@ -14,6 +14,7 @@
 
 #include "console.h"
 #include "reservation.h"
+#include "time.h"
 
 struct netlink_ext_ack;
 struct pid;
@@ -64,7 +65,7 @@ struct pvisor_domain {
 	struct pvisor_console console;
 	struct pvisor_vcpu *vcpus;		/* nr_vcpus of them */
 	struct page *shared_info;		/* struct pvisor_shared_info */
-	u64 boot_ns;				/* system time 0, monotonic */
+	struct pvisor_domain_time time;		/* its clock (time.c) */
 
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;

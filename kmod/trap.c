@@ -44,6 +44,7 @@
 #include "vcpu.h"
 
 #define RED_ZONE	128
+#define X86_TRAP_DB	1
 #define X86_TRAP_PF	14
 #define PF_PRESENT	(1ULL << 0)
 #define PF_USER		(1ULL << 2)
@@ -121,9 +122,15 @@ static long redirect(struct pvisor_domain *dom, struct sigcontext_64 __user *usc
 				    sc->ip, sc->sp);
 		return -EFAULT;
 	}
-	/* rax too: finish_iret_trampoline() may have changed it. */
+	/*
+	 * rax too: finish_iret_trampoline() may have changed it. The
+	 * handler starts without TF, as x86 and Xen enter handlers: a
+	 * single-stepping guest would otherwise trap at its handler's first
+	 * instruction for ever. The frame keeps TF for the iret.
+	 */
 	if (put_user(handler, &usc->ip) || put_user(sp, &usc->sp) ||
-	    put_user(sc->ax, &usc->ax))
+	    put_user(sc->ax, &usc->ax) ||
+	    put_user(sc->flags & ~(u64)X86_EFLAGS_TF, &usc->flags))
 		return -EFAULT;
 	return 0;
 }
@@ -189,7 +196,7 @@ static long deliver_event(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
  * iret has overwritten the slot. So finish the trampoline's work first:
  * its two instructions have no other effect.
  */
-static void finish_iret_trampoline(struct pvisor_runner *runner,
+static bool finish_iret_trampoline(struct pvisor_runner *runner,
 				   struct pvisor_vcpu *vcpu,
 				   struct sigcontext_64 *sc)
 {
@@ -197,9 +204,23 @@ static void finish_iret_trampoline(struct pvisor_runner *runner,
 
 	if (sc->ip < PVISOR_IRET_TRAMPOLINE(0) ||
 	    sc->ip >= PVISOR_IRET_TRAMPOLINE(PVISOR_MAX_VCPUS))
-		return;
+		return false;
 	sc->ax = READ_ONCE(slot[0]);
 	sc->ip = READ_ONCE(slot[1]);
+	return true;
+}
+
+/*
+ * An iret to a single-stepping context traps after the trampoline's
+ * first instruction: that step is ours, not the guest's. Resume at the
+ * guest instruction with TF still set, so its own step comes next.
+ */
+static long skip_trampoline_step(struct sigcontext_64 __user *usc,
+				 const struct sigcontext_64 *sc)
+{
+	if (put_user(sc->ip, &usc->ip) || put_user(sc->ax, &usc->ax))
+		return -EFAULT;
+	return 0;
 }
 
 /**
@@ -238,7 +259,9 @@ long pvisor_trap_deliver(struct pvisor_runner *runner,
 	if (copy_from_user(&sc, usc, sizeof(sc)))
 		return -EFAULT;
 
-	finish_iret_trampoline(runner, vcpu, &sc);
+	if (finish_iret_trampoline(runner, vcpu, &sc) &&
+	    rep.signo == SIGTRAP && sc.trapno == X86_TRAP_DB)
+		return skip_trampoline_step(usc, &sc);
 	if (rep.signo == SIGUSR1)
 		return deliver_event(runner->dom, vcpu, usc, &sc);
 	return deliver_trap(runner->dom, vcpu, usc, &sc, rep.signo);
@@ -286,6 +309,7 @@ long pvisor_upcall_on_return(struct pvisor_runner *runner,
 	pvisor_time_update(vcpu);
 	regs->ip = READ_ONCE(vcpu->event_callback);
 	regs->sp = sp;
+	regs->flags &= ~X86_EFLAGS_TF;	/* as redirect(): the frame keeps it */
 	regs->orig_ax = -1;	/* no restart may rewrite what we built */
 	return 0;
 }

@@ -391,6 +391,54 @@ static void check_nested(void)
 	hook_all();
 }
 
+/*
+ * Single-stepping: with TF set, every guest instruction traps once, with
+ * rip after it. The handler must run without TF (or it would trap at its
+ * own first instruction for ever), and its iret, which goes through the
+ * module's trampoline, must not add steps of its own.
+ */
+#define MAX_STEPS	8
+#define EFLAGS_TF	0x100ULL
+static volatile u64 step_rips[MAX_STEPS], nr_steps;
+static volatile u64 step_start, step_end;
+
+static bool count_step(struct pvisor_trap_frame *f)
+{
+	if (nr_steps < MAX_STEPS)
+		step_rips[nr_steps] = f->rip;
+	nr_steps++;
+	if (f->rip == step_end || nr_steps >= MAX_STEPS)
+		f->rflags &= ~EFLAGS_TF;
+	return true;
+}
+
+static void check_single_step(void)
+{
+	bool ok;
+
+	trap_set_handler(TRAP_DB, count_step);
+	nr_steps = 0;
+	/* TF takes effect after the instruction that follows popf. */
+	asm volatile("lea 1f(%%rip), %%rax\n\t"
+		     "mov %%rax, %0\n\t"
+		     "lea 2f(%%rip), %%rax\n\t"
+		     "mov %%rax, %1\n\t"
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n"
+		     "1:\tnop\n\t"
+		     "nop\n\t"
+		     "nop\n"
+		     "2:"
+		     : "=m"(step_start), "=m"(step_end) : : "rax", "memory", "cc");
+	ok = nr_steps == 3 && step_rips[0] == step_start + 1 &&
+	     step_rips[1] == step_start + 2 && step_rips[2] == step_end;
+	guest_report(ok, "single-stepping three nops traps once after each "
+		     "(%llu steps, first at start+%lld)", nr_steps,
+		     nr_steps ? (long long)(step_rips[0] - step_start) : -1LL);
+	hook_all();
+}
+
 void minnow_main(void)
 {
 	long ret;
@@ -408,6 +456,7 @@ void minnow_main(void)
 	check_demand_paging();
 	check_registers();
 	check_nested();
+	check_single_step();
 	ret = hypercall1(PVISOR_HC_SET_TRAP_TABLE, 0);
 	guest_report(ret == 0, "set_trap_table(NULL) clears the table (%ld)",
 		     ret);
