@@ -28,7 +28,7 @@
 #include "xs_perms.h"
 
 /* The longest line: path, the longest permission list, a hex payload. */
-#define LINE_MAX_BYTES	(16 + XS_PATH_BUF + 8 * 1024 + 2 * PVISOR_XS_PAYLOAD_MAX)
+#define LINE_MAX_BYTES	(16 + XS_PATH_BUF + 8 * XS_PERMS_MAX + 2 * PVISOR_XS_PAYLOAD_MAX)
 
 static int save_node(FILE *f, const struct xs_node *n, char *path,
 		     size_t *count)
@@ -128,7 +128,7 @@ static int unhex(char c)
 /* One "N" line, already split; adds the node to the main tree. */
 static int load_node(char *path, char *perms_text, char *hex)
 {
-	struct xs_perm perms[1024];
+	struct xs_perm perms[XS_PERMS_MAX];
 	char canon[XS_PATH_BUF], value[PVISOR_XS_PAYLOAD_MAX];
 	struct xs_tree *t = pvisor_xs.tree;
 	unsigned int nr = 0, missing;
@@ -141,7 +141,7 @@ static int load_node(char *path, char *perms_text, char *hex)
 		return -EINVAL;
 	for (p = strtok_r(perms_text, ",", &save); p;
 	     p = strtok_r(NULL, ",", &save)) {
-		if (nr == 1024 || pvisor_xs_perm_parse(p, &perms[nr]))
+		if (nr == XS_PERMS_MAX || pvisor_xs_perm_parse(p, &perms[nr]))
 			return -EINVAL;
 		nr++;
 	}

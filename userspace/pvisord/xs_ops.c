@@ -225,9 +225,10 @@ int pvisor_xs_op_set_perms(struct xs_ctx *x, const char *path,
 			return -EACCES;
 		if (perms[0].domid != x->conn->domid)
 			return -EPERM;
-		if (nr > pvisor_xs_limits(x->conn)->perms)
-			return -XS_EQUOTA;
 	}
+	/* Domain0 too: the state file holds no longer list. */
+	if (!x->replay && nr > pvisor_xs_limits(x->conn)->perms)
+		return -XS_EQUOTA;
 	ret = log_change(x, PVISOR_XS_SET_PERMS, path, NULL, 0, perms, nr);
 	if (ret)
 		return ret;

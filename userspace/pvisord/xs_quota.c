@@ -31,7 +31,7 @@ const struct xs_limits pvisor_xs_dom0_limits = {
 	.value_size = PVISOR_XS_PAYLOAD_MAX,
 	.watches = 1024,
 	.transactions = 64,
-	.perms = 1024,
+	.perms = XS_PERMS_MAX,
 	.txn_ops = 65536,
 };
 
@@ -63,8 +63,9 @@ int pvisor_xs_quota_set(const char *setting)
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		if (strlen(settings[i].name) == (size_t)(eq - setting) &&
 		    !strncmp(settings[i].name, setting, eq - setting)) {
-			/* A permission list needs its owner entry. */
-			if (settings[i].offset == offsetof(struct xs_limits, perms) && !v)
+			/* A list needs its owner; the state file holds no more. */
+			if (settings[i].offset == offsetof(struct xs_limits, perms) &&
+			    (!v || v > XS_PERMS_MAX))
 				return -EINVAL;
 			*(uint32_t *)((char *)&pvisor_xs_guest_limits +
 				      settings[i].offset) = v;

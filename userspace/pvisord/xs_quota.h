@@ -21,6 +21,9 @@ struct xs_limits {
 	uint32_t txn_ops;	/* changes one transaction may carry */
 };
 
+/* The longest permission list anyone may set (Domain0's limit). */
+#define XS_PERMS_MAX		1024
+
 /* Limits for everyone together, whatever their set says. */
 #define XS_MAX_CONNECTIONS	128
 #define XS_MAX_TRANSACTIONS	256	/* every connection's, together */

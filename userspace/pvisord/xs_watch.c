@@ -31,10 +31,18 @@ struct xs_watch {
 
 static struct list_head watches = LIST_HEAD_INIT(watches);
 
+/*
+ * Xen accepts any "@" name for a watch; only the two it knows ever fire
+ * (besides the first event). The name must still be a valid path
+ * component string, no longer than a relative path.
+ */
 static bool special(const char *path)
 {
-	return !strcmp(path, XS_WATCH_INTRODUCE) ||
-	       !strcmp(path, XS_WATCH_RELEASE);
+	size_t len = strlen(path);
+
+	return path[0] == '@' && len <= PVISOR_XS_REL_PATH_MAX &&
+	       strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_@") == len;
 }
 
 static void watch_free(struct xs_watch *w)
@@ -79,7 +87,9 @@ static int canon(struct xs_conn *c, const char *path, char *abs,
 		 bool *relative)
 {
 	*relative = false;
-	if (special(path)) {
+	if (path[0] == '@') {
+		if (!special(path))
+			return -EINVAL;
 		strcpy(abs, path);
 		return 0;
 	}
