@@ -955,17 +955,50 @@ static void test_destroy(struct pvnl *nl, struct xc *c,
 	xc_close(w);
 }
 
-/* A client that floods and never reads must not stall another. */
+/* A figure (kB) from pvisord's /proc/PID/status, or -1. */
+static long daemon_status_kb(const char *field)
+{
+	char path[64], line[128];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)daemon_pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Clients that flood and never read must not stall another, nor make
+ * pvisord buffer without bound: a flood of READs with 4 KiB replies
+ * (unbounded, 16 MB of replies), and a watcher on "/" that never reads
+ * while 2000 writes to a 3000-byte path each fire it (6 MB of events).
+ */
+#define FLOOD_WRITES	2000
+
 static void test_flood(struct xc *c)
 {
-	char buf[PVISOR_XS_PAYLOAD_MAX];
+	char buf[PVISOR_XS_PAYLOAD_MAX], path[3001];
 	struct xc *f = xc_open(), *w = xc_open();
 	double start, worst = 0, t;
+	long rss0, peak;
 	size_t len;
 	int i, sent = 0, flags;
 
-	/* A watcher that never reads, on everything. */
+	memset(path, 'l', sizeof(path) - 1);
+	memcpy(path, "/t/", 3);
+	path[sizeof(path) - 1] = '\0';
 	req(w, PVISOR_XS_WATCH, 0, buf, join(buf, 2, "/", "all"));
+	/* Reset the peak, so that VmHWM is this part's. */
+	pvt_system("echo 5 > /proc/%d/clear_refs", (int)daemon_pid);
+	rss0 = daemon_status_kb("VmRSS");
+
 	flags = fcntl(f->fd, F_GETFL);
 	fcntl(f->fd, F_SETFL, flags | O_NONBLOCK);
 	len = join(buf, 1, "/t/big");
@@ -982,23 +1015,31 @@ static void test_flood(struct xc *c)
 	}
 	tap_diag("the flooder queued %d READs of 4 KiB replies before its socket filled", sent);
 	start = pvt_now();
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < FLOOD_WRITES; i++) {
 		t = pvt_now();
 		snprintf(buf, sizeof(buf), "%d", i);
-		if (xwrite(c, 0, "/t/flood", buf) || !is_ok())
+		if (xwrite(c, 0, path, buf) || !is_ok())
 			break;
 		t = pvt_now() - t;
 		if (t > worst)
 			worst = t;
 	}
-	CHECK(i == 300, "another client's 300 writes all answered meanwhile (worst %.3f s, all %.2f s)",
-	      worst, pvt_now() - start);
+	CHECK(i == FLOOD_WRITES, "another client's %d writes all answered meanwhile (worst %.3f s, all %.2f s)",
+	      FLOOD_WRITES, worst, pvt_now() - start);
 	CHECK(worst < 2.0, "... none waited 2 s");
+	peak = daemon_status_kb("VmHWM");
+	tap_diag("pvisord's RSS: %ld kB before, peak %ld kB", rss0, peak);
+	CHECK(rss0 > 0 && peak > 0 && peak - rss0 < 4096,
+	      "pvisord's memory grew by less than 4 MB (%ld kB)", peak - rss0);
+	CHECK(!pvt_system("grep -q 'not reading: dropping watch events' " LOG),
+	      "... it dropped the watcher's events beyond the limit, and said so");
 	CHECK(kill(daemon_pid, 0) == 0, "pvisord is still running");
 	xc_close(f);
 	xc_close(w);
-	req1(c, PVISOR_XS_READ, 0, "/t/flood");
-	CHECK(is_value(PVISOR_XS_READ, "299"), "and serves after the flooders leave");
+	snprintf(buf, sizeof(buf), "%d", FLOOD_WRITES - 1);
+	req1(c, PVISOR_XS_READ, 0, path);
+	CHECK(is_value(PVISOR_XS_READ, buf), "and serves after the flooders leave");
+	req1(c, PVISOR_XS_RM, 0, path);
 }
 
 int main(void)
@@ -1010,7 +1051,7 @@ int main(void)
 	pid_t second;
 
 	nl = pvt_open();
-	tap_plan(165);
+	tap_plan(167);
 	mkdir(DIR, 0700);
 	unlink(STATE);
 	tap_on_abort(on_abort);
