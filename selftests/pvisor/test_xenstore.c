@@ -955,6 +955,52 @@ static void test_destroy(struct pvnl *nl, struct xc *c,
 	xc_close(w);
 }
 
+/*
+ * Lost notifications: while pvisord is stopped (SIGSTOP), churn through
+ * enough domains to overflow its netlink socket (ENOBUFS), and create
+ * one that stays. On SIGCONT it must notice, dump again, and end with
+ * exactly the module's domains in the tree.
+ */
+#define CHURN	300
+
+static void test_lost_notifications(struct pvnl *nl, struct xc *c)
+{
+	char path[64], buf[PVISOR_XS_PAYLOAD_MAX + 1];
+	struct pvnl_domain d, e;
+	unsigned int stale = 0;
+	size_t off;
+	int i, ret = 0;
+
+	kill(daemon_pid, SIGSTOP);
+	for (i = 0; i < CHURN && !ret; i++) {
+		ret = pvnl_domain_new(nl, PREFIX "churn", PVT_PAGE, 1, &d);
+		if (!ret)
+			ret = pvnl_domain_del(nl, d.id, NULL);
+	}
+	if (!ret)
+		ret = pvnl_domain_new(nl, PREFIX "e", PVT_PAGE, 1, &e);
+	kill(daemon_pid, SIGCONT);
+	tap_ok(!ret, "%d domains made and destroyed while pvisord was stopped", CHURN);
+	snprintf(path, sizeof(path), "/local/domain/%u/name", e.id);
+	CHECK(!ret && wait_node(c, path, true), "the one that stayed enters the tree");
+	CHECK(!pvt_system("grep -q 'lost domain notifications' " LOG),
+	      "pvisord saw it had lost notifications (ENOBUFS) and listed the domains again");
+	req1(c, PVISOR_XS_DIRECTORY, 0, "/local/domain");
+	memcpy(buf, last.data, last.h.len);
+	for (off = 0; off < last.h.len; off += strlen(buf + off) + 1) {
+		struct pvnl_domain got;
+		uint32_t id = strtoul(buf + off, NULL, 10);
+
+		if (id && pvnl_domain_get(nl, id, NULL, &got)) {
+			tap_diag("/local/domain/%s has no domain", buf + off);
+			stale++;
+		}
+	}
+	CHECK(last.h.type == PVISOR_XS_DIRECTORY && !stale,
+	      "no entry is left for a domain that went");
+	pvnl_domain_del(nl, e.id, NULL);
+}
+
 /* A figure (kB) from pvisord's /proc/PID/status, or -1. */
 static long daemon_status_kb(const char *field)
 {
@@ -1051,7 +1097,7 @@ int main(void)
 	pid_t second;
 
 	nl = pvt_open();
-	tap_plan(167);
+	tap_plan(171);
 	mkdir(DIR, 0700);
 	unlink(STATE);
 	tap_on_abort(on_abort);
@@ -1086,6 +1132,7 @@ int main(void)
 	test_domains(c, &a, &b);
 	test_destroy(nl, c, &a);
 	pvnl_domain_del(nl, b.id, NULL);
+	test_lost_notifications(nl, c);
 	test_flood(c);
 	xc_close(c);
 

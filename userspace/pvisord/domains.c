@@ -285,6 +285,21 @@ static void handle_event(const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * Some notifications were lost. Those still queued are older than the
+ * dump about to be taken, and one of them may announce a domain whose
+ * removal was among the lost: drop them all, and let the dump speak.
+ * What arrives after this is newer than the dump's start, and complete.
+ */
+static void drain(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	do {
+		n = recv(fd, buf, size, MSG_DONTWAIT);
+	} while (n >= 0 || errno == EINTR || errno == ENOBUFS);
+}
+
 static void events_ready(struct loop_source *src, uint32_t events)
 {
 	static char buf[65536];
@@ -300,6 +315,7 @@ static void events_ready(struct loop_source *src, uint32_t events)
 				return;
 			if (errno == ENOBUFS) {
 				log_warn("lost domain notifications: listing the domains again");
+				drain(src->fd, buf, sizeof(buf));
 				resync();
 				continue;
 			}
