@@ -1072,7 +1072,7 @@ static void test_flood(struct xc *c)
 	}
 	CHECK(i == FLOOD_WRITES, "another client's %d writes all answered meanwhile (worst %.3f s, all %.2f s)",
 	      FLOOD_WRITES, worst, pvt_now() - start);
-	CHECK(worst < 2.0, "... none waited 2 s");
+	CHECK(worst < 5.0, "... none waited 5 s");
 	peak = daemon_status_kb("VmHWM");
 	tap_diag("pvisord's RSS: %ld kB before, peak %ld kB", rss0, peak);
 	CHECK(rss0 > 0 && peak > 0 && peak - rss0 < 4096,

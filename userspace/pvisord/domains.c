@@ -70,13 +70,16 @@ bool pvisor_domain_exists(uint32_t domid)
 	return domid && domid <= PVISOR_DOMID_MAX && known[domid];
 }
 
-/* Write a Domain0-owned entry that domain @reader may read. */
-static int entry(const char *path, const char *value, uint32_t reader)
+/* Write @dir/@sub = @value, Domain0's, readable by domain @reader. */
+static int entry(const char *dir, const char *sub, const char *value,
+		 uint32_t reader)
 {
 	struct xs_perm perms[2] = { { 0, 'n' }, { reader, 'r' } };
 	struct xs_ctx x = ctx();
+	char path[160];
 	int ret;
 
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
 	ret = pvisor_xs_op_write(&x, path, value, strlen(value));
 	if (!ret)
 		ret = pvisor_xs_op_set_perms(&x, path, perms, 2);
@@ -99,7 +102,8 @@ static int new_uuid(char *out, size_t size)
 
 static int introduce(const struct pvnl_domain *d)
 {
-	char base[64], path[128], vm[64], uuid[40], num[32];
+	static const char *const guest_dirs[] = { "device", "control", "data" };
+	char base[64], path[128], vm[64], uuid[40], num[32], kib[32];
 	struct xs_perm owner = { d->id, 'n' };
 	struct xs_ctx x = ctx();
 	uint32_t i;
@@ -110,42 +114,34 @@ static int introduce(const struct pvnl_domain *d)
 	if (ret)
 		return ret;
 	snprintf(vm, sizeof(vm), "/vm/%s", uuid);
+	snprintf(num, sizeof(num), "%u", d->id);
+	snprintf(kib, sizeof(kib), "%" PRIu64, d->memory / 1024);
 
 	ret = pvisor_xs_op_mkdir(&x, base);
 	if (!ret)
 		ret = pvisor_xs_op_set_perms(&x, base, &owner, 1);
-#define ENTRY(sub, value) do {						\
-		if (!ret) {						\
-			snprintf(path, sizeof(path), "%s/%s", base, sub);	\
-			ret = entry(path, value, d->id);		\
-		}							\
-	} while (0)
-	ENTRY("name", d->name);
-	snprintf(num, sizeof(num), "%u", d->id);
-	ENTRY("domid", num);
-	ENTRY("vm", vm);
-	snprintf(num, sizeof(num), "%" PRIu64, d->memory / 1024);
-	ENTRY("memory/target", num);
-	ENTRY("memory/static-max", num);
+	if (!ret)
+		ret = entry(base, "name", d->name, d->id);
+	if (!ret)
+		ret = entry(base, "domid", num, d->id);
+	if (!ret)
+		ret = entry(base, "vm", vm, d->id);
+	if (!ret)
+		ret = entry(base, "memory/target", kib, d->id);
+	if (!ret)
+		ret = entry(base, "memory/static-max", kib, d->id);
 	for (i = 0; i < d->vcpus && !ret; i++) {
-		snprintf(path, sizeof(path), "%s/cpu/%u/availability", base, i);
-		ret = entry(path, "online", d->id);
+		snprintf(path, sizeof(path), "cpu/%u/availability", i);
+		ret = entry(base, path, "online", d->id);
 	}
-#undef ENTRY
 	for (i = 0; i < 3 && !ret; i++) {
-		static const char *const dirs[] = { "device", "control", "data" };
-
-		snprintf(path, sizeof(path), "%s/%s", base, dirs[i]);
+		snprintf(path, sizeof(path), "%s/%s", base, guest_dirs[i]);
 		ret = pvisor_xs_op_mkdir(&x, path);
 	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/name", vm);
-		ret = entry(path, d->name, d->id);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/uuid", vm);
-		ret = entry(path, uuid, d->id);
-	}
+	if (!ret)
+		ret = entry(vm, "name", d->name, d->id);
+	if (!ret)
+		ret = entry(vm, "uuid", uuid, d->id);
 	if (ret) {
 		log_err("domain %u (%s): cannot make its xenstore entries: %s",
 			d->id, d->name, pvisor_xs_errname(ret));
