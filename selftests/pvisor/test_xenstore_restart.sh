@@ -5,7 +5,8 @@
 # once its socket is up); the tree must survive a SIGTERM and a SIGKILL
 # (the state file), and a restart must resync with the module: domains
 # destroyed while pvisord was down leave the tree, domains created
-# meanwhile enter it, running ones keep their entries. Also pvctl store's
+# meanwhile enter it, running ones (one really running a guest) keep
+# their entries. Also pvctl store's
 # actions and exit codes, its watch --count, a second daemon refused, a
 # state file of an unknown format version refused.
 #
@@ -14,6 +15,7 @@
 
 D=/tmp/xsr
 P=xsr-
+GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -37,7 +39,7 @@ stop() {
 
 cleanup() {
 	stop KILL >/dev/null 2>&1
-	for d in a b c d; do
+	for d in a b c d run; do
 		pvctl destroy $P$d >/dev/null 2>&1
 	done
 }
@@ -69,7 +71,7 @@ wait_gone() {
 echo "TAP version 13"
 need_tools pvctl pvisord
 need_module
-plan 40
+plan 42
 rm -rf $D
 mkdir -p $D
 cleanup
@@ -152,6 +154,18 @@ check "--as a domain that does not exist: exit 1" \
 	eval 'status_is 1 && err_has ENOENT'
 vm_a=$(pvctl store read /local/domain/$a/vm)
 
+# A domain that really runs (a guest vCPU spinning) across the restart.
+if [ -f "$GUEST_DIR/hostile.elf" ]; then
+	run pvctl create --name ${P}run --memory 8M --kernel "$GUEST_DIR/hostile.elf" \
+		--cmdline case=spin
+	running=$(id_of ${P}run)
+	check "a running guest is in the tree" \
+		eval 'status_is 0 && wait_read /local/domain/$running/name ${P}run'
+else
+	running=
+	skip "a running guest is in the tree" "no $GUEST_DIR/hostile.elf"
+fi
+
 run stop TERM
 check "SIGTERM stops pvisord" status_is 0
 check "... it removes its socket and pid file" \
@@ -177,6 +191,13 @@ check "a domain destroyed while pvisord was down is gone" \
 	eval 'status_is 1 && err_has ENOENT'
 check "a domain created meanwhile is in" \
 	eval '[ "$(pvctl store read /local/domain/$c/name)" = ${P}c ]'
+if [ -n "$running" ]; then
+	check "the running guest still runs, its entries kept" \
+		eval '[ "$(state_of ${P}run)" = running ] && [ "$(pvctl store read /local/domain/$running/name)" = ${P}run ]'
+	pvctl destroy ${P}run
+else
+	skip "the running guest still runs, its entries kept" "no $GUEST_DIR/hostile.elf"
+fi
 
 # SIGKILL: only what was saved survives; pvisord saves within 200 ms.
 pvctl store write /xsr/before-kill yes
