@@ -862,6 +862,16 @@ static void test_domains(struct xc *c, const struct pvnl_domain *a,
 	CHECK(is_value(PVISOR_XS_READ, "1"), "it reads the node it was given");
 	xwrite(h, 0, path, "2");
 	CHECK(is_err("EACCES"), "but may not write it");
+	{
+		char r[16], w[16];
+
+		snprintf(r, sizeof(r), "r%u", b->id);
+		snprintf(w, sizeof(w), "w%u", b->id);
+		req(g, PVISOR_XS_SET_PERMS, 0, buf, join(buf, 4, "data/x", want, r, w));
+		xwrite(h, 0, path, "2");
+		CHECK(is_err("EACCES"), "of two entries naming it (r, then w), the first counts");
+		req(g, PVISOR_XS_SET_PERMS, 0, buf, join(buf, 3, "data/x", want, r));
+	}
 	snprintf(path, sizeof(path), "%s/data/y", base);
 	req(h, PVISOR_XS_WATCH, 0, buf, join(buf, 2, base, "peek"));
 	event_is(h, base, "peek");
@@ -1097,7 +1107,7 @@ int main(void)
 	pid_t second;
 
 	nl = pvt_open();
-	tap_plan(171);
+	tap_plan(172);
 	mkdir(DIR, 0700);
 	unlink(STATE);
 	tap_on_abort(on_abort);

@@ -6,8 +6,8 @@
  *  - privileged callers (Domain0) bypass every check;
  *  - the owner, the first entry's domain, has full access whatever the
  *    entry's own letter says;
- *  - a domain named in a later entry gets that entry's access (the last
- *    match wins, as in Xen);
+ *  - a domain named in a later entry gets that entry's access (the first
+ *    such entry, as in Xen's xenstored);
  *  - anyone else gets the first entry's access.
  *
  * 'b' is read and write, 'n' neither.
@@ -29,9 +29,12 @@ bool pvisor_xs_can(const struct xs_node *n, uint32_t domid, bool privileged,
 	if (privileged || n->perms[0].domid == domid)
 		return true;
 	access = n->perms[0].access;
-	for (i = 1; i < n->nr_perms; i++)
-		if (n->perms[i].domid == domid)
+	for (i = 1; i < n->nr_perms; i++) {
+		if (n->perms[i].domid == domid) {
 			access = n->perms[i].access;
+			break;
+		}
+	}
 	return access == 'b' || access == want;
 }
 
