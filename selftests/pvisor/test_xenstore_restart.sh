@@ -71,7 +71,7 @@ wait_gone() {
 echo "TAP version 13"
 need_tools pvctl pvisord
 need_module
-plan 42
+plan 45
 rm -rf $D
 mkdir -p $D
 cleanup
@@ -235,6 +235,16 @@ cp $tmp/state.good $D/state
 run start
 check "the good file loads again" \
 	eval 'status_is 0 && [ "$(pvctl store read /xsr/greeting)" = "hello world" ]'
+
+# --no-module: the protocol alone, no domains.
+run pvisord -n -s $D/nm.sock -S $D/nm.state -p $D/nm.pid
+check "pvisord --no-module starts beside the first (its own pid file)" status_is 0
+run pvctl store --socket $D/nm.sock write /nm/x 1
+check "... serves the store" \
+	eval 'status_is 0 && [ "$(pvctl store --socket $D/nm.sock read /nm/x)" = 1 ]'
+run pvctl store --socket $D/nm.sock read /local/domain/$d/name
+check "... and knows no domain" eval 'status_is 1 && err_has ENOENT'
+kill "$(cat $D/nm.pid)"
 
 cleanup
 finish
