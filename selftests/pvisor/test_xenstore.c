@@ -1011,6 +1011,40 @@ static void test_lost_notifications(struct pvnl *nl, struct xc *c)
 	pvnl_domain_del(nl, e.id, NULL);
 }
 
+/*
+ * Connections are limited (128, c included): one more is closed at once,
+ * and a place freed is a place taken again.
+ */
+#define MAX_CONNS	128
+
+static void test_connection_limit(struct xc *c)
+{
+	struct xc *conns[MAX_CONNS + 2];
+	int i, served = 0, refused = 0;
+
+	for (i = 0; i < MAX_CONNS + 2; i++) {
+		conns[i] = xc_open();
+		/* A reply, or the end of file, settles which it is. */
+		if (req1(conns[i], PVISOR_XS_READ, 0, "/local/domain/0/name"))
+			refused++;
+		else if (is_value(PVISOR_XS_READ, "Domain-0"))
+			served++;
+	}
+	CHECK(served == MAX_CONNS - 1 && refused == 3,
+	      "%d connections at once: %d more are served, %d closed at once",
+	      MAX_CONNS, served, refused);
+	xc_close(conns[0]);
+	/* pvisord frees a connection's place at the end of its round. */
+	usleep(200000);
+	conns[0] = xc_open();
+	CHECK(!req1(conns[0], PVISOR_XS_READ, 0, "/local/domain/0/name") &&
+	      is_value(PVISOR_XS_READ, "Domain-0"), "a place freed can be taken again");
+	for (i = 0; i < MAX_CONNS + 2; i++)
+		xc_close(conns[i]);
+	req1(c, PVISOR_XS_READ, 0, "/local/domain/0/name");
+	CHECK(is_value(PVISOR_XS_READ, "Domain-0"), "the first connection was never disturbed");
+}
+
 /* A figure (kB) from pvisord's /proc/PID/status, or -1. */
 static long daemon_status_kb(const char *field)
 {
@@ -1107,7 +1141,7 @@ int main(void)
 	pid_t second;
 
 	nl = pvt_open();
-	tap_plan(172);
+	tap_plan(175);
 	mkdir(DIR, 0700);
 	unlink(STATE);
 	tap_on_abort(on_abort);
@@ -1143,6 +1177,7 @@ int main(void)
 	test_destroy(nl, c, &a);
 	pvnl_domain_del(nl, b.id, NULL);
 	test_lost_notifications(nl, c);
+	test_connection_limit(c);
 	test_flood(c);
 	xc_close(c);
 
