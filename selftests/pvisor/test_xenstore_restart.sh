@@ -71,7 +71,7 @@ wait_gone() {
 echo "TAP version 13"
 need_tools pvctl pvisord
 need_module
-plan 45
+plan 47
 rm -rf $D
 mkdir -p $D
 cleanup
@@ -235,6 +235,26 @@ cp $tmp/state.good $D/state
 run start
 check "the good file loads again" \
 	eval 'status_is 0 && [ "$(pvctl store read /xsr/greeting)" = "hello world" ]'
+
+# A save that fails (its directory gone) is logged and retried, slowly.
+mkdir -p $D/sub
+pvisord -f -n -s $D/sv.sock -S $D/sub/state -p $D/sv.pid 2>$D/sv.log &
+svpid=$!
+i=0
+while [ ! -S $D/sv.sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+rm -rf $D/sub
+pvctl store --socket $D/sv.sock write /sv/x 1
+sleep 2
+cp $D/sv.log $tmp/out
+check "a failed save is logged once, not retried in a loop" \
+	eval '[ "$(grep -c "cannot save the state" $tmp/out)" -eq 1 ]'
+mkdir -p $D/sub
+i=0
+while [ ! -f $D/sub/state ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "... and retried: once the directory is back, the state is saved" \
+	eval 'grep -q "^N /sv/x " $D/sub/state'
+kill $svpid
+wait $svpid
 
 # --no-module: the protocol alone, no domains.
 run pvisord -n -s $D/nm.sock -S $D/nm.state -p $D/nm.pid

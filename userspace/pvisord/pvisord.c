@@ -42,6 +42,8 @@
 
 /* How long a change may wait before the state file is rewritten. */
 #define SAVE_DELAY_MS	200
+/* How long after a failed save (a full disk) the next try waits. */
+#define SAVE_RETRY_MS	5000
 
 static const char usage_text[] =
 	"Usage: pvisord [options]\n"
@@ -84,6 +86,7 @@ static struct {
 static struct loop_source signals = { .fd = -1 };
 static struct timespec dirty_since;
 static bool was_dirty;
+static int save_delay_ms = SAVE_DELAY_MS;
 
 static int64_t ms_since(const struct timespec *t)
 {
@@ -98,12 +101,14 @@ static void save(void)
 {
 	int ret = pvisor_state_save(opt.state);
 
-	if (ret)
-		log_err("cannot save the state to %s: %s", opt.state,
-			strerror(-ret));
-	else
+	if (ret) {
+		log_err("cannot save the state to %s: %s; trying again in %d s",
+			opt.state, strerror(-ret), SAVE_RETRY_MS / 1000);
+		save_delay_ms = SAVE_RETRY_MS;
+	} else {
 		pvisor_xs.dirty = false;
-	/* A failure is retried after the next delay, not in a hot loop. */
+		save_delay_ms = SAVE_DELAY_MS;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &dirty_since);
 	was_dirty = pvisor_xs.dirty;
 }
@@ -121,10 +126,10 @@ static int idle(void)
 		clock_gettime(CLOCK_MONOTONIC, &dirty_since);
 	}
 	waited = ms_since(&dirty_since);
-	if (waited < SAVE_DELAY_MS)
-		return SAVE_DELAY_MS - waited;
+	if (waited < save_delay_ms)
+		return save_delay_ms - waited;
 	save();
-	return pvisor_xs.dirty ? SAVE_DELAY_MS : -1;
+	return pvisor_xs.dirty ? save_delay_ms : -1;
 }
 
 static void signal_ready(struct loop_source *src, uint32_t events)
