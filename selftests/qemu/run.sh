@@ -220,7 +220,7 @@ make_initramfs() {
 	install -m 0644 "$ko" "$root/lib/modules/pvisor.ko"
 
 	# Domain0's tools: pvctl, and pvrun, which pvctl starts next to itself.
-	for tool in pvctl/pvctl runner/pvrun; do
+	for tool in pvctl/pvctl runner/pvrun pvisord/pvisord; do
 		if [ -x "$repo/userspace/$tool" ]; then
 			install -m 0755 "$repo/userspace/$tool" "$root/bin/${tool##*/}"
 			check_runnable "$root/bin/${tool##*/}"

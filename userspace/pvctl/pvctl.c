@@ -26,6 +26,7 @@ static const struct {
 	{ "shutdown", shutdown_main, "stop a domain as shut down, keeping its memory" },
 	{ "vcpu-list", vcpu_list_main, "list a domain's vCPUs and the CPU time they used" },
 	{ "evtchn-list", evtchn_list_main, "list a domain's event channels (debugging)" },
+	{ "store", store_main, "read, change and watch xenstore (through pvisord)" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -31,5 +31,6 @@ int unpause_main(int argc, char *argv[]);
 int shutdown_main(int argc, char *argv[]);
 int vcpu_list_main(int argc, char *argv[]);
 int evtchn_list_main(int argc, char *argv[]);
+int store_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */
