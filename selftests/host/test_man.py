@@ -75,7 +75,7 @@ for name in pages:
     result(th is not None, "%s renders as a section-%s man page%s" %
            (name, section, "" if err is None else ": " + err))
 
-for required in ("pvctl.8", "pvrun.8", "pvisor.4"):
+for required in ("pvctl.8", "pvrun.8", "pvisord.8", "pvisor.4"):
     result(required in pages, "Documentation/man/%s.rst exists" % required)
 
 pvctl_page = page("pvctl.8") if "pvctl.8" in pages else ""
@@ -97,15 +97,17 @@ for sub in subcommands:
     result(not missing, "pvctl(8) names every option of '%s'%s" %
            (sub, " (missing %s)" % " ".join(missing) if missing else ""))
 
-pvrun = os.path.join(top, "userspace", "runner", "pvrun")
-pvrun_page = page("pvrun.8") if "pvrun.8" in pages else ""
-if os.access(pvrun, os.X_OK):
-    missing = [o for o in options_in_help(pvrun, ["--help"])
-               if o not in pvrun_page]
-    result(not missing, "pvrun(8) names every option of pvrun%s" %
-           (" (missing %s)" % " ".join(missing) if missing else ""))
-else:
-    result(False, "pvrun is built, to read its --help")
+for prog, path in (("pvrun", "userspace/runner/pvrun"),
+                   ("pvisord", "userspace/pvisord/pvisord")):
+    binary = os.path.join(top, path)
+    text = page(prog + ".8") if prog + ".8" in pages else ""
+    if not os.access(binary, os.X_OK):
+        result(False, "%s is built, to read its --help" % prog)
+        continue
+    missing = [o for o in options_in_help(binary, ["--help"])
+               if o not in text]
+    result(not missing, "%s(8) names every option of %s%s" %
+           (prog, prog, " (missing %s)" % " ".join(missing) if missing else ""))
 
 kmod = source("kmod/*.c")
 module_page = page("pvisor.4") if "pvisor.4" in pages else ""
