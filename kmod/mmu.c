@@ -19,7 +19,8 @@
 #include "hypercall.h"
 #include "pagetable.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
+#include "window.h"
 
 #define PVISOR_DOMID_SELF	0	/* the only domain a guest may name */
 
@@ -101,7 +102,7 @@ long pvisor_hc_mmu_update(struct pvisor_runner *runner,
 		cond_resched();
 	}
 	if (done)
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 	return put_done(args->a[2], done) ?: ret;
 }
 
@@ -113,15 +114,15 @@ static int apply_mmuext(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		if (op->arg1 >= runner->dom->mem.nr_frames)
 			return -EINVAL;
 		WRITE_ONCE(vcpu->pt_base_pfn, op->arg1);
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 		return 0;
 	case PVISOR_MMUEXT_TLB_FLUSH_LOCAL:
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 		return 0;
 	case PVISOR_MMUEXT_INVLPG_LOCAL:
 		if (!pvisor_guest_range_ok(op->arg1, 1))
 			return -EINVAL;
-		pvisor_shadow_flush(runner, op->arg1 & PAGE_MASK, PAGE_SIZE);
+		pvisor_window_flush(runner, op->arg1 & PAGE_MASK, PAGE_SIZE);
 		return 0;
 	default:
 		return -EINVAL;
@@ -181,8 +182,8 @@ long pvisor_hc_update_va_mapping(struct pvisor_runner *runner,
 
 	pvisor_pt_write(runner->dom, walk.table_pfn, walk.index, val);
 	if (flags & PVISOR_UVMF_TLB_FLUSH)
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 	else
-		pvisor_shadow_flush(runner, va & PAGE_MASK, PAGE_SIZE);
+		pvisor_window_flush(runner, va & PAGE_MASK, PAGE_SIZE);
 	return 0;
 }

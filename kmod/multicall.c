@@ -16,7 +16,7 @@
 #include <pvisor/hypercall.h>
 
 #include "hypercall.h"
-#include "shadow.h"
+#include "guest_addr.h"
 
 static long run_entry(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		      const struct pvisor_multicall_entry *entry)

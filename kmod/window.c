@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Shadow page tables: how guest memory appears in the runner.
+ * The guest window: how guest memory appears in the runner, through
+ * shadow page tables.
  *
  * The story of one guest memory access. The guest touches an address in
  * its window. The first time, the host page table has nothing there, so
@@ -21,150 +22,26 @@
  * fetch from a present NX entry never reaches us: x86 treats it as an
  * access error and raises SIGSEGV itself.
  *
- * The last page of the window is the hypercall page: one page shared by
- * every domain, holding a 32-byte stub per hypercall and a trampoline per
- * vCPU for the iret hypercall, mapped read-only and executable whatever
- * the guest's tables say. Below it sits the runner's iret page, read-only,
- * where those trampolines find rax and rip.
+ * The last page of the window is the hypercall page (hypercall_page.c),
+ * read-only and executable whatever the guest's tables say. Below it sits
+ * the runner's iret page, read-only, where its trampolines find rax and
+ * rip, and below that the domain's shared_info page.
  *
  * Locking: faults run under the runner's mmap_lock (read); invalidations
  * take it for read to keep the VMA alive while zapping.
  */
 
-#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
-#include <pvisor/device.h>
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
 #include "domain.h"
+#include "guest_addr.h"
+#include "hypercall_page.h"
 #include "pagetable.h"
 #include "runner.h"
-#include "shadow.h"
-
-static struct page *hypercall_page;
-
-/* x86-64 machine code, assembled by hand; see write_stub(). */
-#define OP_PUSH_RBX		0x53
-#define OP_POP_RBX		0x5b
-#define OP_RET			0xc3
-#define OP_INT3			0xcc
-#define OP_MOV_IMM32_EAX	0xb8
-#define OP_MOV_IMM32_ESI	0xbe
-#define OP_MOV_IMM32_EDI	0xbf
-
-static u8 *put_imm32(u8 *p, u8 opcode, u32 imm)
-{
-	*p++ = opcode;
-	memcpy(p, &imm, sizeof(imm));
-	return p + sizeof(imm);
-}
-
-/*
- * Hypercall N becomes ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_HYPERCALL(N)).
- * The ioctl needs rdi and rsi, which hold the guest's first two
- * arguments, so argument 1 moves to r9 and argument 2 to rbx, saved on
- * the guest stack around the call; hypercall.c reads both from the saved
- * registers, never from guest memory:
- *
- *	push %rbx; mov %rsi,%rbx; mov %rdi,%r9; mov $fd,%edi;
- *	mov $cmd,%esi; mov $__NR_ioctl,%eax; syscall; pop %rbx; ret
- */
-static void write_stub(u8 *p, unsigned int nr)
-{
-	*p++ = OP_PUSH_RBX;
-	*p++ = 0x48; *p++ = 0x89; *p++ = 0xf3;		/* mov %rsi,%rbx */
-	*p++ = 0x49; *p++ = 0x89; *p++ = 0xf9;		/* mov %rdi,%r9 */
-	p = put_imm32(p, OP_MOV_IMM32_EDI, PVISOR_RUNNER_FD);
-	p = put_imm32(p, OP_MOV_IMM32_ESI, PVISOR_IOCTL_HYPERCALL(nr));
-	p = put_imm32(p, OP_MOV_IMM32_EAX, __NR_ioctl);
-	*p++ = 0x0f; *p++ = 0x05;			/* syscall */
-	*p++ = OP_POP_RBX;
-	*p++ = OP_RET;
-}
-
-/*
- * Where the iret hypercall resumes vCPU @vcpu (trap.c): every register
- * but rax, rip is already the frame's; its slot on the iret page holds
- * rax and rip. Neither instruction touches rsp or the flags.
- *
- *	mov slot(%rip), %rax; jmp *slot+8(%rip)
- */
-static void write_iret_trampoline(u8 *page, unsigned int vcpu)
-{
-	u64 tramp = PVISOR_IRET_TRAMPOLINE(vcpu);
-	u64 slot = PVISOR_IRET_PAGE + vcpu * 2 * sizeof(u64);
-	u8 *p = page + (tramp - PVISOR_HYPERCALL_PAGE);
-	s32 disp;
-
-	*p++ = 0x48; *p++ = 0x8b; *p++ = 0x05;		/* mov disp(%rip),%rax */
-	disp = slot - (tramp + 7);
-	memcpy(p, &disp, sizeof(disp));
-	p += sizeof(disp);
-	*p++ = 0xff; *p++ = 0x25;			/* jmp *disp(%rip) */
-	disp = slot + 8 - (tramp + 13);
-	memcpy(p, &disp, sizeof(disp));
-}
-
-/** pvisor_shadow_init() - build the hypercall page */
-int pvisor_shadow_init(void)
-{
-	unsigned int nr;
-	u8 *page;
-
-	BUILD_BUG_ON(PVISOR_NR_HYPERCALLS * PVISOR_HYPERCALL_STRIDE > PAGE_SIZE);
-	BUILD_BUG_ON(PVISOR_IOCTL_HYPERCALL_BASE + PVISOR_NR_HYPERCALLS > 0x100);
-	BUILD_BUG_ON(PVISOR_IRET_TRAMPOLINE(PVISOR_MAX_VCPUS) >
-		     PVISOR_HYPERCALL_PAGE + PAGE_SIZE);
-	BUILD_BUG_ON(PVISOR_MAX_VCPUS * 2 * sizeof(u64) > PAGE_SIZE);
-
-	hypercall_page = alloc_page(GFP_KERNEL);
-	if (!hypercall_page)
-		return -ENOMEM;
-	page = page_address(hypercall_page);
-	/* Anything but a stub's first byte traps. */
-	memset(page, OP_INT3, PAGE_SIZE);
-	for (nr = 0; nr < PVISOR_NR_HYPERCALLS; nr++)
-		write_stub(page + nr * PVISOR_HYPERCALL_STRIDE, nr);
-	for (nr = 0; nr < PVISOR_MAX_VCPUS; nr++)
-		write_iret_trampoline(page, nr);
-	return 0;
-}
-
-/** pvisor_shadow_exit() - free the hypercall page */
-void pvisor_shadow_exit(void)
-{
-	__free_page(hypercall_page);
-}
-
-/**
- * pvisor_guest_range_ok() - is [addr, addr + len) guest memory?
- * @addr: a guest virtual address
- * @len: bytes from it
- *
- * Guest pointers handed to hypercalls must lie in the window, below the
- * module's two pages; the runner's own memory is not the guest's to name.
- */
-bool pvisor_guest_range_ok(u64 addr, u64 len)
-{
-	return addr >= PVISOR_WINDOW_BASE && addr < PVISOR_GUEST_LIMIT &&
-	       len <= PVISOR_GUEST_LIMIT - addr;
-}
-
-/**
- * pvisor_in_window() - is @addr inside the guest window?
- * @addr: an address, e.g. a guest rip
- *
- * Guest code may run anywhere in the window, the hypercall stubs
- * included; guest memory (pvisor_guest_range_ok()) ends below the
- * module's pages.
- */
-bool pvisor_in_window(u64 addr)
-{
-	return addr >= PVISOR_WINDOW_BASE &&
-	       addr - PVISOR_WINDOW_BASE < PVISOR_WINDOW_SIZE;
-}
+#include "window.h"
 
 static pgprot_t guest_prot(bool writable, bool executable)
 {
@@ -178,7 +55,7 @@ static vm_fault_t hypercall_page_fault(struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		return VM_FAULT_SIGSEGV;
 	return vmf_insert_pfn_prot(vmf->vma, vmf->address,
-				   page_to_pfn(hypercall_page),
+				   pvisor_hypercall_page_pfn(),
 				   guest_prot(false, true));
 }
 
@@ -296,12 +173,12 @@ static const struct vm_operations_struct window_vm_ops = {
 };
 
 /**
- * pvisor_shadow_mmap() - set up the guest window
+ * pvisor_window_mmap() - set up the guest window
  * @runner: the runner whose fd is being mapped
  * @vma: exactly PVISOR_WINDOW_SIZE bytes at PVISOR_WINDOW_BASE, shared,
  *       offset 0; one window per runner
  */
-int pvisor_shadow_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
+int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 {
 	if (vma->vm_start != PVISOR_WINDOW_BASE ||
 	    vma->vm_end - vma->vm_start != PVISOR_WINDOW_SIZE ||
@@ -317,12 +194,12 @@ int pvisor_shadow_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 }
 
 /**
- * pvisor_shadow_flush() - invalidate shadow entries
+ * pvisor_window_flush() - invalidate shadow entries
  * @runner: the calling runner (current must be one of its threads)
  * @va: start, inside the window
  * @len: bytes, page multiples; the range must stay inside the window
  */
-void pvisor_shadow_flush(struct pvisor_runner *runner, u64 va, u64 len)
+void pvisor_window_flush(struct pvisor_runner *runner, u64 va, u64 len)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -335,8 +212,8 @@ void pvisor_shadow_flush(struct pvisor_runner *runner, u64 va, u64 len)
 	mmap_read_unlock(mm);
 }
 
-/** pvisor_shadow_flush_all() - invalidate the whole window */
-void pvisor_shadow_flush_all(struct pvisor_runner *runner)
+/** pvisor_window_flush_all() - invalidate the whole window */
+void pvisor_window_flush_all(struct pvisor_runner *runner)
 {
-	pvisor_shadow_flush(runner, PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE);
+	pvisor_window_flush(runner, PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE);
 }
