@@ -187,7 +187,12 @@ int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 	if (test_and_set_bit(RUNNER_WINDOW_MAPPED, &runner->flags))
 		return -EBUSY;
 
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	/*
+	 * VM_IO: madvise(MADV_DOFORK) refuses it, so no fork ever copies
+	 * entries that no invalidation of ours would reach.
+	 */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY;
 	vma->vm_ops = &window_vm_ops;
 	vma->vm_private_data = runner;
 	return 0;
