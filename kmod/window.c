@@ -18,7 +18,8 @@
  *
  * Two 6.1 details make this sound. A write to a present read-only PFN
  * entry in a shared mapping would be silently made writable unless the
- * VMA has .pfn_mkwrite, so window_mkwrite() re-checks the guest entry. A
+ * VMA has .pfn_mkwrite, so window_mkwrite() re-checks the guest entry:
+ * its rights, and that it still names the frame the present entry maps. A
  * fetch from a present NX entry never reaches us: x86 treats it as an
  * access error and raises SIGSEGV itself.
  *
@@ -27,8 +28,21 @@
  * the runner's iret page, read-only, where its trampolines find rax and
  * rip, and below that the domain's shared_info page.
  *
- * Locking: faults run under the runner's mmap_lock (read); invalidations
- * take it for read to keep the VMA alive while zapping.
+ * Invalidation against fills. Both run under the mmap_lock for read, so
+ * that alone orders nothing: a fill that walked the old entry before an
+ * mmu_update could insert it after that update's zap, leaving a stale
+ * entry behind an invalidation that returned. The window's zap_lock is
+ * what orders them: a fill walks and inserts under it for read, an
+ * invalidation zaps under it for write, after the guest's table write.
+ * A fill that read the old entry has therefore inserted before the zap
+ * starts, and the zap removes it; a fill that starts after the zap ends
+ * reads the tables after the write (rwsem release/acquire). Because walk
+ * and insert share one read-side section, no sequence count is needed:
+ * KVM needs mmu_invalidate_seq since it resolves pfns outside mmu_lock.
+ *
+ * Locking: faults hold the runner's mmap_lock (read), then zap_lock
+ * (read); invalidations hold mmap_lock (read), then zap_lock (write),
+ * and sleep.
  */
 
 #include <linux/mm.h>
@@ -124,6 +138,7 @@ static vm_fault_t iret_page_fault(struct vm_fault *vmf)
 static vm_fault_t window_fault(struct vm_fault *vmf)
 {
 	struct pvisor_runner *runner = vmf->vma->vm_private_data;
+	struct pvisor_window *w = &runner->window;
 	struct pvisor_walk walk;
 	vm_fault_t ret;
 
@@ -134,24 +149,44 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 	if (vmf->address == PVISOR_SHARED_INFO_PAGE)
 		return shared_info_fault(vmf);
 
+	down_read(&w->zap_lock);
 	ret = guest_translate(vmf, &walk);
 	if (ret)
-		return ret;
-	return vmf_insert_pfn_prot(vmf->vma, vmf->address,
-				   page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
-				   guest_prot(walk.writable, walk.executable));
+		goto out_unlock;
+	ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
+				  page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
+				  guest_prot(walk.writable, walk.executable));
+out_unlock:
+	up_read(&w->zap_lock);
+	return ret;
 }
 
-/* A write to a present read-only entry: allowed only if the guest's own
- * entry now allows it (it may have been upgraded without an invalidate).
+/*
+ * A write to a present read-only entry. The guest may have upgraded its
+ * entry without invalidating, which makes the write fine; but it may also
+ * have pointed the entry at another frame meanwhile, and the host would
+ * then make the old frame writable in place. So the present entry must
+ * still name the frame the guest's entry names; otherwise drop it and let
+ * the write refault through a fresh fill.
  */
 static vm_fault_t window_mkwrite(struct vm_fault *vmf)
 {
+	struct pvisor_runner *runner = vmf->vma->vm_private_data;
+	struct pvisor_window *w = &runner->window;
 	struct pvisor_walk walk;
+	vm_fault_t ret;
 
 	if (vmf->address >= PVISOR_GUEST_LIMIT)
 		return VM_FAULT_SIGSEGV;
-	return guest_translate(vmf, &walk);
+	down_read(&w->zap_lock);
+	ret = guest_translate(vmf, &walk);
+	if (!ret && pte_pfn(vmf->orig_pte) !=
+		    page_to_pfn(runner->dom->mem.p2m[walk.pfn])) {
+		zap_vma_ptes(vmf->vma, vmf->address, PAGE_SIZE);
+		ret = VM_FAULT_NOPAGE;
+	}
+	up_read(&w->zap_lock);
+	return ret;
 }
 
 /* The window stays whole and in place: invalidation finds it there. */
@@ -172,20 +207,31 @@ static const struct vm_operations_struct window_vm_ops = {
 	.mremap = window_mremap,
 };
 
+static bool is_window(struct vm_area_struct *vma, struct pvisor_runner *runner)
+{
+	return vma && vma->vm_ops == &window_vm_ops &&
+	       vma->vm_private_data == runner;
+}
+
 /**
  * pvisor_window_mmap() - set up the guest window
  * @runner: the runner whose fd is being mapped
  * @vma: exactly PVISOR_WINDOW_SIZE bytes at PVISOR_WINDOW_BASE, shared,
  *       offset 0; one window per runner
+ *
+ * Return: 0, -EINVAL (the wrong geometry), -EBUSY (mapped already).
  */
 int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 {
+	struct pvisor_window *w = &runner->window;
+
 	if (vma->vm_start != PVISOR_WINDOW_BASE ||
 	    vma->vm_end - vma->vm_start != PVISOR_WINDOW_SIZE ||
 	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (test_and_set_bit(RUNNER_WINDOW_MAPPED, &runner->flags))
 		return -EBUSY;
+	init_rwsem(&w->zap_lock);
 
 	/*
 	 * VM_IO: madvise(MADV_DOFORK) refuses it, so no fork ever copies
@@ -203,6 +249,9 @@ int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
  * @runner: the calling runner (current must be one of its threads)
  * @va: start, inside the window
  * @len: bytes, page multiples; the range must stay inside the window
+ *
+ * When it returns, no entry filled from the guest's tables as they were
+ * before the call is left in [@va, @va + @len). Sleeps.
  */
 void pvisor_window_flush(struct pvisor_runner *runner, u64 va, u64 len)
 {
@@ -211,9 +260,11 @@ void pvisor_window_flush(struct pvisor_runner *runner, u64 va, u64 len)
 
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, PVISOR_WINDOW_BASE);
-	if (vma && vma->vm_ops == &window_vm_ops &&
-	    vma->vm_private_data == runner)
+	if (is_window(vma, runner)) {
+		down_write(&runner->window.zap_lock);
 		zap_vma_ptes(vma, va, len);
+		up_write(&runner->window.zap_lock);
+	}
 	mmap_read_unlock(mm);
 }
 
