@@ -28,6 +28,28 @@
  * the runner's iret page, read-only, where its trampolines find rax and
  * rip, and below that the domain's shared_info page.
  *
+ * What the shadow costs the host. Every 2 MiB of the window the guest
+ * touches costs the runner's mm a page-table page, every GiB another,
+ * and zapping entries never frees those pages (only unmapping does). A
+ * guest that aliases its own table frames across levels can name the
+ * whole terabyte with a few frames, so the cost is not bounded by its
+ * memory. The window therefore has an allowance (pvisor_window_allowance(),
+ * a sixteenth of the reservation plus 256 KiB): when the runner's page
+ * tables have grown past the size they had with the window empty plus
+ * the allowance, the next fill resets the shadow instead. A reset maps
+ * the window again over itself (vm_mmap(MAP_FIXED) of the same file):
+ * under one hold of the mmap_lock the old mapping goes with all its page
+ * tables and an empty one takes its place; every vCPU simply refaults. It
+ * needs the mmap_lock for write, which a fault handler cannot take, so a
+ * fault from guest code queues it as task work and lets the access retry
+ * once it ran, on the way back to the guest; the long hypercalls call
+ * pvisor_window_keep_budget() between their steps, which resets there and
+ * then. A reset is paid for by the guest: it runs in the guest's vCPU
+ * thread, and its work is freeing the tables and entries the guest's own
+ * faults made since the last one (at least allowance / 16 KiB faults:
+ * one fill allocates at most four table pages), plus one VMA and one TLB
+ * flush of the runner's own CPUs.
+ *
  * Invalidation against fills. Both run under the mmap_lock for read, so
  * that alone orders nothing: a fill that walked the old entry before an
  * mmu_update could insert it after that update's zap, leaving a stale
@@ -42,11 +64,17 @@
  *
  * Locking: faults hold the runner's mmap_lock (read), then zap_lock
  * (read); invalidations hold mmap_lock (read), then zap_lock (write),
- * and sleep.
+ * and sleep. A reset holds reset_lock, then takes mmap_lock (write,
+ * inside vm_mmap()); nothing takes reset_lock under mmap_lock.
  */
 
+#include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
@@ -56,6 +84,138 @@
 #include "pagetable.h"
 #include "runner.h"
 #include "window.h"
+
+/* The allowance: 1/16 of the reservation, plus this much for any guest. */
+#define ALLOWANCE_SHIFT		4
+#define ALLOWANCE_FLOOR		(256UL << 10)
+
+/**
+ * pvisor_window_allowance() - host page tables a window may use
+ * @nr_frames: the domain's reservation, in frames
+ *
+ * Return: bytes of page tables the window may add to the runner's mm
+ * before its shadow is reset (Documentation/admin-guide.rst).
+ */
+unsigned long pvisor_window_allowance(unsigned long nr_frames)
+{
+	return ((nr_frames << PAGE_SHIFT) >> ALLOWANCE_SHIFT) + ALLOWANCE_FLOOR;
+}
+
+static bool over_budget(struct pvisor_window *w, struct mm_struct *mm)
+{
+	return mm_pgtables_bytes(mm) >
+	       READ_ONCE(w->baseline) + READ_ONCE(w->allowance);
+}
+
+static const struct vm_operations_struct window_vm_ops;
+
+static bool is_window(struct vm_area_struct *vma, struct pvisor_runner *runner)
+{
+	return vma && vma->vm_ops == &window_vm_ops &&
+	       vma->vm_private_data == runner;
+}
+
+/*
+ * Reset the shadow of the calling runner thread's window if it is over
+ * its budget. Sleeps; called with no lock held.
+ */
+static void window_reset(struct pvisor_runner *runner)
+{
+	struct pvisor_window *w = &runner->window;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct file *file = NULL;
+	unsigned long addr;
+
+	if (mutex_lock_killable(&w->reset_lock))
+		return;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, PVISOR_WINDOW_BASE);
+	if (is_window(vma, runner) && over_budget(w, mm))
+		file = get_file(vma->vm_file);
+	mmap_read_unlock(mm);
+	if (!file)
+		goto out_unlock;
+
+	WRITE_ONCE(w->resetter, current);
+	addr = vm_mmap(file, PVISOR_WINDOW_BASE, PVISOR_WINDOW_SIZE, w->prot,
+		       MAP_SHARED | MAP_FIXED, 0);
+	WRITE_ONCE(w->resetter, NULL);
+	fput(file);
+
+	if (addr == PVISOR_WINDOW_BASE) {
+		if (!w->resets++)
+			pr_info("domain %u (%s): guest window reset: its page tables passed %lu KiB\n",
+				runner->dom->id, runner->dom->name,
+				w->allowance >> 10);
+	} else if (addr != (unsigned long)-EINTR) {
+		/* The old mapping may be gone: the guest cannot go on. */
+		pvisor_domain_crash(runner->dom, "cannot reset the guest window (error %ld)",
+				    (long)addr);
+	}
+out_unlock:
+	mutex_unlock(&w->reset_lock);
+}
+
+/* A reset queued by a fault; it pins the runner fd, and so the runner. */
+struct reset_work {
+	struct callback_head cb;
+	struct file *file;
+};
+
+static void reset_work_run(struct callback_head *cb)
+{
+	struct reset_work *work = container_of(cb, struct reset_work, cb);
+
+	/* At exit the mm may be gone already, and nobody needs the reset. */
+	if (!(current->flags & PF_EXITING))
+		window_reset(work->file->private_data);
+	fput(work->file);
+	kfree(work);
+}
+
+/*
+ * A fill from guest code found the window over its budget: reset before
+ * the guest goes on, and let the access retry then.
+ */
+static vm_fault_t queue_reset(struct vm_fault *vmf)
+{
+	struct pvisor_runner *runner = vmf->vma->vm_private_data;
+	struct reset_work *work;
+
+	work = kmalloc(sizeof(*work), GFP_KERNEL_ACCOUNT);
+	if (!work)
+		goto err_crash;
+	work->file = get_file(vmf->vma->vm_file);
+	init_task_work(&work->cb, reset_work_run);
+	if (task_work_add(current, &work->cb, TWA_RESUME)) {
+		/* The thread is exiting: it runs no guest code again. */
+		fput(work->file);
+		kfree(work);
+		return VM_FAULT_SIGSEGV;
+	}
+	return VM_FAULT_NOPAGE;
+
+err_crash:
+	pvisor_domain_crash(runner->dom, "out of memory resetting the guest window");
+	return VM_FAULT_SIGSEGV;
+}
+
+/**
+ * pvisor_window_keep_budget() - reset the shadow now if it is over budget
+ * @runner: the calling runner (current must be one of its vCPU threads)
+ *
+ * For hypercalls that touch guest memory many times before returning
+ * (multicall): their own faults fill the shadow past its budget without
+ * the reset a fault from guest code would queue. Sleeps; call it with no
+ * lock held.
+ */
+void pvisor_window_keep_budget(struct pvisor_runner *runner)
+{
+	if (pvisor_runner_window_mapped(runner) &&
+	    over_budget(&runner->window, current->mm))
+		window_reset(runner);
+}
 
 static pgprot_t guest_prot(bool writable, bool executable)
 {
@@ -153,9 +313,17 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 	ret = guest_translate(vmf, &walk);
 	if (ret)
 		goto out_unlock;
-	ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
-				  page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
-				  guest_prot(walk.writable, walk.executable));
+	/*
+	 * Over budget: guest code waits for a reset; a fault of our own
+	 * (a hypercall's copy) is let through, and the hypercall resets
+	 * at its next step or on its way back to the guest.
+	 */
+	if ((vmf->flags & FAULT_FLAG_USER) && over_budget(w, vmf->vma->vm_mm))
+		ret = queue_reset(vmf);
+	else
+		ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
+					  page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
+					  guest_prot(walk.writable, walk.executable));
 out_unlock:
 	up_read(&w->zap_lock);
 	return ret;
@@ -207,10 +375,11 @@ static const struct vm_operations_struct window_vm_ops = {
 	.mremap = window_mremap,
 };
 
-static bool is_window(struct vm_area_struct *vma, struct pvisor_runner *runner)
+static unsigned long prot_of(unsigned long vm_flags)
 {
-	return vma && vma->vm_ops == &window_vm_ops &&
-	       vma->vm_private_data == runner;
+	return (vm_flags & VM_READ ? PROT_READ : 0) |
+	       (vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+	       (vm_flags & VM_EXEC ? PROT_EXEC : 0);
 }
 
 /**
@@ -218,6 +387,9 @@ static bool is_window(struct vm_area_struct *vma, struct pvisor_runner *runner)
  * @runner: the runner whose fd is being mapped
  * @vma: exactly PVISOR_WINDOW_SIZE bytes at PVISOR_WINDOW_BASE, shared,
  *       offset 0; one window per runner
+ *
+ * Also the second half of a reset, called back by vm_mmap() in the
+ * resetting thread once the old mapping and its page tables are gone.
  *
  * Return: 0, -EINVAL (the wrong geometry), -EBUSY (mapped already).
  */
@@ -229,9 +401,16 @@ int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 	    vma->vm_end - vma->vm_start != PVISOR_WINDOW_SIZE ||
 	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (test_and_set_bit(RUNNER_WINDOW_MAPPED, &runner->flags))
-		return -EBUSY;
-	init_rwsem(&w->zap_lock);
+	if (READ_ONCE(w->resetter) != current) {
+		if (test_and_set_bit(RUNNER_WINDOW_MAPPED, &runner->flags))
+			return -EBUSY;
+		init_rwsem(&w->zap_lock);
+		mutex_init(&w->reset_lock);
+		w->allowance = pvisor_window_allowance(runner->dom->mem.nr_frames);
+		w->prot = prot_of(vma->vm_flags);
+	}
+	/* The window is empty: whatever tables the mm has are the runner's. */
+	WRITE_ONCE(w->baseline, mm_pgtables_bytes(vma->vm_mm));
 
 	/*
 	 * VM_IO: madvise(MADV_DOFORK) refuses it, so no fork ever copies
@@ -251,7 +430,8 @@ int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
  * @len: bytes, page multiples; the range must stay inside the window
  *
  * When it returns, no entry filled from the guest's tables as they were
- * before the call is left in [@va, @va + @len). Sleeps.
+ * before the call is left in [@va, @va + @len). Costs at most a walk of
+ * the window's page tables, which its budget bounds. Sleeps.
  */
 void pvisor_window_flush(struct pvisor_runner *runner, u64 va, u64 len)
 {

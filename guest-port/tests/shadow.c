@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guests that test the shadow's edges: write upgrades and invalidation
- * against a concurrent fill. The command line is exactly "case=NAME";
+ * Guests that test the shadow's edges: its host page-table budget, long
+ * invalidation batches, write upgrades and invalidation against a
+ * concurrent fill. The command line is exactly "case=NAME";
  * selftests/pvisor/test_shadow.sh runs each and checks how it ends and
  * what it cost the host.
  *
+ *   alias    one frame that is every level of its own tables and the data
+ *            too, installed in the window's second top-level slot; then a
+ *            read of one page per 2 MiB across 64 GiB, twice. Without a
+ *            budget each read costs the host a page-table page that
+ *            nothing frees (128 MiB); with one the shadow is reset and the
+ *            guest goes on, checks what it read, and powers off.
+ *   flood    the same tables, then mmuext_op batches of 4096 whole-window
+ *            flushes, forever: the host destroys it, promptly.
  *   mkwrite  a read-only page read (so the shadow holds it read-only),
  *            then its entry rewritten in place, without an invalidation,
  *            to a writable entry naming another frame, and a write: it
@@ -29,6 +38,13 @@
 #include "../minnow/time.h"
 #include "../minnow/traps.h"
 
+#define PTRS		512
+#define SLOT_SIZE	(1ULL << 39)		/* one top-level entry's span */
+#define PMD_SIZE	(1ULL << 21)
+#define ALIAS_BASE	(PVISOR_WINDOW_BASE + SLOT_SIZE)
+#define ALIAS_TOUCHES	32768			/* 64 GiB, one page per 2 MiB */
+#define ALIAS_PASSES	2
+#define FLOOD_BATCH	4096
 #define RACE_NS		(3 * NSEC_PER_SEC)
 #define RACE_VA		(PVISOR_WINDOW_BASE + (256ULL << 30))
 #define RACE_PAUSE	(1U << 16)		/* spins, at most, between reads */
@@ -39,6 +55,86 @@ static bool is_case(const char *name)
 	const char *c = start_info->cmd_line;
 
 	return !strncmp(c, "case=", 5) && !strcmp(c + 5, name);
+}
+
+/*
+ * One frame, every entry naming itself: it is the top table's second
+ * slot, and every table below, and the data. Returns the value each read
+ * through it must give: its own entry.
+ */
+static u64 install_alias(void)
+{
+	struct pvisor_mmu_update req;
+	u64 f = alloc_page_pfn(), entry, *t;
+	unsigned int i, slot = ((ALIAS_BASE >> 39) & (PTRS - 1));
+
+	GUEST_ASSERT(f != MM_NO_PAGE);
+	entry = (f << PAGE_SHIFT) | PVISOR_PTE_PRESENT | PVISOR_PTE_RW |
+		PVISOR_PTE_NX;
+	t = pfn_to_virt(f);
+	for (i = 0; i < PTRS; i++)
+		t[i] = entry;
+	req.ptr = (mm_top_pfn() << PAGE_SHIFT) + slot * sizeof(u64);
+	req.val = entry;
+	GUEST_ASSERT(hv_mmu_update(&req, 1, NULL) == 0);
+	return entry;
+}
+
+/* Read one word per 2 MiB through the alias; how many read @want. */
+static u64 touch_alias(u64 want)
+{
+	u64 i, good = 0;
+
+	for (i = 0; i < ALIAS_TOUCHES; i++)
+		good += *(volatile u64 *)(ALIAS_BASE + i * PMD_SIZE) == want;
+	return good;
+}
+
+static void alias(void)
+{
+	u64 want, good, pass, *p;
+
+	printk("shadow: alias: one frame at every level, %u reads 2 MiB "
+	       "apart\n", ALIAS_TOUCHES);
+	want = install_alias();
+	for (pass = 1; pass <= ALIAS_PASSES; pass++) {
+		good = touch_alias(want);
+		printk("shadow: alias: pass %llu: %llu reads done\n", pass,
+		       good);
+		guest_report(good == ALIAS_TOUCHES, "pass %llu: every read "
+			     "through the alias gives the frame's own entry "
+			     "(%llu of %u)", pass, good, ALIAS_TOUCHES);
+	}
+	p = pfn_to_virt(alloc_page_pfn());
+	*(volatile u64 *)p = 0x600d;
+	guest_report(*(volatile u64 *)p == 0x600d, "the guest's own memory "
+		     "still works");
+	guest_done();
+}
+
+static struct pvisor_mmuext_op flood_ops[FLOOD_BATCH];
+
+static void flood(void)
+{
+	u64 want, batches = 0;
+	unsigned int i;
+	long ret;
+
+	printk("shadow: flood: filling the shadow\n");
+	want = install_alias();
+	GUEST_ASSERT(touch_alias(want) == ALIAS_TOUCHES);
+	for (i = 0; i < FLOOD_BATCH; i++)
+		flood_ops[i].cmd = PVISOR_MMUEXT_TLB_FLUSH_LOCAL;
+	printk("shadow: flood: flushing, %u flushes a batch\n", FLOOD_BATCH);
+	for (;;) {
+		ret = hv_mmuext_op(flood_ops, FLOOD_BATCH, NULL);
+		if (ret) {
+			guest_report(false, "batch %llu failed: %ld", batches,
+				     ret);
+			guest_done();
+		}
+		batches++;
+	}
 }
 
 #define TAG_OLD	0x01d01d01d01dULL
@@ -185,6 +281,10 @@ static void race(void)
 void minnow_main(void)
 {
 	mm_init();
+	if (is_case("alias"))
+		alias();
+	if (is_case("flood"))
+		flood();
 	if (is_case("mkwrite"))
 		mkwrite();
 	if (is_case("race"))
