@@ -22,8 +22,9 @@ struct pvisor_window {
 	struct mutex reset_lock;
 	struct task_struct *resetter;	/* the thread remapping the window */
 	unsigned long resets;		/* so far */
-	/* Set under the runner's mmap_lock (write), read under it. */
+	/* Written under the runner's mmap_lock (write), at each mmap. */
 	unsigned long baseline;		/* mm page-table bytes, window empty */
+	/* Set once, at the first mmap. */
 	unsigned long allowance;	/* bytes its tables may add to that */
 	unsigned long prot;		/* PROT_* of the runner's mapping */
 };

@@ -92,15 +92,16 @@ static u64 touch_alias(u64 want)
 
 static void alias(void)
 {
-	u64 want, good, pass, *p;
+	u64 want, good, pass, t0, *p;
 
 	printk("shadow: alias: one frame at every level, %u reads 2 MiB "
 	       "apart\n", ALIAS_TOUCHES);
 	want = install_alias();
 	for (pass = 1; pass <= ALIAS_PASSES; pass++) {
+		t0 = pvclock_read();
 		good = touch_alias(want);
-		printk("shadow: alias: pass %llu: %llu reads done\n", pass,
-		       good);
+		printk("shadow: alias: pass %llu: %llu reads in %llu ms\n",
+		       pass, good, (pvclock_read() - t0) / NSEC_PER_MSEC);
 		guest_report(good == ALIAS_TOUCHES, "pass %llu: every read "
 			     "through the alias gives the frame's own entry "
 			     "(%llu of %u)", pass, good, ALIAS_TOUCHES);
