@@ -42,9 +42,9 @@
  * tables and an empty one takes its place; every vCPU simply refaults. It
  * needs the mmap_lock for write, which a fault handler cannot take, so a
  * fault from guest code queues it as task work and lets the access retry
- * once it ran, on the way back to the guest; the long hypercalls call
- * pvisor_window_keep_budget() between their steps, which resets there and
- * then. A reset is paid for by the guest: it runs in the guest's vCPU
+ * once it ran, on the way back to the guest; multicall, whose entries
+ * may touch guest memory many times, calls pvisor_window_keep_budget()
+ * between them, which resets there and then. A reset is paid for by the guest: it runs in the guest's vCPU
  * thread, and its work is freeing the tables and entries the guest's own
  * faults made since the last one (at least allowance / 16 KiB faults:
  * one fill allocates at most four table pages), plus one VMA and one TLB
@@ -315,8 +315,8 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 		goto out_unlock;
 	/*
 	 * Over budget: guest code waits for a reset; a fault of our own
-	 * (a hypercall's copy) is let through, and the hypercall resets
-	 * at its next step or on its way back to the guest.
+	 * (a hypercall's copy) is let through: multicall resets between
+	 * its entries, and otherwise the next fill from guest code does.
 	 */
 	if ((vmf->flags & FAULT_FLAG_USER) && over_budget(w, vmf->vma->vm_mm))
 		ret = queue_reset(vmf);
