@@ -44,11 +44,11 @@
  * fault from guest code queues it as task work and lets the access retry
  * once it ran, on the way back to the guest; multicall, whose entries
  * may touch guest memory many times, calls pvisor_window_keep_budget()
- * between them, which resets there and then. A reset is paid for by the guest: it runs in the guest's vCPU
- * thread, and its work is freeing the tables and entries the guest's own
- * faults made since the last one (at least allowance / 16 KiB faults:
- * one fill allocates at most four table pages), plus one VMA and one TLB
- * flush of the runner's own CPUs.
+ * between them, which resets there and then. A reset is paid for by the
+ * guest: it runs in the guest's vCPU thread, and its work is freeing the
+ * tables and entries the guest's own faults made since the last one (at
+ * least allowance / 16 KiB faults: one fill allocates at most four table
+ * pages), plus one VMA and one TLB flush of the runner's own CPUs.
  *
  * Invalidation against fills. Both run under the mmap_lock for read, so
  * that alone orders nothing: a fill that walked the old entry before an
