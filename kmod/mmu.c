@@ -9,9 +9,17 @@
  * guest names is checked against its reservation before anything is
  * written; a batch stops at the first bad request, reports how many it
  * completed, and invalidates whatever it already changed.
+ *
+ * A batch is guest-sized (at most PVISOR_MMU_UPDATE_MAX entries): its
+ * loop stops on a fatal signal, so that destroying the domain ends it,
+ * and it invalidates once, at its end. mmu_update keeps no reverse map
+ * and flushes the whole window; mmuext_op gathers its invalidations and
+ * flushes the pages named, or the whole window when one op asked for it
+ * or the pages are too many to be worth zapping one by one.
  */
 
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <pvisor/hypercall.h>
 
@@ -19,7 +27,8 @@
 #include "hypercall.h"
 #include "pagetable.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
+#include "window.h"
 
 #define PVISOR_DOMID_SELF	0	/* the only domain a guest may name */
 
@@ -88,6 +97,11 @@ long pvisor_hc_mmu_update(struct pvisor_runner *runner,
 	while (done < count && !ret) {
 		u32 i, n = min_t(u64, count - done, BATCH);
 
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+
 		if (copy_from_user(reqs, (void __user *)(uptr + done * sizeof(reqs[0])),
 				   n * sizeof(reqs[0]))) {
 			ret = -EFAULT;
@@ -101,38 +115,86 @@ long pvisor_hc_mmu_update(struct pvisor_runner *runner,
 		cond_resched();
 	}
 	if (done)
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 	return put_done(args->a[2], done) ?: ret;
 }
 
+/*
+ * The invalidations one mmuext_op batch asked for. Past this many single
+ * pages a whole-window flush is cheaper than zapping each (the same
+ * trade-off as the host's tlb_single_page_flush_ceiling).
+ */
+#define FLUSH_PAGES_MAX		32
+
+struct flush_plan {
+	bool all;
+	unsigned int nr;
+	u64 va[FLUSH_PAGES_MAX];
+};
+
+static void plan_page(struct flush_plan *plan, u64 va)
+{
+	if (plan->all)
+		return;
+	if (plan->nr == FLUSH_PAGES_MAX)
+		plan->all = true;
+	else
+		plan->va[plan->nr++] = va;
+}
+
+static void run_plan(struct pvisor_runner *runner,
+		     const struct flush_plan *plan)
+{
+	unsigned int i;
+
+	if (plan->all) {
+		pvisor_window_flush_all(runner);
+		return;
+	}
+	for (i = 0; i < plan->nr; i++)
+		pvisor_window_flush(runner, plan->va[i], PAGE_SIZE);
+}
+
 static int apply_mmuext(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
-			const struct pvisor_mmuext_op *op)
+			const struct pvisor_mmuext_op *op,
+			struct flush_plan *plan)
 {
 	switch (op->cmd) {
 	case PVISOR_MMUEXT_NEW_BASEPTR:
 		if (op->arg1 >= runner->dom->mem.nr_frames)
 			return -EINVAL;
 		WRITE_ONCE(vcpu->pt_base_pfn, op->arg1);
-		pvisor_shadow_flush_all(runner);
+		plan->all = true;
 		return 0;
 	case PVISOR_MMUEXT_TLB_FLUSH_LOCAL:
-		pvisor_shadow_flush_all(runner);
+		plan->all = true;
 		return 0;
 	case PVISOR_MMUEXT_INVLPG_LOCAL:
 		if (!pvisor_guest_range_ok(op->arg1, 1))
 			return -EINVAL;
-		pvisor_shadow_flush(runner, op->arg1 & PAGE_MASK, PAGE_SIZE);
+		plan_page(plan, op->arg1 & PAGE_MASK);
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/** pvisor_hc_mmuext_op() - mmuext_op(ops, count, done_out, domid) */
+/**
+ * pvisor_hc_mmuext_op() - mmuext_op(ops, count, done_out, domid)
+ * @runner: the caller's runner
+ * @vcpu: the calling vCPU
+ * @args: the guest's arguments
+ *
+ * Runs the ops in order and invalidates once, after the last one that
+ * ran: no op reads guest memory but the batch itself, which a guest that
+ * switches tables in it must map alike in both (as minnow and Linux map
+ * their kernels alike in every table).
+ */
 long pvisor_hc_mmuext_op(struct pvisor_runner *runner,
 			 struct pvisor_vcpu *vcpu,
 			 const struct pvisor_hc_args *args)
 {
+	struct flush_plan plan = { .all = false, .nr = 0 };
 	struct pvisor_mmuext_op op;
 	u64 uptr = args->a[0], count = args->a[1];
 	u32 done = 0;
@@ -143,16 +205,21 @@ long pvisor_hc_mmuext_op(struct pvisor_runner *runner,
 		return ret;
 
 	for (; done < count; done++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		if (copy_from_user(&op, (void __user *)(uptr + done * sizeof(op)),
 				   sizeof(op))) {
 			ret = -EFAULT;
 			break;
 		}
-		ret = apply_mmuext(runner, vcpu, &op);
+		ret = apply_mmuext(runner, vcpu, &op, &plan);
 		if (ret)
 			break;
 		cond_resched();
 	}
+	run_plan(runner, &plan);
 	return put_done(args->a[2], done) ?: ret;
 }
 
@@ -181,8 +248,8 @@ long pvisor_hc_update_va_mapping(struct pvisor_runner *runner,
 
 	pvisor_pt_write(runner->dom, walk.table_pfn, walk.index, val);
 	if (flags & PVISOR_UVMF_TLB_FLUSH)
-		pvisor_shadow_flush_all(runner);
+		pvisor_window_flush_all(runner);
 	else
-		pvisor_shadow_flush(runner, va & PAGE_MASK, PAGE_SIZE);
+		pvisor_window_flush(runner, va & PAGE_MASK, PAGE_SIZE);
 	return 0;
 }

@@ -8,6 +8,11 @@
  * and multicall itself are refused inside a batch: iret rewrites the
  * calling context, and nesting would let a guest make our loop
  * arbitrarily deep.
+ *
+ * The loop is bounded by PVISOR_MULTICALL_MAX entries, stops on a fatal
+ * signal, and keeps the window within its page-table budget between
+ * entries: each entry's own guest accesses may fill the shadow, and a
+ * fill made by the module does not wait for a reset (window.c).
  */
 
 #include <linux/sched.h>
@@ -16,7 +21,9 @@
 #include <pvisor/hypercall.h>
 
 #include "hypercall.h"
-#include "shadow.h"
+#include "guest_addr.h"
+#include "runner.h"
+#include "window.h"
 
 static long run_entry(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		      const struct pvisor_multicall_entry *entry)
@@ -62,6 +69,7 @@ long pvisor_hc_multicall(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		/* A shutdown in the batch kills the runner: stop here. */
 		if (fatal_signal_pending(current))
 			break;
+		pvisor_window_keep_budget(runner);
 		cond_resched();
 	}
 	return 0;

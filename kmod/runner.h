@@ -5,6 +5,8 @@
 #include <linux/compiler_types.h>
 #include <linux/types.h>
 
+#include "window.h"
+
 struct pvisor_domain;
 struct pvisor_runner_attach;
 
@@ -16,6 +18,7 @@ struct pvisor_runner {
 	struct pvisor_domain *dom;	/* a reference */
 	unsigned long flags;		/* RUNNER_WINDOW_MAPPED */
 	struct page *iret_page;		/* PVISOR_IRET_PAGE: vCPUs' rax, rip */
+	struct pvisor_window window;	/* window.c's, once mapped */
 };
 
 #define RUNNER_WINDOW_MAPPED	0	/* bit in runner->flags: set once */
