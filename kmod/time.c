@@ -54,7 +54,7 @@
 #include "time.h"
 
 /* How far the published wall clock may drift before it is rewritten. */
-#define WALLCLOCK_SLOP_NS	(100 * NSEC_PER_USEC)
+#define WALLCLOCK_SLOP_NS	NSEC_PER_MSEC
 
 /* ns = ((tsc_delta << shift, or >> -shift) * mul) >> 32 */
 static u32 tsc_mul;
