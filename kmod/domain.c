@@ -64,7 +64,7 @@ static void domain_release(struct kref *ref)
 {
 	struct pvisor_domain *dom = container_of(ref, struct pvisor_domain, ref);
 
-	WARN_ON_ONCE(dom->runner);
+	WARN_ON_ONCE(dom->runner_pid);
 	pvisor_events_free(dom);
 	pvisor_console_free(&dom->console);
 	pvisor_reservation_free(&dom->mem);
@@ -262,7 +262,7 @@ static void kill_runner(struct pvisor_domain *dom)
 	struct pid *runner;
 
 	spin_lock_bh(&dom->state_lock);
-	runner = get_pid(dom->runner);
+	runner = get_pid(dom->runner_pid);
 	spin_unlock_bh(&dom->state_lock);
 	if (runner) {
 		kill_pid(runner, SIGKILL, 1);
@@ -342,8 +342,8 @@ int pvisor_domain_attach_runner(struct pvisor_domain *dom)
 	int ret = -EBUSY;
 
 	spin_lock_bh(&dom->state_lock);
-	if (dom->state == PVISOR_DOMAIN_STATE_CREATED && !dom->runner) {
-		dom->runner = get_pid(task_tgid(current));
+	if (dom->state == PVISOR_DOMAIN_STATE_CREATED && !dom->runner_pid) {
+		dom->runner_pid = get_pid(task_tgid(current));
 		dom->state = PVISOR_DOMAIN_STATE_RUNNING;
 		ret = 0;
 	}
@@ -368,9 +368,9 @@ static int change_run_state(struct pvisor_domain *dom, u32 from, u32 to,
 	struct pid *runner = NULL;
 
 	spin_lock_bh(&dom->state_lock);
-	if (dom->state == from && dom->runner) {
+	if (dom->state == from && dom->runner_pid) {
 		dom->state = to;
-		runner = get_pid(dom->runner);
+		runner = get_pid(dom->runner_pid);
 	}
 	spin_unlock_bh(&dom->state_lock);
 	if (!runner)
@@ -503,8 +503,8 @@ void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
 			dom->vcpus[i].cpu_time_ns =
 				READ_ONCE(task->se.sum_exec_runtime);
 	}
-	runner = dom->runner;
-	dom->runner = NULL;
+	runner = dom->runner_pid;
+	dom->runner_pid = NULL;
 	spin_unlock_bh(&dom->state_lock);
 	put_pid(runner);
 }

@@ -23,9 +23,11 @@ struct pvisor_evtchn;
 #define PVISOR_CRASH_REASON_MAX	96
 
 /*
- * A virtual CPU. Bound to the runner thread that first runs it; the task
- * pointer is written once under the domain's state_lock and read without
- * it by the fault handler, which only compares it with current.
+ * A virtual CPU. Bound to the runner thread that first runs it: the task
+ * pointer is set once when that thread first runs the vCPU and cleared
+ * when the runner fd is released, both under the domain's state_lock.
+ * The fault and hypercall paths read it without the lock, but only to
+ * compare it with current, which cannot change under them.
  */
 struct pvisor_vcpu {
 	u32 id;
@@ -75,7 +77,7 @@ struct pvisor_domain {
 	u32 state;				/* enum pvisor_domain_state */
 	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
-	struct pid *runner;			/* the runner's tgid, once attached */
+	struct pid *runner_pid;			/* the runner process's tgid */
 };
 
 /* A consistent copy of a domain's state, for reporting. */

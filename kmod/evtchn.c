@@ -27,7 +27,6 @@
  */
 
 #include <linux/bitops.h>
-#include <linux/preempt.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -40,7 +39,7 @@
 #include "hypercall.h"
 #include "runner.h"
 #include "shadow.h"
-#include "time.h"
+#include "vcpu.h"
 
 /** pvisor_shared_info() - the domain's shared_info page */
 struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom)
@@ -56,51 +55,6 @@ static unsigned long *pending_bits(struct pvisor_domain *dom)
 static unsigned long *mask_bits(struct pvisor_domain *dom)
 {
 	return (unsigned long *)pvisor_shared_info(dom)->evtchn_mask;
-}
-
-/**
- * pvisor_vcpu_kick() - get a vCPU to notice a pending upcall
- * @vcpu: the vCPU; any context
- */
-void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
-{
-	wake_up_interruptible(&vcpu->wait);
-	/*
-	 * A vCPU asleep in SCHEDOP_BLOCK takes its upcall on the way out of
-	 * the hypercall (pvisor_hypercall()); only one running guest code
-	 * needs the signal. The sender set upcall_pending with a full
-	 * barrier (xchg) before looking; a vCPU about to block looks again
-	 * after saying so.
-	 */
-	if (READ_ONCE(vcpu->blocked))
-		return;
-	/*
-	 * Nor does the vCPU's own thread inside a hypercall (a send to
-	 * itself): it checks on its way out. A timer's softirq may run on
-	 * that thread while it is in guest code, hence in_task().
-	 */
-	if (in_task() && READ_ONCE(vcpu->task) == current)
-		return;
-	pvisor_vcpu_signal(vcpu);
-}
-
-/**
- * pvisor_vcpu_signal() - bring a vCPU's thread into the module
- * @vcpu: the vCPU; any context
- *
- * The SIGUSR1 the runner reports like a trap: it interrupts guest code
- * and any wait in the module. The kick uses it for running vCPUs; taking
- * a vCPU down (vcpu.c) needs it always, blocked or not, so the thread
- * comes in and parks.
- */
-void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu)
-{
-	struct pvisor_domain *dom = vcpu->dom;
-
-	spin_lock_bh(&dom->state_lock);
-	if (vcpu->task)
-		send_sig(SIGUSR1, vcpu->task, 1);
-	spin_unlock_bh(&dom->state_lock);
 }
 
 /* Xen's 2-level "set pending": see the story at the top. */
@@ -669,29 +623,6 @@ long pvisor_hc_set_callbacks(struct pvisor_vcpu *vcpu,
 }
 
 /**
- * pvisor_vcpu_block() - SCHEDOP_BLOCK: sleep until an event is pending
- * @vcpu: the calling vCPU
- *
- * Unmasks upcalls first, as Xen's block does, so the wake-up's upcall is
- * delivered on the way back to the guest. Any signal ends the sleep
- * (the kick is one; a pause or kill must not wait for an event).
- */
-long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
-{
-	struct pvisor_vcpu_info *vi =
-		&pvisor_shared_info(vcpu->dom)->vcpu_info[vcpu->id];
-
-	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
-	smp_mb();	/* unmask before checking, as senders set then kick */
-	WRITE_ONCE(vcpu->blocked, true);
-	smp_mb();	/* say so before looking: pairs with the kick's xchg */
-	wait_event_interruptible(vcpu->wait,
-				 READ_ONCE(vi->evtchn_upcall_pending));
-	WRITE_ONCE(vcpu->blocked, false);
-	return 0;
-}
-
-/**
  * pvisor_evtchn_recheck() - on the way back to the guest after a hypercall
  * @vcpu: the calling vCPU, from its own thread
  *
@@ -721,8 +652,14 @@ bool pvisor_evtchn_deliverable(struct pvisor_vcpu *vcpu)
 	       !READ_ONCE(vi->evtchn_upcall_mask);
 }
 
-static bool any_pending(struct pvisor_domain *dom, const u32 *ports,
-			unsigned int nr)
+/**
+ * pvisor_evtchn_any_pending() - is one of these ports pending?
+ * @dom: the domain
+ * @ports: port numbers, each below PVISOR_NR_EVENT_CHANNELS
+ * @nr: how many
+ */
+bool pvisor_evtchn_any_pending(struct pvisor_domain *dom, const u32 *ports,
+			       unsigned int nr)
 {
 	unsigned int i;
 
@@ -730,46 +667,6 @@ static bool any_pending(struct pvisor_domain *dom, const u32 *ports,
 		if (test_bit(ports[i], pending_bits(dom)))
 			return true;
 	return false;
-}
-
-/**
- * pvisor_vcpu_poll() - SCHEDOP_POLL: wait for particular ports
- * @vcpu: the calling vCPU
- * @uarg: its struct pvisor_sched_poll
- *
- * Return: 0 when a port is pending (or a signal needs the thread),
- * -ETIME at the timeout, -EFAULT, -EINVAL (too many or invalid ports).
- */
-long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg)
-{
-	struct pvisor_domain *dom = vcpu->dom;
-	struct pvisor_sched_poll poll;
-	u32 ports[PVISOR_POLL_PORTS_MAX];
-	unsigned int i;
-	long ret;
-
-	if (!pvisor_guest_range_ok(uarg, sizeof(poll)) ||
-	    copy_from_user(&poll, (void __user *)uarg, sizeof(poll)))
-		return -EFAULT;
-	if (!poll.nr_ports || poll.nr_ports > PVISOR_POLL_PORTS_MAX)
-		return -EINVAL;
-	if (!pvisor_guest_range_ok(poll.ports, poll.nr_ports * sizeof(u32)) ||
-	    copy_from_user(ports, (void __user *)poll.ports,
-			   poll.nr_ports * sizeof(u32)))
-		return -EFAULT;
-	for (i = 0; i < poll.nr_ports; i++)
-		if (!ports[i] || ports[i] >= PVISOR_NR_EVENT_CHANNELS)
-			return -EINVAL;
-
-	if (!poll.timeout) {
-		wait_event_interruptible(vcpu->wait,
-					 any_pending(dom, ports, poll.nr_ports));
-		return 0;
-	}
-	ret = wait_event_interruptible_hrtimeout(vcpu->wait,
-			any_pending(dom, ports, poll.nr_ports),
-			ns_to_ktime(pvisor_time_remaining(vcpu, poll.timeout)));
-	return ret == -ETIME ? -ETIME : 0;
 }
 
 /**

@@ -199,7 +199,7 @@ static const char *exit_reason(struct pvisor_runner *runner, char *buf,
 	int sig;
 
 	if (!(current->flags & PF_EXITING) ||
-	    task_tgid(current) != dom->runner)
+	    task_tgid(current) != dom->runner_pid)
 		return "the runner closed the domain";
 
 	for (i = 0; i < dom->nr_vcpus; i++)
