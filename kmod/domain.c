@@ -207,6 +207,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 		goto err_release_slot;
 	kref_init(&dom->ref);
 	spin_lock_init(&dom->state_lock);
+	init_waitqueue_head(&dom->poll_wait);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->nr_vcpus = nr_vcpus;
 	dom->state = PVISOR_DOMAIN_STATE_CREATED;

@@ -71,6 +71,7 @@ struct pvisor_domain {
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;
 	struct pvisor_evtchn *evtchns;		/* allocated on first use */
+	wait_queue_head_t poll_wait;		/* SCHEDOP_POLL sleeps here */
 
 	/* state_lock protects the fields below. */
 	spinlock_t state_lock;

@@ -65,8 +65,14 @@ static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 
 	if (test_and_set_bit(port, pending_bits(dom)))
 		return;
-	/* A poll waits for the port itself, masked or not. */
-	wake_up_interruptible(&dom->vcpus[vcpu_id].wait);
+	/*
+	 * A poll waits for the port itself, masked or not, on any vCPU (as
+	 * Xen wakes every poller). The bit operation above is a full
+	 * barrier: a poller that queued itself before it is seen here, and
+	 * one that queues later sees the bit.
+	 */
+	if (waitqueue_active(&dom->poll_wait))
+		wake_up_interruptible(&dom->poll_wait);
 	if (test_bit(port, mask_bits(dom)))
 		return;
 	if (test_and_set_bit(port / BITS_PER_LONG,

@@ -121,6 +121,11 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
  * @vcpu: the calling vCPU
  * @uarg: its struct pvisor_sched_poll
  *
+ * The ports may notify any vCPU: every event wakes the domain's pollers
+ * (dom->poll_wait), and each looks at its own ports. The list is at most
+ * PVISOR_POLL_PORTS_MAX long and the sleep ends on any signal, a fatal
+ * one included.
+ *
  * Return: 0 when a port is pending (or a signal needs the thread),
  * -ETIME at the timeout, -EFAULT, -EINVAL (too many or invalid ports).
  */
@@ -146,11 +151,11 @@ long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg)
 			return -EINVAL;
 
 	if (!poll.timeout) {
-		wait_event_interruptible(vcpu->wait,
+		wait_event_interruptible(dom->poll_wait,
 					 pvisor_evtchn_any_pending(dom, ports, poll.nr_ports));
 		return 0;
 	}
-	ret = wait_event_interruptible_hrtimeout(vcpu->wait,
+	ret = wait_event_interruptible_hrtimeout(dom->poll_wait,
 			pvisor_evtchn_any_pending(dom, ports, poll.nr_ports),
 			ns_to_ktime(pvisor_time_remaining(vcpu, poll.timeout)));
 	return ret == -ETIME ? -ETIME : 0;
