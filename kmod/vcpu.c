@@ -59,8 +59,10 @@ void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
 	 * A vCPU asleep in SCHEDOP_BLOCK takes its upcall on the way out of
 	 * the hypercall (pvisor_hypercall()); only one running guest code
 	 * needs the signal. The sender set upcall_pending with a full
-	 * barrier (xchg) before looking; a vCPU about to block looks again
-	 * after saying so.
+	 * barrier (xchg) before looking. The blocker sets and clears
+	 * blocked with full barriers before it looks at upcall_pending, so
+	 * whichever of the two comes second sees the other's write: either
+	 * we see blocked clear and signal, or it sees the upcall pending.
 	 */
 	if (READ_ONCE(vcpu->blocked))
 		return;
@@ -107,12 +109,17 @@ long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
 		&pvisor_shared_info(vcpu->dom)->vcpu_info[vcpu->id];
 
 	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
-	smp_mb();	/* unmask before checking, as senders set then kick */
-	WRITE_ONCE(vcpu->blocked, true);
-	smp_mb();	/* say so before looking: pairs with the kick's xchg */
+	/* say so before looking: pairs with the kick's xchg, then read */
+	smp_store_mb(vcpu->blocked, true);
 	wait_event_interruptible(vcpu->wait,
 				 READ_ONCE(vi->evtchn_upcall_pending));
-	WRITE_ONCE(vcpu->blocked, false);
+	/*
+	 * Unsay it before the way out looks at upcall_pending again
+	 * (pvisor_hypercall()): a sender that sets it and still reads
+	 * blocked sends no signal, so that look must see its write. A
+	 * plain store could wait in the store buffer past that load.
+	 */
+	smp_store_mb(vcpu->blocked, false);
 	return 0;
 }
 
