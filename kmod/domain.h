@@ -4,6 +4,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/types.h>
@@ -59,6 +60,7 @@ struct pvisor_vcpu {
  */
 struct pvisor_domain {
 	struct kref ref;
+	struct rcu_head rcu;			/* lookups under RCU (domain.c) */
 	u32 id;
 	u32 nr_vcpus;
 	char name[PVISOR_NAME_MAX];
@@ -79,6 +81,11 @@ struct pvisor_domain {
 	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
 	struct pid *runner_pid;			/* the runner process's tgid */
+	/*
+	 * Set once, by DOMAIN_DEL, under state_lock and before the event
+	 * channels are torn down; never cleared. See "Dying" in domain.c.
+	 */
+	bool dying;
 };
 
 /* A consistent copy of a domain's state, for reporting. */
@@ -105,7 +112,9 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 					 struct netlink_ext_ack *extack);
 struct pvisor_domain *pvisor_domain_for_admin(u32 domid, u32 flags);
 struct pvisor_domain *pvisor_domain_next(u32 *id);
+struct pvisor_domain *pvisor_domain_get(u32 id);
 void pvisor_domain_put(struct pvisor_domain *dom);
+bool pvisor_domain_dying(struct pvisor_domain *dom);
 
 void pvisor_domain_status(struct pvisor_domain *dom,
 			  struct pvisor_domain_status *status);

@@ -21,9 +21,19 @@
  * operations; a guest that scribbles on them confuses only itself. The
  * kick takes the domain's state_lock, never inside evtchn_lock.
  *
- * Interdomain channels hold a reference to the peer domain; destroying a
- * domain tears its channels down (pvisor_evtchn_teardown()), leaving the
- * peer's port closed, so references never outlive DOMAIN_DEL.
+ * Interdomain channels hold a reference to the peer domain, and the two
+ * ends always point at each other: every change to one end is made with
+ * both domains' locks held, and unbinding checks that the peer's end
+ * still points back before touching it. Destroying a domain marks it
+ * dying (domain.c) and tears its channels down in one pass
+ * (pvisor_evtchn_teardown()), leaving the peers' ports closed: every
+ * path that opens a port checks, under the evtchn_lock of each domain
+ * it touches, that neither is dying, so no channel can appear behind
+ * the teardown and references never outlive DOMAIN_DEL.
+ *
+ * Guests name other domains by id; that lookup takes no lock
+ * (pvisor_domain_get()), and a bind that fails validation allocates
+ * nothing in the other domain.
  */
 
 #include <linux/bitops.h>
@@ -102,14 +112,19 @@ void pvisor_events_free(struct pvisor_domain *dom)
 		__free_page(dom->shared_info);
 }
 
-/* The port table, allocated on first use: most domains never need one. */
+/*
+ * The port table, allocated on first use: most domains never need one.
+ * Its size is fixed, and it is charged to the memory cgroup of whoever
+ * caused it: the guest's runner for a hypercall, Domain0 for a bind.
+ */
 static int ensure_table(struct pvisor_domain *dom)
 {
 	struct pvisor_evtchn *table;
 
 	if (READ_ONCE(dom->evtchns))
 		return 0;
-	table = kvcalloc(PVISOR_NR_EVENT_CHANNELS, sizeof(*table), GFP_KERNEL);
+	table = kvcalloc(PVISOR_NR_EVENT_CHANNELS, sizeof(*table),
+			  GFP_KERNEL_ACCOUNT);
 	if (!table)
 		return -ENOMEM;
 	spin_lock_bh(&dom->evtchn_lock);
@@ -140,6 +155,15 @@ static struct pvisor_evtchn *open_port(struct pvisor_domain *dom, u32 port)
 	    dom->evtchns[port].state == PVISOR_EVTCHNSTAT_CLOSED)
 		return NULL;
 	return &dom->evtchns[port];
+}
+
+/*
+ * May a port be opened in @dom? Called under its evtchn_lock, which
+ * orders this read against the destroyer's teardown (domain.c).
+ */
+static bool alive_locked(struct pvisor_domain *dom)
+{
+	return !pvisor_domain_dying(dom);
 }
 
 /*
@@ -184,22 +208,39 @@ static void close_locked(struct pvisor_domain *dom, struct pvisor_evtchn *chn,
 	clear_bit(port, pending_bits(dom));
 }
 
+/* Does @peer's @peer_port point back at @port of @dom? Both locked. */
+static struct pvisor_evtchn *peer_end(struct pvisor_domain *dom, u32 port,
+				      struct pvisor_domain *peer, u32 peer_port)
+{
+	struct pvisor_evtchn *pchn = open_port(peer, peer_port);
+
+	if (pchn && pchn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+	    pchn->remote == dom && pchn->remote_port == port)
+		return pchn;
+	return NULL;
+}
+
 /*
- * Undo an interdomain binding from @dom's side. The peer's port becomes
- * UNBOUND (offered back to us, as Xen does on CLOSE, so it can be bound
- * again) or, with @peer_closed (we are being destroyed), CLOSED. Both
- * locks are held. Each side held a reference to the other: the caller
- * drops @dom's and the returned peer's once the locks are released.
+ * Undo an interdomain binding from @dom's side: close our end, and make
+ * the peer's end UNBOUND (offered back to us, as Xen does on CLOSE, so it
+ * can be bound again) or, with @peer_closed (we are being destroyed),
+ * CLOSED. Both locks are held. The peer's end is touched only if it
+ * still points back at ours.
+ *
+ * Return: whether it did. Our end's reference to the peer is the
+ * caller's to drop, and if the peer's end pointed back, so is its
+ * reference to @dom, once the locks are released.
  */
-static struct pvisor_domain *unbind_locked(struct pvisor_domain *dom,
-					   struct pvisor_evtchn *chn, u32 port,
-					   bool peer_closed)
+static bool unbind_locked(struct pvisor_domain *dom, struct pvisor_evtchn *chn,
+			  u32 port, bool peer_closed)
 {
 	struct pvisor_domain *peer = chn->remote;
 	u32 peer_port = chn->remote_port;
-	struct pvisor_evtchn *pchn = &peer->evtchns[peer_port];
+	struct pvisor_evtchn *pchn = peer_end(dom, port, peer, peer_port);
 
 	close_locked(dom, chn, port);
+	if (!pchn)
+		return false;
 	if (peer_closed) {
 		close_locked(peer, pchn, peer_port);
 	} else {
@@ -208,17 +249,23 @@ static struct pvisor_domain *unbind_locked(struct pvisor_domain *dom,
 		pchn->remote_port = 0;
 		pchn->remote = NULL;
 	}
-	return peer;
+	return true;
 }
 
-/* The domain a guest names: 0 is itself. A reference, or an ERR_PTR. */
+/*
+ * The domain a guest names: 0 is itself. A reference, or
+ * ERR_PTR(-ENOENT) if there is none by that id or it is dying.
+ */
 static struct pvisor_domain *named_domain(struct pvisor_domain *self, u32 id)
 {
+	struct pvisor_domain *dom;
+
 	if (id == PVISOR_DOMID_SELF || id == self->id) {
 		kref_get(&self->ref);
 		return self;
 	}
-	return pvisor_domain_find(id, NULL, NULL);
+	dom = pvisor_domain_get(id);
+	return dom ? dom : ERR_PTR(-ENOENT);
 }
 
 static long op_alloc_unbound(struct pvisor_domain *dom, void __user *uarg)
@@ -234,7 +281,7 @@ static long op_alloc_unbound(struct pvisor_domain *dom, void __user *uarg)
 		return PTR_ERR(remote);
 
 	spin_lock_bh(&dom->evtchn_lock);
-	port = alloc_port(dom);
+	port = alive_locked(dom) ? alloc_port(dom) : -ESRCH;
 	if (port > 0) {
 		dom->evtchns[port].state = PVISOR_EVTCHNSTAT_UNBOUND;
 		dom->evtchns[port].remote_domid = remote->id;
@@ -259,11 +306,18 @@ static long op_bind_interdomain(struct pvisor_domain *dom, void __user *uarg)
 	remote = named_domain(dom, arg.remote_dom);
 	if (IS_ERR(remote))
 		return PTR_ERR(remote);
-	ret = ensure_table(remote);
-	if (ret)
-		goto out_put;
 
+	/*
+	 * A remote without a port table has nothing unbound to offer:
+	 * open_port() says so, and nothing is allocated there.
+	 */
 	lock_pair(dom, remote);
+	ret = -ESRCH;
+	if (!alive_locked(dom))
+		goto out_unlock;
+	ret = -ENOENT;		/* as if the lookup had come a little later */
+	if (!alive_locked(remote))
+		goto out_unlock;
 	rchn = open_port(remote, arg.remote_port);
 	ret = -EINVAL;
 	if (!rchn || rchn->state != PVISOR_EVTCHNSTAT_UNBOUND ||
@@ -289,7 +343,6 @@ static long op_bind_interdomain(struct pvisor_domain *dom, void __user *uarg)
 	ret = 0;
 out_unlock:
 	unlock_pair(dom, remote);
-out_put:
 	pvisor_domain_put(remote);
 	if (ret)
 		return ret;
@@ -309,7 +362,9 @@ static long op_bind_virq(struct pvisor_domain *dom, void __user *uarg)
 	vcpu = &dom->vcpus[arg.vcpu];
 
 	spin_lock_bh(&dom->evtchn_lock);
-	if (vcpu->virq_port[arg.virq]) {
+	if (!alive_locked(dom)) {
+		port = -ESRCH;
+	} else if (vcpu->virq_port[arg.virq]) {
 		port = -EEXIST;
 	} else {
 		port = alloc_port(dom);
@@ -337,7 +392,7 @@ static long op_bind_ipi(struct pvisor_domain *dom, void __user *uarg)
 		return -EINVAL;
 
 	spin_lock_bh(&dom->evtchn_lock);
-	port = alloc_port(dom);
+	port = alive_locked(dom) ? alloc_port(dom) : -ESRCH;
 	if (port > 0) {
 		dom->evtchns[port].state = PVISOR_EVTCHNSTAT_IPI;
 		dom->evtchns[port].vcpu = arg.vcpu;
@@ -397,44 +452,64 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	return 0;
 }
 
-static long op_close(struct pvisor_domain *dom, u32 port)
+/*
+ * Close @port of @dom, whatever it holds when we get both locks. An
+ * interdomain port needs the peer's lock too, taken in id order: look at
+ * the peer under our lock, relock both and look again. If the port
+ * changed meanwhile (another vCPU closed it and bound it anew, maybe to
+ * a third domain), start over with what is there now, as Xen does.
+ * With @peer_closed (our domain is dying) the peer's end is closed too,
+ * else it is left unbound, offered back to us.
+ *
+ * Each round is caused by a concurrent change to the port. For a guest
+ * (@interruptible) the rounds end when its thread is killed; for a dying
+ * domain nothing can bind the port again, so there are at most two.
+ *
+ * Return: 0, -EINVAL if the port is closed, -EINTR if killed meanwhile.
+ */
+static long close_port(struct pvisor_domain *dom, u32 port, bool peer_closed,
+		       bool interruptible)
 {
-	struct pvisor_domain *peer = NULL;
+	struct pvisor_domain *peer;
 	struct pvisor_evtchn *chn;
-	long ret = 0;
+	bool pointed_back;
 
-	spin_lock_bh(&dom->evtchn_lock);
-	chn = open_port(dom, port);
-	if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
+	for (;;) {
+		spin_lock_bh(&dom->evtchn_lock);
+		chn = open_port(dom, port);
+		if (!chn || chn->state != PVISOR_EVTCHNSTAT_INTERDOMAIN) {
+			if (chn)
+				close_locked(dom, chn, port);
+			spin_unlock_bh(&dom->evtchn_lock);
+			return chn ? 0 : -EINVAL;
+		}
 		peer = chn->remote;
 		kref_get(&peer->ref);
-	} else if (chn) {
-		close_locked(dom, chn, port);
-	} else {
-		ret = -EINVAL;
-	}
-	spin_unlock_bh(&dom->evtchn_lock);
-	if (!peer)
-		return ret;
+		spin_unlock_bh(&dom->evtchn_lock);
 
-	/* Relock both in order and check nothing changed meanwhile. */
-	lock_pair(dom, peer);
-	chn = open_port(dom, port);
-	if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-	    chn->remote == peer) {
-		unbind_locked(dom, chn, port, false);
+		lock_pair(dom, peer);
+		chn = open_port(dom, port);
+		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+		    chn->remote == peer) {
+			pointed_back = unbind_locked(dom, chn, port, peer_closed);
+			unlock_pair(dom, peer);
+			pvisor_domain_put(peer);	/* our end's reference */
+			if (pointed_back)
+				pvisor_domain_put(dom);	/* the peer end's */
+			pvisor_domain_put(peer);	/* ours from above */
+			return 0;
+		}
 		unlock_pair(dom, peer);
-		pvisor_domain_put(peer);	/* our channel's reference */
-		pvisor_domain_put(dom);		/* the peer channel's */
-	} else {
-		/* The peer closed first: our port is merely unbound now. */
-		if (chn)
-			close_locked(dom, chn, port);
-		unlock_pair(dom, peer);
-		ret = chn ? 0 : -EINVAL;
+		pvisor_domain_put(peer);
+		if (interruptible && fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	pvisor_domain_put(peer);		/* ours from above */
-	return ret;
+}
+
+static long op_close(struct pvisor_domain *dom, u32 port)
+{
+	return close_port(dom, port, false, true);
 }
 
 static long op_unmask(struct pvisor_domain *dom, u32 port)
@@ -570,7 +645,8 @@ long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
  * @port_a: out: the new port in @a
  * @port_b: out: the new port in @b, bound to @port_a
  *
- * Return: 0, -ENOMEM or -ENOSPC (no free port on one side).
+ * Return: 0, -ENOENT (one of them is dying), -ENOMEM or -ENOSPC (no free
+ * port on one side).
  */
 int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 			  u32 *port_a, u32 *port_b)
@@ -584,6 +660,10 @@ int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 		return ret;
 
 	lock_pair(a, b);
+	if (!alive_locked(a) || !alive_locked(b)) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
 	pa = alloc_port(a);
 	if (pa < 0) {
 		ret = pa;
@@ -696,43 +776,30 @@ void pvisor_evtchn_raise_virq(struct pvisor_vcpu *vcpu, unsigned int virq)
 
 /**
  * pvisor_evtchn_teardown() - close every port of a domain being destroyed
- * @dom: the domain, just removed from the domain table
+ * @dom: the domain, just marked dying (domain.c)
  *
  * Interdomain peers see their ports closed; the references both sides
- * held go, so neither domain keeps the other alive.
+ * held go, so neither domain keeps the other alive. Nothing can open a
+ * port in a dying domain, so one pass over the table closes them all.
+ * The pass is bounded by PVISOR_NR_EVENT_CHANNELS and cannot stop
+ * halfway (that would leak the references), so it ignores signals.
  */
 void pvisor_evtchn_teardown(struct pvisor_domain *dom)
 {
-	struct pvisor_domain *peer;
-	struct pvisor_evtchn *chn;
+	bool has_table;
 	u32 port;
 
-	if (!dom->evtchns)
+	/*
+	 * Taking the lock orders the dying flag before every bind that
+	 * comes later, and shows us a table a bind before it allocated.
+	 */
+	spin_lock_bh(&dom->evtchn_lock);
+	has_table = !!dom->evtchns;
+	spin_unlock_bh(&dom->evtchn_lock);
+	if (!has_table)
 		return;
 	for (port = 1; port < PVISOR_NR_EVENT_CHANNELS; port++) {
-		spin_lock_bh(&dom->evtchn_lock);
-		chn = open_port(dom, port);
-		peer = chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN ?
-		       chn->remote : NULL;
-		if (peer)
-			kref_get(&peer->ref);
-		else if (chn)
-			close_locked(dom, chn, port);
-		spin_unlock_bh(&dom->evtchn_lock);
-		if (!peer)
-			continue;
-
-		lock_pair(dom, peer);
-		chn = open_port(dom, port);
-		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-		    chn->remote == peer) {
-			unbind_locked(dom, chn, port, true);
-			unlock_pair(dom, peer);
-			pvisor_domain_put(peer);
-			pvisor_domain_put(dom);
-		} else {
-			unlock_pair(dom, peer);
-		}
-		pvisor_domain_put(peer);
+		close_port(dom, port, true, false);
+		cond_resched();
 	}
 }

@@ -223,7 +223,8 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
  * @runner: the caller's runner
  * @nr: below PVISOR_NR_HYPERCALLS
  *
- * Return: the hypercall's result, for the guest's rax.
+ * Return: the hypercall's result, for the guest's rax; -EPERM from a
+ * thread that is not a vCPU, -ESRCH once the domain is dying.
  */
 long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 {
@@ -236,6 +237,13 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	/* Only a running vCPU makes hypercalls; the runner itself cannot. */
 	if (!vcpu)
 		return -EPERM;
+	/*
+	 * A dying domain's runner is being killed: nothing it asks for now
+	 * could outlive it. The check is a shortcut; what must not happen
+	 * to a dying domain is refused under the locks (domain.c).
+	 */
+	if (pvisor_domain_dying(runner->dom))
+		return -ESRCH;
 	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
 

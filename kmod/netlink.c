@@ -641,7 +641,10 @@ static int evtchn_bind_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	ret = pvisor_evtchn_connect(a, b, &pa, &pb);
-	if (ret) {
+	if (ret == -ENOENT) {
+		NL_SET_ERR_MSG(info->extack, "no such domain");
+		goto out_put_b;
+	} else if (ret) {
 		NL_SET_ERR_MSG(info->extack, "no free event-channel port");
 		goto out_put_b;
 	}
