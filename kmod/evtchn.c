@@ -426,6 +426,12 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	} else if (chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
 		target = chn->remote;
 		tport = chn->remote_port;
+		/* A loop-back channel: the other end is ours, and so locked. */
+		if (target == dom) {
+			chn = peer_end(dom, port, dom, tport);
+			tvcpu = chn ? chn->vcpu : 0;
+			tport = chn ? tport : 0;
+		}
 	} else if (chn->state == PVISOR_EVTCHNSTAT_VIRQ) {
 		ret = -EINVAL;
 	}
@@ -438,12 +444,9 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	if (target != dom) {
 		/* The peer's channel says which of its vCPUs to notify. */
 		spin_lock_bh(&target->evtchn_lock);
-		chn = open_port(target, tport);
-		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-		    chn->remote == dom)
-			tvcpu = chn->vcpu;
-		else
-			tport = 0;	/* closed meanwhile: nothing to deliver */
+		chn = peer_end(dom, port, target, tport);
+		tvcpu = chn ? chn->vcpu : 0;
+		tport = chn ? tport : 0;  /* closed meanwhile: nothing to deliver */
 		spin_unlock_bh(&target->evtchn_lock);
 	}
 	if (tport)
