@@ -5,6 +5,7 @@
 #include <linux/compiler_types.h>
 #include <linux/types.h>
 
+struct pid;
 struct pvisor_domain;
 struct pvisor_runner_attach;
 
@@ -16,6 +17,9 @@ struct pvisor_runner_attach;
  */
 struct pvisor_runner {
 	struct pvisor_domain *dom;	/* a reference */
+	struct pid *owner;		/* the runner process's tgid: only it
+					 * may use the fd (a reference) */
+	bool attached;			/* the domain took us as its runner */
 	unsigned long flags;		/* RUNNER_WINDOW_MAPPED */
 	struct page *iret_page;		/* PVISOR_IRET_PAGE: vCPUs' rax, rip */
 };
