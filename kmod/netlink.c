@@ -31,7 +31,11 @@ enum pvisor_mcgrp {
 };
 
 static const struct genl_multicast_group pvisor_mcgrps[] = {
-	[MCGRP_DOMAIN] = { .name = PVISOR_MCGRP_DOMAIN },
+	/* Names, sizes, states and crash reasons are Domain0's business. */
+	[MCGRP_DOMAIN] = {
+		.name = PVISOR_MCGRP_DOMAIN,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static const struct nla_policy domain_new_policy[PVISOR_A_DOMAIN_MAX + 1] = {
