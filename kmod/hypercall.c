@@ -33,6 +33,8 @@
 #include "time.h"
 #include "domain.h"
 #include "hypercall.h"
+#include "mmu.h"
+#include "multicall.h"
 #include "runner.h"
 #include "shadow.h"
 #include "trap.h"

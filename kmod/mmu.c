@@ -17,6 +17,7 @@
 
 #include "domain.h"
 #include "hypercall.h"
+#include "mmu.h"
 #include "pagetable.h"
 #include "runner.h"
 #include "shadow.h"

@@ -16,6 +16,7 @@
 #include <pvisor/hypercall.h>
 
 #include "hypercall.h"
+#include "multicall.h"
 #include "shadow.h"
 
 static long run_entry(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
