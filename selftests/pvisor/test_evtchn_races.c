@@ -218,6 +218,50 @@ static bool ran_to_end(const struct gr_run *run)
 	       run->dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN;
 }
 
+/* Every open port of a few domains, for the ends-agree check. */
+#define MAX_ENDS	64
+
+struct ends {
+	struct pvnl_evtchn e[MAX_ENDS];
+	unsigned int n;
+};
+
+static int collect(const struct pvnl_evtchn *chn, void *arg)
+{
+	struct ends *ends = arg;
+
+	if (ends->n == MAX_ENDS)
+		return -ENOSPC;
+	ends->e[ends->n++] = *chn;
+	return 0;
+}
+
+/* How many interdomain ends do not point at an end pointing back. */
+static unsigned int ends_astray(const struct ends *ends, unsigned int *total)
+{
+	unsigned int i, j, bad = 0;
+
+	*total = 0;
+	for (i = 0; i < ends->n; i++) {
+		const struct pvnl_evtchn *a = &ends->e[i];
+		bool back = false;
+
+		if (a->state != PVISOR_EVTCHNSTAT_INTERDOMAIN)
+			continue;
+		(*total)++;
+		for (j = 0; j < ends->n; j++) {
+			const struct pvnl_evtchn *b = &ends->e[j];
+
+			if (b->domid == a->peer_id && b->port == a->peer_port)
+				back = b->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+				       b->peer_id == a->domid &&
+				       b->peer_port == a->port;
+		}
+		bad += !back;
+	}
+	return bad;
+}
+
 static void test_close_bind_stress(const struct pvnl_info *base)
 {
 	struct pvnl_domain y, z;
@@ -247,6 +291,18 @@ static void test_close_bind_stress(const struct pvnl_info *base)
 	tap_ok(ran_to_end(&x),
 	       "both vCPUs closed and rebound ports 1 and 2 %d times each ('%s')",
 	       ROUNDS, x.dom.crash_reason);
+	{
+		struct ends ends = { .n = 0 };
+		unsigned int total, bad;
+
+		err = pvnl_evtchn_dump(nl, x.dom.id, NULL, collect, &ends);
+		err = err ?: pvnl_evtchn_dump(nl, y.id, NULL, collect, &ends);
+		err = err ?: pvnl_evtchn_dump(nl, z.id, NULL, collect, &ends);
+		bad = ends_astray(&ends, &total);
+		tap_ok(!err && !bad,
+		       "afterwards every interdomain end points at one pointing back (%u of %u astray; %s)",
+		       bad, total, pvt_errno_name(err));
+	}
 	gr_finish(&x);
 	pvnl_domain_del(nl, y.id, NULL);
 	pvnl_domain_del(nl, z.id, NULL);
@@ -299,7 +355,7 @@ int main(void)
 	struct pvnl_info base;
 
 	gr_vcpus(2);
-	nl = gr_setup(PREFIX, 3 + 3 + 2 + 1, &base);
+	nl = gr_setup(PREFIX, 4 + 3 + 2 + 1, &base);
 
 	test_close_bind_stress(&base);
 	test_loopback_vcpu();
