@@ -24,6 +24,26 @@
  * Pausing stops the runner with SIGSTOP: every vCPU thread stops on its
  * way back to guest code, a safe point, and SIGKILL still ends a paused
  * runner. The runner cannot resume itself (seccomp forbids kill).
+ *
+ * Dying: DOMAIN_DEL removes the domain from the table and then, under
+ * state_lock, marks it dying, for good. From then on nothing may take a
+ * new hold on it: lookups miss it (it is out of the table, and RCU
+ * lookups check the flag too), a runner cannot attach (checked under
+ * state_lock, which also hands the destroyer the runner to kill), Domain0
+ * cannot pause, unpause or shut it down, hypercalls fail at entry, and
+ * no event channel can be bound to or from it: every bind checks the
+ * flag of both ends under their evtchn_locks, and the destroyer sets it
+ * before its teardown first takes evtchn_lock, so a bind either happened
+ * before (and the teardown sees it) or sees the flag. The teardown is
+ * then a single pass over the ports, and the domain's frames go when the
+ * last reference (the runner's, a Domain0 mapping's, an operation's in
+ * flight) does. A dying domain is never listed: it left the table.
+ *
+ * Lookups by id for guests (pvisor_domain_get()) take no lock: the table
+ * is an xarray read under RCU, the domain structure is freed after a
+ * grace period, and a reference is taken only while the count is not
+ * yet zero. Domain0's lookups (pvisor_domain_find()) take domains_lock
+ * for the name index.
  */
 
 #include <linux/capability.h>
@@ -31,6 +51,7 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -64,12 +85,12 @@ static void domain_release(struct kref *ref)
 {
 	struct pvisor_domain *dom = container_of(ref, struct pvisor_domain, ref);
 
-	WARN_ON_ONCE(dom->runner);
+	WARN_ON_ONCE(dom->runner_pid);
 	pvisor_events_free(dom);
 	pvisor_console_free(&dom->console);
 	pvisor_reservation_free(&dom->mem);
 	kfree(dom->vcpus);
-	kfree(dom);
+	kfree_rcu(dom, rcu);	/* a lockless lookup may still look at it */
 }
 
 /** pvisor_domain_put() - drop a reference taken by a lookup or create */
@@ -207,6 +228,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 		goto err_release_slot;
 	kref_init(&dom->ref);
 	spin_lock_init(&dom->state_lock);
+	init_waitqueue_head(&dom->poll_wait);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->nr_vcpus = nr_vcpus;
 	dom->state = PVISOR_DOMAIN_STATE_CREATED;
@@ -256,18 +278,36 @@ err_release_slot:
 	return ERR_PTR(ret);
 }
 
-/* Kill the runner, if any. Its exit drops the runner's reference. */
-static void kill_runner(struct pvisor_domain *dom)
+/* Kill @runner, if any (a reference). Its exit drops its domain's. */
+static void kill_runner(struct pid *runner)
 {
-	struct pid *runner;
-
-	spin_lock_bh(&dom->state_lock);
-	runner = get_pid(dom->runner);
-	spin_unlock_bh(&dom->state_lock);
 	if (runner) {
 		kill_pid(runner, SIGKILL, 1);
 		put_pid(runner);
 	}
+}
+
+/* The runner process, or NULL: a reference for kill_runner(). */
+static struct pid *get_runner(struct pvisor_domain *dom)
+{
+	struct pid *runner;
+
+	spin_lock_bh(&dom->state_lock);
+	runner = get_pid(dom->runner_pid);
+	spin_unlock_bh(&dom->state_lock);
+	return runner;
+}
+
+/**
+ * pvisor_domain_dying() - has DOMAIN_DEL begun to destroy the domain?
+ * @dom: the domain
+ *
+ * Once true, always true. A check without the locks named in domain.c's
+ * "Dying" is only a hint: it may miss a destroy that is starting.
+ */
+bool pvisor_domain_dying(struct pvisor_domain *dom)
+{
+	return READ_ONCE(dom->dying);
 }
 
 /**
@@ -335,15 +375,19 @@ void pvisor_domain_vcpu_report(struct pvisor_domain *dom, u32 id,
  * pvisor_domain_attach_runner() - the calling process becomes the runner
  * @dom: a domain that has never run
  *
- * Return: 0, or -EBUSY if the domain has (or had) a runner.
+ * Return: 0, -ENOENT if the domain is dying, or -EBUSY if it has (or
+ * had) a runner.
  */
 int pvisor_domain_attach_runner(struct pvisor_domain *dom)
 {
 	int ret = -EBUSY;
 
 	spin_lock_bh(&dom->state_lock);
-	if (dom->state == PVISOR_DOMAIN_STATE_CREATED && !dom->runner) {
-		dom->runner = get_pid(task_tgid(current));
+	if (dom->dying) {
+		ret = -ENOENT;
+	} else if (dom->state == PVISOR_DOMAIN_STATE_CREATED &&
+		   !dom->runner_pid) {
+		dom->runner_pid = get_pid(task_tgid(current));
 		dom->state = PVISOR_DOMAIN_STATE_RUNNING;
 		ret = 0;
 	}
@@ -368,9 +412,9 @@ static int change_run_state(struct pvisor_domain *dom, u32 from, u32 to,
 	struct pid *runner = NULL;
 
 	spin_lock_bh(&dom->state_lock);
-	if (dom->state == from && dom->runner) {
+	if (dom->state == from && dom->runner_pid && !dom->dying) {
 		dom->state = to;
-		runner = get_pid(dom->runner);
+		runner = get_pid(dom->runner_pid);
 	}
 	spin_unlock_bh(&dom->state_lock);
 	if (!runner)
@@ -423,14 +467,17 @@ int pvisor_domain_unpause(struct pvisor_domain *dom,
  *
  * The runner is killed; the domain keeps its memory until destroyed.
  *
- * Return: true if the domain stopped now, false if it was not running.
+ * Return: true if the domain stopped now, false if it was not running
+ * (or is dying).
  */
 bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 {
-	bool stopped;
+	bool stopped = false;
 
 	spin_lock_bh(&dom->state_lock);
-	if (reason == PVISOR_SHUTDOWN_CRASH) {
+	if (dom->dying) {
+		/* being destroyed: its runner is already being killed */
+	} else if (reason == PVISOR_SHUTDOWN_CRASH) {
 		stopped = stop_locked(dom, PVISOR_DOMAIN_STATE_CRASHED);
 		if (stopped)
 			strscpy(dom->crash_reason, "the guest requested a crash",
@@ -442,7 +489,7 @@ bool pvisor_domain_shutdown(struct pvisor_domain *dom, u32 reason)
 		dom->shutdown_reason = reason;
 	spin_unlock_bh(&dom->state_lock);
 	if (stopped)
-		kill_runner(dom);
+		kill_runner(get_runner(dom));
 	return stopped;
 }
 
@@ -473,7 +520,7 @@ void pvisor_domain_crash(struct pvisor_domain *dom, const char *fmt, ...)
 	if (stopped) {
 		pr_info_ratelimited("domain %u (%s) crashed: %s\n", dom->id,
 				    dom->name, reason);
-		kill_runner(dom);
+		kill_runner(get_runner(dom));
 	}
 }
 
@@ -503,8 +550,8 @@ void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
 			dom->vcpus[i].cpu_time_ns =
 				READ_ONCE(task->se.sum_exec_runtime);
 	}
-	runner = dom->runner;
-	dom->runner = NULL;
+	runner = dom->runner_pid;
+	dom->runner_pid = NULL;
 	spin_unlock_bh(&dom->state_lock);
 	put_pid(runner);
 }
@@ -513,12 +560,15 @@ void pvisor_domain_runner_gone(struct pvisor_domain *dom, const char *why)
  * pvisor_domain_destroy() - remove a domain from the table
  * @dom: a domain the caller holds a reference to
  *
- * The memory goes when the last reference is dropped.
+ * The domain becomes dying (see "Dying" above), its runner is killed and
+ * its event channels are closed; the memory goes when the last
+ * reference is dropped.
  *
  * Return: 0, or -ENOENT if someone else destroyed it first.
  */
 int pvisor_domain_destroy(struct pvisor_domain *dom)
 {
+	struct pid *runner;
 	bool removed;
 
 	mutex_lock(&domains_lock);
@@ -531,8 +581,16 @@ int pvisor_domain_destroy(struct pvisor_domain *dom)
 
 	if (!removed)
 		return -ENOENT;
-	kill_runner(dom);
-	/* Channels hold references both ways: break them before ours goes. */
+
+	spin_lock_bh(&dom->state_lock);
+	WRITE_ONCE(dom->dying, true);
+	runner = get_pid(dom->runner_pid);
+	spin_unlock_bh(&dom->state_lock);
+	kill_runner(runner);
+	/*
+	 * Channels hold references both ways: break them before ours goes.
+	 * The teardown's first evtchn_lock orders the flag before it.
+	 */
 	pvisor_evtchn_teardown(dom);
 	pvisor_domain_put(dom);		/* the table's reference */
 	return 0;
@@ -576,6 +634,28 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 }
 
 /**
+ * pvisor_domain_get() - a guest's lookup of another domain by id
+ * @id: the domain id
+ *
+ * Takes no lock, so a guest naming domains cannot contend with Domain0
+ * or with other guests on domains_lock.
+ *
+ * Return: the domain with a reference for the caller, or NULL if there is
+ * none by that id or it is dying.
+ */
+struct pvisor_domain *pvisor_domain_get(u32 id)
+{
+	struct pvisor_domain *dom;
+
+	rcu_read_lock();
+	dom = xa_load(&domains, id);
+	if (dom && (READ_ONCE(dom->dying) || !kref_get_unless_zero(&dom->ref)))
+		dom = NULL;
+	rcu_read_unlock();
+	return dom;
+}
+
+/**
  * pvisor_domain_for_admin() - the domain a Domain0 ioctl names
  * @domid: from the caller's argument
  * @flags: from the caller's argument; none are defined
@@ -584,15 +664,22 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
  * into a domain, so they take CAP_SYS_ADMIN like the control plane.
  *
  * Return: the domain with a reference for the caller, or ERR_PTR(-EPERM,
- * -EINVAL (flags set or domid 0), -ENOENT).
+ * -EINVAL (flags set or domid 0), -ENOENT (none, or dying)).
  */
 struct pvisor_domain *pvisor_domain_for_admin(u32 domid, u32 flags)
 {
+	struct pvisor_domain *dom;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return ERR_PTR(-EPERM);
 	if (flags || !domid)
 		return ERR_PTR(-EINVAL);
-	return pvisor_domain_find(domid, NULL, NULL);
+	dom = pvisor_domain_find(domid, NULL, NULL);
+	if (!IS_ERR(dom) && pvisor_domain_dying(dom)) {
+		pvisor_domain_put(dom);
+		return ERR_PTR(-ENOENT);
+	}
+	return dom;
 }
 
 /**

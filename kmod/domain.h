@@ -4,6 +4,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/types.h>
@@ -24,9 +25,11 @@ struct pvisor_evtchn;
 #define PVISOR_CRASH_REASON_MAX	96
 
 /*
- * A virtual CPU. Bound to the runner thread that first runs it; the task
- * pointer is written once under the domain's state_lock and read without
- * it by the fault handler, which only compares it with current.
+ * A virtual CPU. Bound to the runner thread that first runs it: the task
+ * pointer is set once when that thread first runs the vCPU and cleared
+ * when the runner fd is released, both under the domain's state_lock.
+ * The fault and hypercall paths read it without the lock, but only to
+ * compare it with current, which cannot change under them.
  */
 struct pvisor_vcpu {
 	u32 id;
@@ -58,6 +61,7 @@ struct pvisor_vcpu {
  */
 struct pvisor_domain {
 	struct kref ref;
+	struct rcu_head rcu;			/* lookups under RCU (domain.c) */
 	u32 id;
 	u32 nr_vcpus;
 	char name[PVISOR_NAME_MAX];
@@ -70,13 +74,19 @@ struct pvisor_domain {
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;
 	struct pvisor_evtchn *evtchns;		/* allocated on first use */
+	wait_queue_head_t poll_wait;		/* SCHEDOP_POLL sleeps here */
 
 	/* state_lock protects the fields below. */
 	spinlock_t state_lock;
 	u32 state;				/* enum pvisor_domain_state */
 	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
-	struct pid *runner;			/* the runner's tgid, once attached */
+	struct pid *runner_pid;			/* the runner process's tgid */
+	/*
+	 * Set once, by DOMAIN_DEL, under state_lock and before the event
+	 * channels are torn down; never cleared. See "Dying" in domain.c.
+	 */
+	bool dying;
 };
 
 /* A consistent copy of a domain's state, for reporting. */
@@ -103,7 +113,9 @@ struct pvisor_domain *pvisor_domain_find(u32 id, const char *name,
 					 struct netlink_ext_ack *extack);
 struct pvisor_domain *pvisor_domain_for_admin(u32 domid, u32 flags);
 struct pvisor_domain *pvisor_domain_next(u32 *id);
+struct pvisor_domain *pvisor_domain_get(u32 id);
 void pvisor_domain_put(struct pvisor_domain *dom);
+bool pvisor_domain_dying(struct pvisor_domain *dom);
 
 void pvisor_domain_status(struct pvisor_domain *dom,
 			  struct pvisor_domain_status *status);

@@ -21,13 +21,22 @@
  * operations; a guest that scribbles on them confuses only itself. The
  * kick takes the domain's state_lock, never inside evtchn_lock.
  *
- * Interdomain channels hold a reference to the peer domain; destroying a
- * domain tears its channels down (pvisor_evtchn_teardown()), leaving the
- * peer's port closed, so references never outlive DOMAIN_DEL.
+ * Interdomain channels hold a reference to the peer domain, and the two
+ * ends always point at each other: every change to one end is made with
+ * both domains' locks held, and unbinding checks that the peer's end
+ * still points back before touching it. Destroying a domain marks it
+ * dying (domain.c) and tears its channels down in one pass
+ * (pvisor_evtchn_teardown()), leaving the peers' ports closed: every
+ * path that opens a port checks, under the evtchn_lock of each domain
+ * it touches, that neither is dying, so no channel can appear behind
+ * the teardown and references never outlive DOMAIN_DEL.
+ *
+ * Guests name other domains by id; that lookup takes no lock
+ * (pvisor_domain_get()), and a bind that fails validation allocates
+ * nothing in the other domain.
  */
 
 #include <linux/bitops.h>
-#include <linux/preempt.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -39,8 +48,8 @@
 #include "evtchn.h"
 #include "hypercall.h"
 #include "runner.h"
-#include "shadow.h"
-#include "time.h"
+#include "guest_addr.h"
+#include "vcpu.h"
 
 /** pvisor_shared_info() - the domain's shared_info page */
 struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom)
@@ -58,51 +67,6 @@ static unsigned long *mask_bits(struct pvisor_domain *dom)
 	return (unsigned long *)pvisor_shared_info(dom)->evtchn_mask;
 }
 
-/**
- * pvisor_vcpu_kick() - get a vCPU to notice a pending upcall
- * @vcpu: the vCPU; any context
- */
-void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
-{
-	wake_up_interruptible(&vcpu->wait);
-	/*
-	 * A vCPU asleep in SCHEDOP_BLOCK takes its upcall on the way out of
-	 * the hypercall (pvisor_hypercall()); only one running guest code
-	 * needs the signal. The sender set upcall_pending with a full
-	 * barrier (xchg) before looking; a vCPU about to block looks again
-	 * after saying so.
-	 */
-	if (READ_ONCE(vcpu->blocked))
-		return;
-	/*
-	 * Nor does the vCPU's own thread inside a hypercall (a send to
-	 * itself): it checks on its way out. A timer's softirq may run on
-	 * that thread while it is in guest code, hence in_task().
-	 */
-	if (in_task() && READ_ONCE(vcpu->task) == current)
-		return;
-	pvisor_vcpu_signal(vcpu);
-}
-
-/**
- * pvisor_vcpu_signal() - bring a vCPU's thread into the module
- * @vcpu: the vCPU; any context
- *
- * The SIGUSR1 the runner reports like a trap: it interrupts guest code
- * and any wait in the module. The kick uses it for running vCPUs; taking
- * a vCPU down (vcpu.c) needs it always, blocked or not, so the thread
- * comes in and parks.
- */
-void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu)
-{
-	struct pvisor_domain *dom = vcpu->dom;
-
-	spin_lock_bh(&dom->state_lock);
-	if (vcpu->task)
-		send_sig(SIGUSR1, vcpu->task, 1);
-	spin_unlock_bh(&dom->state_lock);
-}
-
 /* Xen's 2-level "set pending": see the story at the top. */
 static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 			 unsigned int vcpu_id)
@@ -111,8 +75,14 @@ static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 
 	if (test_and_set_bit(port, pending_bits(dom)))
 		return;
-	/* A poll waits for the port itself, masked or not. */
-	wake_up_interruptible(&dom->vcpus[vcpu_id].wait);
+	/*
+	 * A poll waits for the port itself, masked or not, on any vCPU (as
+	 * Xen wakes every poller). The bit operation above is a full
+	 * barrier: a poller that queued itself before it is seen here, and
+	 * one that queues later sees the bit.
+	 */
+	if (waitqueue_active(&dom->poll_wait))
+		wake_up_interruptible(&dom->poll_wait);
 	if (test_bit(port, mask_bits(dom)))
 		return;
 	if (test_and_set_bit(port / BITS_PER_LONG,
@@ -142,14 +112,19 @@ void pvisor_events_free(struct pvisor_domain *dom)
 		__free_page(dom->shared_info);
 }
 
-/* The port table, allocated on first use: most domains never need one. */
+/*
+ * The port table, allocated on first use: most domains never need one.
+ * Its size is fixed, and it is charged to the memory cgroup of whoever
+ * caused it: the guest's runner for a hypercall, Domain0 for a bind.
+ */
 static int ensure_table(struct pvisor_domain *dom)
 {
 	struct pvisor_evtchn *table;
 
 	if (READ_ONCE(dom->evtchns))
 		return 0;
-	table = kvcalloc(PVISOR_NR_EVENT_CHANNELS, sizeof(*table), GFP_KERNEL);
+	table = kvcalloc(PVISOR_NR_EVENT_CHANNELS, sizeof(*table),
+			  GFP_KERNEL_ACCOUNT);
 	if (!table)
 		return -ENOMEM;
 	spin_lock_bh(&dom->evtchn_lock);
@@ -180,6 +155,15 @@ static struct pvisor_evtchn *open_port(struct pvisor_domain *dom, u32 port)
 	    dom->evtchns[port].state == PVISOR_EVTCHNSTAT_CLOSED)
 		return NULL;
 	return &dom->evtchns[port];
+}
+
+/*
+ * May a port be opened in @dom? Called under its evtchn_lock, which
+ * orders this read against the destroyer's teardown (domain.c).
+ */
+static bool alive_locked(struct pvisor_domain *dom)
+{
+	return !pvisor_domain_dying(dom);
 }
 
 /*
@@ -224,22 +208,39 @@ static void close_locked(struct pvisor_domain *dom, struct pvisor_evtchn *chn,
 	clear_bit(port, pending_bits(dom));
 }
 
+/* Does @peer's @peer_port point back at @port of @dom? Both locked. */
+static struct pvisor_evtchn *peer_end(struct pvisor_domain *dom, u32 port,
+				      struct pvisor_domain *peer, u32 peer_port)
+{
+	struct pvisor_evtchn *pchn = open_port(peer, peer_port);
+
+	if (pchn && pchn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+	    pchn->remote == dom && pchn->remote_port == port)
+		return pchn;
+	return NULL;
+}
+
 /*
- * Undo an interdomain binding from @dom's side. The peer's port becomes
- * UNBOUND (offered back to us, as Xen does on CLOSE, so it can be bound
- * again) or, with @peer_closed (we are being destroyed), CLOSED. Both
- * locks are held. Each side held a reference to the other: the caller
- * drops @dom's and the returned peer's once the locks are released.
+ * Undo an interdomain binding from @dom's side: close our end, and make
+ * the peer's end UNBOUND (offered back to us, as Xen does on CLOSE, so it
+ * can be bound again) or, with @peer_closed (we are being destroyed),
+ * CLOSED. Both locks are held. The peer's end is touched only if it
+ * still points back at ours.
+ *
+ * Return: whether it did. Our end's reference to the peer is the
+ * caller's to drop, and if the peer's end pointed back, so is its
+ * reference to @dom, once the locks are released.
  */
-static struct pvisor_domain *unbind_locked(struct pvisor_domain *dom,
-					   struct pvisor_evtchn *chn, u32 port,
-					   bool peer_closed)
+static bool unbind_locked(struct pvisor_domain *dom, struct pvisor_evtchn *chn,
+			  u32 port, bool peer_closed)
 {
 	struct pvisor_domain *peer = chn->remote;
 	u32 peer_port = chn->remote_port;
-	struct pvisor_evtchn *pchn = &peer->evtchns[peer_port];
+	struct pvisor_evtchn *pchn = peer_end(dom, port, peer, peer_port);
 
 	close_locked(dom, chn, port);
+	if (!pchn)
+		return false;
 	if (peer_closed) {
 		close_locked(peer, pchn, peer_port);
 	} else {
@@ -248,17 +249,23 @@ static struct pvisor_domain *unbind_locked(struct pvisor_domain *dom,
 		pchn->remote_port = 0;
 		pchn->remote = NULL;
 	}
-	return peer;
+	return true;
 }
 
-/* The domain a guest names: 0 is itself. A reference, or an ERR_PTR. */
+/*
+ * The domain a guest names: 0 is itself. A reference, or
+ * ERR_PTR(-ENOENT) if there is none by that id or it is dying.
+ */
 static struct pvisor_domain *named_domain(struct pvisor_domain *self, u32 id)
 {
+	struct pvisor_domain *dom;
+
 	if (id == PVISOR_DOMID_SELF || id == self->id) {
 		kref_get(&self->ref);
 		return self;
 	}
-	return pvisor_domain_find(id, NULL, NULL);
+	dom = pvisor_domain_get(id);
+	return dom ? dom : ERR_PTR(-ENOENT);
 }
 
 static long op_alloc_unbound(struct pvisor_domain *dom, void __user *uarg)
@@ -274,7 +281,7 @@ static long op_alloc_unbound(struct pvisor_domain *dom, void __user *uarg)
 		return PTR_ERR(remote);
 
 	spin_lock_bh(&dom->evtchn_lock);
-	port = alloc_port(dom);
+	port = alive_locked(dom) ? alloc_port(dom) : -ESRCH;
 	if (port > 0) {
 		dom->evtchns[port].state = PVISOR_EVTCHNSTAT_UNBOUND;
 		dom->evtchns[port].remote_domid = remote->id;
@@ -299,11 +306,18 @@ static long op_bind_interdomain(struct pvisor_domain *dom, void __user *uarg)
 	remote = named_domain(dom, arg.remote_dom);
 	if (IS_ERR(remote))
 		return PTR_ERR(remote);
-	ret = ensure_table(remote);
-	if (ret)
-		goto out_put;
 
+	/*
+	 * A remote without a port table has nothing unbound to offer:
+	 * open_port() says so, and nothing is allocated there.
+	 */
 	lock_pair(dom, remote);
+	ret = -ESRCH;
+	if (!alive_locked(dom))
+		goto out_unlock;
+	ret = -ENOENT;		/* as if the lookup had come a little later */
+	if (!alive_locked(remote))
+		goto out_unlock;
 	rchn = open_port(remote, arg.remote_port);
 	ret = -EINVAL;
 	if (!rchn || rchn->state != PVISOR_EVTCHNSTAT_UNBOUND ||
@@ -329,7 +343,6 @@ static long op_bind_interdomain(struct pvisor_domain *dom, void __user *uarg)
 	ret = 0;
 out_unlock:
 	unlock_pair(dom, remote);
-out_put:
 	pvisor_domain_put(remote);
 	if (ret)
 		return ret;
@@ -349,7 +362,9 @@ static long op_bind_virq(struct pvisor_domain *dom, void __user *uarg)
 	vcpu = &dom->vcpus[arg.vcpu];
 
 	spin_lock_bh(&dom->evtchn_lock);
-	if (vcpu->virq_port[arg.virq]) {
+	if (!alive_locked(dom)) {
+		port = -ESRCH;
+	} else if (vcpu->virq_port[arg.virq]) {
 		port = -EEXIST;
 	} else {
 		port = alloc_port(dom);
@@ -377,7 +392,7 @@ static long op_bind_ipi(struct pvisor_domain *dom, void __user *uarg)
 		return -EINVAL;
 
 	spin_lock_bh(&dom->evtchn_lock);
-	port = alloc_port(dom);
+	port = alive_locked(dom) ? alloc_port(dom) : -ESRCH;
 	if (port > 0) {
 		dom->evtchns[port].state = PVISOR_EVTCHNSTAT_IPI;
 		dom->evtchns[port].vcpu = arg.vcpu;
@@ -411,6 +426,12 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	} else if (chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
 		target = chn->remote;
 		tport = chn->remote_port;
+		/* A loop-back channel: the other end is ours, and so locked. */
+		if (target == dom) {
+			chn = peer_end(dom, port, dom, tport);
+			tvcpu = chn ? chn->vcpu : 0;
+			tport = chn ? tport : 0;
+		}
 	} else if (chn->state == PVISOR_EVTCHNSTAT_VIRQ) {
 		ret = -EINVAL;
 	}
@@ -423,12 +444,9 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	if (target != dom) {
 		/* The peer's channel says which of its vCPUs to notify. */
 		spin_lock_bh(&target->evtchn_lock);
-		chn = open_port(target, tport);
-		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-		    chn->remote == dom)
-			tvcpu = chn->vcpu;
-		else
-			tport = 0;	/* closed meanwhile: nothing to deliver */
+		chn = peer_end(dom, port, target, tport);
+		tvcpu = chn ? chn->vcpu : 0;
+		tport = chn ? tport : 0;  /* closed meanwhile: nothing to deliver */
 		spin_unlock_bh(&target->evtchn_lock);
 	}
 	if (tport)
@@ -437,44 +455,64 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 	return 0;
 }
 
-static long op_close(struct pvisor_domain *dom, u32 port)
+/*
+ * Close @port of @dom, whatever it holds when we get both locks. An
+ * interdomain port needs the peer's lock too, taken in id order: look at
+ * the peer under our lock, relock both and look again. If the port
+ * changed meanwhile (another vCPU closed it and bound it anew, maybe to
+ * a third domain), start over with what is there now, as Xen does.
+ * With @peer_closed (our domain is dying) the peer's end is closed too,
+ * else it is left unbound, offered back to us.
+ *
+ * Each round is caused by a concurrent change to the port. For a guest
+ * (@interruptible) the rounds end when its thread is killed; for a dying
+ * domain nothing can bind the port again, so there are at most two.
+ *
+ * Return: 0, -EINVAL if the port is closed, -EINTR if killed meanwhile.
+ */
+static long close_port(struct pvisor_domain *dom, u32 port, bool peer_closed,
+		       bool interruptible)
 {
-	struct pvisor_domain *peer = NULL;
+	struct pvisor_domain *peer;
 	struct pvisor_evtchn *chn;
-	long ret = 0;
+	bool pointed_back;
 
-	spin_lock_bh(&dom->evtchn_lock);
-	chn = open_port(dom, port);
-	if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
+	for (;;) {
+		spin_lock_bh(&dom->evtchn_lock);
+		chn = open_port(dom, port);
+		if (!chn || chn->state != PVISOR_EVTCHNSTAT_INTERDOMAIN) {
+			if (chn)
+				close_locked(dom, chn, port);
+			spin_unlock_bh(&dom->evtchn_lock);
+			return chn ? 0 : -EINVAL;
+		}
 		peer = chn->remote;
 		kref_get(&peer->ref);
-	} else if (chn) {
-		close_locked(dom, chn, port);
-	} else {
-		ret = -EINVAL;
-	}
-	spin_unlock_bh(&dom->evtchn_lock);
-	if (!peer)
-		return ret;
+		spin_unlock_bh(&dom->evtchn_lock);
 
-	/* Relock both in order and check nothing changed meanwhile. */
-	lock_pair(dom, peer);
-	chn = open_port(dom, port);
-	if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-	    chn->remote == peer) {
-		unbind_locked(dom, chn, port, false);
+		lock_pair(dom, peer);
+		chn = open_port(dom, port);
+		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+		    chn->remote == peer) {
+			pointed_back = unbind_locked(dom, chn, port, peer_closed);
+			unlock_pair(dom, peer);
+			pvisor_domain_put(peer);	/* our end's reference */
+			if (pointed_back)
+				pvisor_domain_put(dom);	/* the peer end's */
+			pvisor_domain_put(peer);	/* ours from above */
+			return 0;
+		}
 		unlock_pair(dom, peer);
-		pvisor_domain_put(peer);	/* our channel's reference */
-		pvisor_domain_put(dom);		/* the peer channel's */
-	} else {
-		/* The peer closed first: our port is merely unbound now. */
-		if (chn)
-			close_locked(dom, chn, port);
-		unlock_pair(dom, peer);
-		ret = chn ? 0 : -EINVAL;
+		pvisor_domain_put(peer);
+		if (interruptible && fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	pvisor_domain_put(peer);		/* ours from above */
-	return ret;
+}
+
+static long op_close(struct pvisor_domain *dom, u32 port)
+{
+	return close_port(dom, port, false, true);
 }
 
 static long op_unmask(struct pvisor_domain *dom, u32 port)
@@ -610,7 +648,8 @@ long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
  * @port_a: out: the new port in @a
  * @port_b: out: the new port in @b, bound to @port_a
  *
- * Return: 0, -ENOMEM or -ENOSPC (no free port on one side).
+ * Return: 0, -ENOENT (one of them is dying), -ENOMEM or -ENOSPC (no free
+ * port on one side).
  */
 int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 			  u32 *port_a, u32 *port_b)
@@ -624,6 +663,10 @@ int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 		return ret;
 
 	lock_pair(a, b);
+	if (!alive_locked(a) || !alive_locked(b)) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
 	pa = alloc_port(a);
 	if (pa < 0) {
 		ret = pa;
@@ -669,29 +712,6 @@ long pvisor_hc_set_callbacks(struct pvisor_vcpu *vcpu,
 }
 
 /**
- * pvisor_vcpu_block() - SCHEDOP_BLOCK: sleep until an event is pending
- * @vcpu: the calling vCPU
- *
- * Unmasks upcalls first, as Xen's block does, so the wake-up's upcall is
- * delivered on the way back to the guest. Any signal ends the sleep
- * (the kick is one; a pause or kill must not wait for an event).
- */
-long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
-{
-	struct pvisor_vcpu_info *vi =
-		&pvisor_shared_info(vcpu->dom)->vcpu_info[vcpu->id];
-
-	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
-	smp_mb();	/* unmask before checking, as senders set then kick */
-	WRITE_ONCE(vcpu->blocked, true);
-	smp_mb();	/* say so before looking: pairs with the kick's xchg */
-	wait_event_interruptible(vcpu->wait,
-				 READ_ONCE(vi->evtchn_upcall_pending));
-	WRITE_ONCE(vcpu->blocked, false);
-	return 0;
-}
-
-/**
  * pvisor_evtchn_recheck() - on the way back to the guest after a hypercall
  * @vcpu: the calling vCPU, from its own thread
  *
@@ -721,8 +741,14 @@ bool pvisor_evtchn_deliverable(struct pvisor_vcpu *vcpu)
 	       !READ_ONCE(vi->evtchn_upcall_mask);
 }
 
-static bool any_pending(struct pvisor_domain *dom, const u32 *ports,
-			unsigned int nr)
+/**
+ * pvisor_evtchn_any_pending() - is one of these ports pending?
+ * @dom: the domain
+ * @ports: port numbers, each below PVISOR_NR_EVENT_CHANNELS
+ * @nr: how many
+ */
+bool pvisor_evtchn_any_pending(struct pvisor_domain *dom, const u32 *ports,
+			       unsigned int nr)
 {
 	unsigned int i;
 
@@ -730,46 +756,6 @@ static bool any_pending(struct pvisor_domain *dom, const u32 *ports,
 		if (test_bit(ports[i], pending_bits(dom)))
 			return true;
 	return false;
-}
-
-/**
- * pvisor_vcpu_poll() - SCHEDOP_POLL: wait for particular ports
- * @vcpu: the calling vCPU
- * @uarg: its struct pvisor_sched_poll
- *
- * Return: 0 when a port is pending (or a signal needs the thread),
- * -ETIME at the timeout, -EFAULT, -EINVAL (too many or invalid ports).
- */
-long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg)
-{
-	struct pvisor_domain *dom = vcpu->dom;
-	struct pvisor_sched_poll poll;
-	u32 ports[PVISOR_POLL_PORTS_MAX];
-	unsigned int i;
-	long ret;
-
-	if (!pvisor_guest_range_ok(uarg, sizeof(poll)) ||
-	    copy_from_user(&poll, (void __user *)uarg, sizeof(poll)))
-		return -EFAULT;
-	if (!poll.nr_ports || poll.nr_ports > PVISOR_POLL_PORTS_MAX)
-		return -EINVAL;
-	if (!pvisor_guest_range_ok(poll.ports, poll.nr_ports * sizeof(u32)) ||
-	    copy_from_user(ports, (void __user *)poll.ports,
-			   poll.nr_ports * sizeof(u32)))
-		return -EFAULT;
-	for (i = 0; i < poll.nr_ports; i++)
-		if (!ports[i] || ports[i] >= PVISOR_NR_EVENT_CHANNELS)
-			return -EINVAL;
-
-	if (!poll.timeout) {
-		wait_event_interruptible(vcpu->wait,
-					 any_pending(dom, ports, poll.nr_ports));
-		return 0;
-	}
-	ret = wait_event_interruptible_hrtimeout(vcpu->wait,
-			any_pending(dom, ports, poll.nr_ports),
-			ns_to_ktime(pvisor_time_remaining(vcpu, poll.timeout)));
-	return ret == -ETIME ? -ETIME : 0;
 }
 
 /**
@@ -793,43 +779,30 @@ void pvisor_evtchn_raise_virq(struct pvisor_vcpu *vcpu, unsigned int virq)
 
 /**
  * pvisor_evtchn_teardown() - close every port of a domain being destroyed
- * @dom: the domain, just removed from the domain table
+ * @dom: the domain, just marked dying (domain.c)
  *
  * Interdomain peers see their ports closed; the references both sides
- * held go, so neither domain keeps the other alive.
+ * held go, so neither domain keeps the other alive. Nothing can open a
+ * port in a dying domain, so one pass over the table closes them all.
+ * The pass is bounded by PVISOR_NR_EVENT_CHANNELS and cannot stop
+ * halfway (that would leak the references), so it ignores signals.
  */
 void pvisor_evtchn_teardown(struct pvisor_domain *dom)
 {
-	struct pvisor_domain *peer;
-	struct pvisor_evtchn *chn;
+	bool has_table;
 	u32 port;
 
-	if (!dom->evtchns)
+	/*
+	 * Taking the lock orders the dying flag before every bind that
+	 * comes later, and shows us a table a bind before it allocated.
+	 */
+	spin_lock_bh(&dom->evtchn_lock);
+	has_table = !!dom->evtchns;
+	spin_unlock_bh(&dom->evtchn_lock);
+	if (!has_table)
 		return;
 	for (port = 1; port < PVISOR_NR_EVENT_CHANNELS; port++) {
-		spin_lock_bh(&dom->evtchn_lock);
-		chn = open_port(dom, port);
-		peer = chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN ?
-		       chn->remote : NULL;
-		if (peer)
-			kref_get(&peer->ref);
-		else if (chn)
-			close_locked(dom, chn, port);
-		spin_unlock_bh(&dom->evtchn_lock);
-		if (!peer)
-			continue;
-
-		lock_pair(dom, peer);
-		chn = open_port(dom, port);
-		if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
-		    chn->remote == peer) {
-			unbind_locked(dom, chn, port, true);
-			unlock_pair(dom, peer);
-			pvisor_domain_put(peer);
-			pvisor_domain_put(dom);
-		} else {
-			unlock_pair(dom, peer);
-		}
-		pvisor_domain_put(peer);
+		close_port(dom, port, true, false);
+		cond_resched();
 	}
 }

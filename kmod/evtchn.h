@@ -32,11 +32,9 @@ long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
 				const struct pvisor_hc_args *args);
 long pvisor_hc_set_callbacks(struct pvisor_vcpu *vcpu,
 			     const struct pvisor_hc_args *args);
-long pvisor_vcpu_block(struct pvisor_vcpu *vcpu);
-long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg);
 void pvisor_evtchn_raise_virq(struct pvisor_vcpu *vcpu, unsigned int virq);
-void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu);
-void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu);
+bool pvisor_evtchn_any_pending(struct pvisor_domain *dom, const u32 *ports,
+			       unsigned int nr);
 void pvisor_evtchn_recheck(struct pvisor_vcpu *vcpu);
 bool pvisor_evtchn_deliverable(struct pvisor_vcpu *vcpu);
 

@@ -3,7 +3,7 @@
  * Hypercalls: the guest's only way out.
  *
  * The path of one call. Guest code calls stub N on the hypercall page
- * (shadow.c wrote it). The stub parks argument 1 in r9 and argument 2 in
+ * (hypercall_page.c wrote it). The stub parks argument 1 in r9 and argument 2 in
  * rbx, then issues ioctl(PVISOR_RUNNER_FD, PVISOR_IOCTL_HYPERCALL(N))
  * with the `syscall` instruction. The runner's seccomp filter lets
  * exactly that through; runner.c routes it here. We collect the five
@@ -33,8 +33,10 @@
 #include "time.h"
 #include "domain.h"
 #include "hypercall.h"
+#include "mmu.h"
+#include "multicall.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
 #include "trap.h"
 #include "vcpu.h"
 
@@ -77,7 +79,7 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
 }
 
-/* The stub (shadow.c) left argument 1 in r9 and argument 2 in rbx. */
+/* The stub (hypercall_page.c) left argument 1 in r9 and argument 2 in rbx. */
 static void fetch_args(struct pvisor_hc_args *args)
 {
 	struct pt_regs *regs = current_pt_regs();
@@ -223,7 +225,8 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
  * @runner: the caller's runner
  * @nr: below PVISOR_NR_HYPERCALLS
  *
- * Return: the hypercall's result, for the guest's rax.
+ * Return: the hypercall's result, for the guest's rax; -EPERM from a
+ * thread that is not a vCPU, -ESRCH once the domain is dying.
  */
 long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 {
@@ -236,6 +239,13 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 	/* Only a running vCPU makes hypercalls; the runner itself cannot. */
 	if (!vcpu)
 		return -EPERM;
+	/*
+	 * A dying domain's runner is being killed: nothing it asks for now
+	 * could outlive it. The check is a shortcut; what must not happen
+	 * to a dying domain is refused under the locks (domain.c).
+	 */
+	if (pvisor_domain_dying(runner->dom))
+		return -ESRCH;
 	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
 

@@ -16,19 +16,5 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr);
 long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 			       struct pvisor_vcpu *vcpu, u64 nr,
 			       const struct pvisor_hc_args *args);
-long pvisor_hc_multicall(struct pvisor_runner *runner,
-			 struct pvisor_vcpu *vcpu,
-			 const struct pvisor_hc_args *args);
-
-/* Memory-management hypercalls, in mmu.c. */
-long pvisor_hc_mmu_update(struct pvisor_runner *runner,
-			  struct pvisor_vcpu *vcpu,
-			  const struct pvisor_hc_args *args);
-long pvisor_hc_mmuext_op(struct pvisor_runner *runner,
-			 struct pvisor_vcpu *vcpu,
-			 const struct pvisor_hc_args *args);
-long pvisor_hc_update_va_mapping(struct pvisor_runner *runner,
-				 struct pvisor_vcpu *vcpu,
-				 const struct pvisor_hc_args *args);
 
 #endif /* PVISOR_HYPERCALL_H */

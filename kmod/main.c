@@ -18,7 +18,7 @@
 #include "domain.h"
 #include "netlink.h"
 #include "reservation.h"
-#include "shadow.h"
+#include "hypercall_page.h"
 #include "time.h"
 
 static unsigned int max_domains = 1024;
@@ -52,7 +52,7 @@ static int __init pvisor_init(void)
 	if (ret)
 		return ret;
 
-	ret = pvisor_shadow_init();
+	ret = pvisor_hypercall_page_init();
 	if (ret)
 		return ret;
 
@@ -78,7 +78,7 @@ err_device:
 err_domains:
 	pvisor_domains_exit();
 err_shadow:
-	pvisor_shadow_exit();
+	pvisor_hypercall_page_exit();
 	return ret;
 }
 
@@ -87,7 +87,7 @@ static void __exit pvisor_exit(void)
 	pvisor_netlink_exit();
 	pvisor_device_exit();
 	pvisor_domains_exit();
-	pvisor_shadow_exit();
+	pvisor_hypercall_page_exit();
 	pr_info("unloaded\n");
 }
 

@@ -25,6 +25,7 @@
 
 #include "domain.h"
 #include "hypercall.h"
+#include "mmu.h"
 #include "pagetable.h"
 #include "runner.h"
 #include "guest_addr.h"

@@ -22,6 +22,7 @@
 
 #include "hypercall.h"
 #include "guest_addr.h"
+#include "multicall.h"
 #include "runner.h"
 #include "window.h"
 

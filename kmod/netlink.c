@@ -31,7 +31,11 @@ enum pvisor_mcgrp {
 };
 
 static const struct genl_multicast_group pvisor_mcgrps[] = {
-	[MCGRP_DOMAIN] = { .name = PVISOR_MCGRP_DOMAIN },
+	/* Names, sizes, states and crash reasons are Domain0's business. */
+	[MCGRP_DOMAIN] = {
+		.name = PVISOR_MCGRP_DOMAIN,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static const struct nla_policy domain_new_policy[PVISOR_A_DOMAIN_MAX + 1] = {
@@ -641,7 +645,10 @@ static int evtchn_bind_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	ret = pvisor_evtchn_connect(a, b, &pa, &pb);
-	if (ret) {
+	if (ret == -ENOENT) {
+		NL_SET_ERR_MSG(info->extack, "no such domain");
+		goto out_put_b;
+	} else if (ret) {
 		NL_SET_ERR_MSG(info->extack, "no free event-channel port");
 		goto out_put_b;
 	}

@@ -7,11 +7,17 @@
  * vCPU's context, drops every privilege, confines itself with seccomp to
  * ioctls on this fd, and finally asks to run a vCPU. From then on the
  * thread is the vCPU: guest code runs natively and comes back here only
- * through hypercalls (hypercall.c) and faults in the window (shadow.c).
+ * through hypercalls (hypercall.c) and faults in the window (window.c).
  *
  * When the runner dies, for whatever reason, the last reference to this
  * file goes and runner_release() records why the guest stopped, if it
  * had not already shut down.
+ *
+ * The fd is the runner process's alone. Another process may come to hold
+ * it (a child forked before the runner confined itself, a process it was
+ * passed to over a socket), but every ioctl and mmap from any process
+ * but the one that attached fails with EPERM: the guest's vCPUs, memory
+ * and context are not theirs to drive.
  *
  * Locking: vCPU binding happens under the domain's state_lock.
  */
@@ -32,7 +38,7 @@
 #include "domain.h"
 #include "hypercall.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
 #include "time.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -164,11 +170,19 @@ static bool is_hypercall(unsigned int cmd)
 	       cmd < PVISOR_IOCTL_HYPERCALL(PVISOR_NR_HYPERCALLS);
 }
 
+/* Is the caller the runner process? Its tgid cannot change under it. */
+static bool is_owner(struct pvisor_runner *runner)
+{
+	return task_tgid(current) == runner->owner;
+}
+
 static long runner_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	struct pvisor_runner *runner = file->private_data;
 
+	if (!is_owner(runner))
+		return -EPERM;
 	if (is_hypercall(cmd))
 		return pvisor_hypercall(runner, cmd - PVISOR_IOCTL_HYPERCALL(0));
 
@@ -186,7 +200,9 @@ static long runner_ioctl(struct file *file, unsigned int cmd,
 
 static int runner_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return pvisor_shadow_mmap(file->private_data, vma);
+	if (!is_owner(file->private_data))
+		return -EPERM;
+	return pvisor_window_mmap(file->private_data, vma);
 }
 
 /* Why did the runner go? Asked in its exiting thread, if it is one. */
@@ -198,8 +214,7 @@ static const char *exit_reason(struct pvisor_runner *runner, char *buf,
 	unsigned int i;
 	int sig;
 
-	if (!(current->flags & PF_EXITING) ||
-	    task_tgid(current) != dom->runner)
+	if (!(current->flags & PF_EXITING) || !is_owner(runner))
 		return "the runner closed the domain";
 
 	for (i = 0; i < dom->nr_vcpus; i++)
@@ -243,6 +258,9 @@ static int runner_release(struct inode *inode, struct file *file)
 	struct task_struct *task;
 	unsigned int i;
 
+	/* An attach that failed after making the file: nothing ran. */
+	if (!runner->attached)
+		goto out_free;
 	pvisor_domain_runner_gone(dom, exit_reason(runner, buf, sizeof(buf)));
 
 	/* No timer may kick a thread we are about to let go of. */
@@ -256,7 +274,9 @@ static int runner_release(struct inode *inode, struct file *file)
 		if (task)
 			put_task_struct(task);
 	}
+out_free:
 	__free_page(runner->iret_page);
+	put_pid(runner->owner);
 	pvisor_domain_put(dom);
 	kfree(runner);
 	return 0;
@@ -274,14 +294,20 @@ static const struct file_operations runner_fops = {
  * pvisor_runner_attach() - PVISOR_IOCTL_RUNNER_ATTACH
  * @uarg: the caller's struct pvisor_runner_attach
  *
- * Return: the runner fd, or -EPERM, -EFAULT, -EINVAL, -ENOENT, -EBUSY
- * (the domain has or had a runner), -ENOMEM, -EMFILE.
+ * The fd and its file are made first and the fd is installed last, so
+ * that nothing can fail once the domain has taken the caller as its
+ * runner: a failed attach leaves the domain as it was.
+ *
+ * Return: the runner fd, or -EPERM, -EFAULT, -EINVAL, -ENOENT (no such
+ * domain, or it is dying), -EBUSY (the domain has or had a runner),
+ * -ENOMEM, -EMFILE.
  */
 int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
 {
 	struct pvisor_runner_attach arg;
 	struct pvisor_runner *runner;
 	struct pvisor_domain *dom;
+	struct file *file;
 	int fd, ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -295,28 +321,40 @@ int pvisor_runner_attach(const struct pvisor_runner_attach __user *uarg)
 	if (!runner)
 		goto err_put_domain;
 	runner->dom = dom;
+	runner->owner = get_pid(task_tgid(current));
 	runner->iret_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!runner->iret_page)
 		goto err_free_runner;
 
-	ret = pvisor_domain_attach_runner(dom);
-	if (ret)
-		goto err_free_runner;
-
-	/* On success the fd owns the runner and its domain reference. */
-	fd = anon_inode_getfd("pvisor-runner", &runner_fops, runner,
-			      O_RDWR | O_CLOEXEC);
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
-		goto err_detach;
+		goto err_free_runner;
 	}
+	/* From here the file owns the runner and its domain reference. */
+	file = anon_inode_getfile("pvisor-runner", &runner_fops, runner,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	ret = pvisor_domain_attach_runner(dom);
+	if (ret)
+		goto err_put_file;
+	runner->attached = true;
+	fd_install(fd, file);
 	return fd;
 
-err_detach:
-	pvisor_domain_runner_gone(dom, "the runner could not attach");
+err_put_file:
+	fput(file);		/* runner_release() frees the rest */
+	put_unused_fd(fd);
+	return ret;
+err_put_fd:
+	put_unused_fd(fd);
 err_free_runner:
 	if (runner->iret_page)
 		__free_page(runner->iret_page);
+	put_pid(runner->owner);
 	kfree(runner);
 err_put_domain:
 	pvisor_domain_put(dom);

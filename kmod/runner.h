@@ -7,15 +7,21 @@
 
 #include "window.h"
 
+struct pid;
 struct pvisor_domain;
 struct pvisor_runner_attach;
 
 /*
- * The runner side of a domain: one per domain, owned by the runner fd
- * (and so by the runner process and its guest window).
+ * The runner fd's object (the file's private_data), one per domain: what
+ * RUNNER_ATTACH created and what every vCPU ioctl and the guest window
+ * reach the domain through. Not to be confused with the runner process,
+ * which the domain records as dom->runner_pid.
  */
 struct pvisor_runner {
 	struct pvisor_domain *dom;	/* a reference */
+	struct pid *owner;		/* the runner process's tgid: only it
+					 * may use the fd (a reference) */
+	bool attached;			/* the domain took us as its runner */
 	unsigned long flags;		/* RUNNER_WINDOW_MAPPED */
 	struct page *iret_page;		/* PVISOR_IRET_PAGE: vCPUs' rax, rip */
 	struct pvisor_window window;	/* window.c's, once mapped */

@@ -197,6 +197,9 @@ static enum hrtimer_restart periodic_fired(struct hrtimer *timer)
 	struct pvisor_vcpu *vcpu = container_of(timer, struct pvisor_vcpu,
 						periodic);
 
+	/* A dying domain's timers fire no more (domain.c). */
+	if (pvisor_domain_dying(vcpu->dom))
+		return HRTIMER_NORESTART;
 	pvisor_evtchn_raise_virq(vcpu, PVISOR_VIRQ_TIMER);
 	hrtimer_forward_now(timer, ns_to_ktime(READ_ONCE(vcpu->period_ns)));
 	return HRTIMER_RESTART;

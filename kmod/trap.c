@@ -38,7 +38,7 @@
 #include "hypercall.h"
 #include "pagetable.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
 #include "time.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -359,7 +359,7 @@ long pvisor_hc_set_trap_table(struct pvisor_vcpu *vcpu,
  *
  * A system call returns only 32 bits of rax on 6.1 (the ioctl system call
  * keeps its result in an int), so rax and rip travel through the vCPU's
- * slot on the iret page and its trampoline (shadow.c); every other
+ * slot on the iret page and its trampoline (hypercall_page.c); every other
  * register, rsp and rflags are set here.
  */
 long pvisor_hc_iret(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Secondary vCPUs: initialise, up, down (vcpu_op), and a vCPU's own
- * timers (time.c does the work).
+ * A vCPU's life in the module: up and down (vcpu_op), sleeping until it
+ * is up, blocking and polling (SCHEDOP_BLOCK, SCHEDOP_POLL), being kicked
+ * or signalled into the module, and its own timers (time.c does the
+ * work). Event channels (evtchn.c) decide that a vCPU must notice an
+ * event; this file gets it to.
  *
  * The runner gives every vCPU a thread from the start; a vCPU that is not
  * up keeps its thread asleep in the module. RUN waits there until the
@@ -17,6 +20,7 @@
  * the vCPU's wait queue.
  */
 
+#include <linux/preempt.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -26,7 +30,7 @@
 #include "evtchn.h"
 #include "hypercall.h"
 #include "runner.h"
-#include "shadow.h"
+#include "guest_addr.h"
 #include "time.h"
 #include "vcpu.h"
 
@@ -42,6 +46,126 @@ long pvisor_vcpu_wait_up(struct pvisor_vcpu *vcpu)
 	if (wait_event_interruptible(vcpu->wait, READ_ONCE(vcpu->up)))
 		return -ERESTARTNOINTR;
 	return 0;
+}
+
+/**
+ * pvisor_vcpu_kick() - get a vCPU to notice a pending upcall
+ * @vcpu: the vCPU; any context
+ */
+void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
+{
+	wake_up_interruptible(&vcpu->wait);
+	/*
+	 * A vCPU asleep in SCHEDOP_BLOCK takes its upcall on the way out of
+	 * the hypercall (pvisor_hypercall()); only one running guest code
+	 * needs the signal. The sender set upcall_pending with a full
+	 * barrier (xchg) before looking. The blocker sets and clears
+	 * blocked with full barriers before it looks at upcall_pending, so
+	 * whichever of the two comes second sees the other's write: either
+	 * we see blocked clear and signal, or it sees the upcall pending.
+	 */
+	if (READ_ONCE(vcpu->blocked))
+		return;
+	/*
+	 * Nor does the vCPU's own thread inside a hypercall (a send to
+	 * itself): it checks on its way out. A timer's softirq may run on
+	 * that thread while it is in guest code, hence in_task().
+	 */
+	if (in_task() && READ_ONCE(vcpu->task) == current)
+		return;
+	pvisor_vcpu_signal(vcpu);
+}
+
+/**
+ * pvisor_vcpu_signal() - bring a vCPU's thread into the module
+ * @vcpu: the vCPU; any context
+ *
+ * The SIGUSR1 the runner reports like a trap: it interrupts guest code
+ * and any wait in the module. The kick uses it for running vCPUs; taking
+ * a vCPU down (vcpu.c) needs it always, blocked or not, so the thread
+ * comes in and parks.
+ */
+void pvisor_vcpu_signal(struct pvisor_vcpu *vcpu)
+{
+	struct pvisor_domain *dom = vcpu->dom;
+
+	spin_lock_bh(&dom->state_lock);
+	if (vcpu->task)
+		send_sig(SIGUSR1, vcpu->task, 1);
+	spin_unlock_bh(&dom->state_lock);
+}
+
+/**
+ * pvisor_vcpu_block() - SCHEDOP_BLOCK: sleep until an event is pending
+ * @vcpu: the calling vCPU
+ *
+ * Unmasks upcalls first, as Xen's block does, so the wake-up's upcall is
+ * delivered on the way back to the guest. Any signal ends the sleep
+ * (the kick is one; a pause or kill must not wait for an event).
+ */
+long pvisor_vcpu_block(struct pvisor_vcpu *vcpu)
+{
+	struct pvisor_vcpu_info *vi =
+		&pvisor_shared_info(vcpu->dom)->vcpu_info[vcpu->id];
+
+	WRITE_ONCE(vi->evtchn_upcall_mask, 0);
+	/* say so before looking: pairs with the kick's xchg, then read */
+	smp_store_mb(vcpu->blocked, true);
+	wait_event_interruptible(vcpu->wait,
+				 READ_ONCE(vi->evtchn_upcall_pending));
+	/*
+	 * Unsay it before the way out looks at upcall_pending again
+	 * (pvisor_hypercall()): a sender that sets it and still reads
+	 * blocked sends no signal, so that look must see its write. A
+	 * plain store could wait in the store buffer past that load.
+	 */
+	smp_store_mb(vcpu->blocked, false);
+	return 0;
+}
+
+/**
+ * pvisor_vcpu_poll() - SCHEDOP_POLL: wait for particular ports
+ * @vcpu: the calling vCPU
+ * @uarg: its struct pvisor_sched_poll
+ *
+ * The ports may notify any vCPU: every event wakes the domain's pollers
+ * (dom->poll_wait), and each looks at its own ports. The list is at most
+ * PVISOR_POLL_PORTS_MAX long and the sleep ends on any signal, a fatal
+ * one included.
+ *
+ * Return: 0 when a port is pending (or a signal needs the thread),
+ * -ETIME at the timeout, -EFAULT, -EINVAL (too many or invalid ports).
+ */
+long pvisor_vcpu_poll(struct pvisor_vcpu *vcpu, u64 uarg)
+{
+	struct pvisor_domain *dom = vcpu->dom;
+	struct pvisor_sched_poll poll;
+	u32 ports[PVISOR_POLL_PORTS_MAX];
+	unsigned int i;
+	long ret;
+
+	if (!pvisor_guest_range_ok(uarg, sizeof(poll)) ||
+	    copy_from_user(&poll, (void __user *)uarg, sizeof(poll)))
+		return -EFAULT;
+	if (!poll.nr_ports || poll.nr_ports > PVISOR_POLL_PORTS_MAX)
+		return -EINVAL;
+	if (!pvisor_guest_range_ok(poll.ports, poll.nr_ports * sizeof(u32)) ||
+	    copy_from_user(ports, (void __user *)poll.ports,
+			   poll.nr_ports * sizeof(u32)))
+		return -EFAULT;
+	for (i = 0; i < poll.nr_ports; i++)
+		if (!ports[i] || ports[i] >= PVISOR_NR_EVENT_CHANNELS)
+			return -EINVAL;
+
+	if (!poll.timeout) {
+		wait_event_interruptible(dom->poll_wait,
+					 pvisor_evtchn_any_pending(dom, ports, poll.nr_ports));
+		return 0;
+	}
+	ret = wait_event_interruptible_hrtimeout(dom->poll_wait,
+			pvisor_evtchn_any_pending(dom, ports, poll.nr_ports),
+			ns_to_ktime(pvisor_time_remaining(vcpu, poll.timeout)));
+	return ret == -ETIME ? -ETIME : 0;
 }
 
 static long vcpu_initialise(struct pvisor_domain *dom, struct pvisor_vcpu *v,
