@@ -50,7 +50,13 @@ static int domain_memory_mmap(struct file *file, struct vm_area_struct *vma)
 	    pages > dom->mem.nr_frames - vma->vm_pgoff)
 		return -EINVAL;
 
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	/*
+	 * No fork copies the frames' entries (VM_DONTCOPY), and VM_IO makes
+	 * madvise(MADV_DOFORK) refuse to undo that: a child would keep the
+	 * domain's frames mapped where nothing of the module reaches them.
+	 */
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY;
 	vma->vm_ops = &domain_memory_vm_ops;
 	vma->vm_private_data = dom;
 	return 0;

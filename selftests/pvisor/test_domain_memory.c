@@ -51,6 +51,15 @@ static int map_errno(int fd, uint64_t bytes, uint64_t gpa, int flags)
 	return -errno;
 }
 
+/* Is anything mapped at @p in this process? (mincore fails with ENOMEM
+ * on an unmapped address.) */
+static bool mincore_mapped(void *p)
+{
+	unsigned char vec;
+
+	return mincore(p, PVT_PAGE, &vec) == 0;
+}
+
 static uint64_t stamp(uint64_t pfn)
 {
 	return 0x5eed000000000000ULL | pfn;
@@ -96,7 +105,7 @@ int main(void)
 	if (dev < 0)
 		tap_skip_all("cannot open /dev/pvisor: %s", strerror(errno));
 
-	tap_plan(21);
+	tap_plan(23);
 	pvt_cleanup_prefix_on_abort(PREFIX);
 	pvt_destroy_prefix(nl, PREFIX);
 	pvt_info(nl, &base);
@@ -132,6 +141,25 @@ int main(void)
 	tap_ok(ok, "writes persist in the domain's frames across mappings");
 	if (mem != MAP_FAILED)
 		munmap(mem, DOM_BYTES);
+
+	/* No fork may take the frames along (VM_DONTCOPY; VM_IO keeps it). */
+	mem = map(fd, DOM_BYTES, 0, MAP_SHARED);
+	tap_ok(mem != MAP_FAILED && madvise(mem, DOM_BYTES, MADV_DOFORK) == -1 &&
+	       errno == EINVAL,
+	       "madvise(MADV_DOFORK) on a mapping of the memory: EINVAL");
+	if (mem != MAP_FAILED) {
+		pid_t child = fork();
+		int status;
+
+		if (child == 0)
+			_exit(mincore_mapped(mem) ? 1 : 0);
+		tap_ok(child > 0 && waitpid(child, &status, 0) == child &&
+		       WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "a forked child does not have the mapping");
+		munmap(mem, DOM_BYTES);
+	} else {
+		tap_ok(false, "a forked child does not have the mapping");
+	}
 
 	mem = map(fd, PVT_PAGE, 10 * PVT_PAGE, MAP_SHARED);
 	tap_ok(mem != MAP_FAILED && *(uint64_t *)mem == stamp(10),
