@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <pvisor/device.h>
 
+#include "compat.h"
 #include "domain.h"
 #include "domain_memory.h"
 
@@ -55,8 +56,8 @@ static int domain_memory_mmap(struct file *file, struct vm_area_struct *vma)
 	 * madvise(MADV_DOFORK) refuse to undo that: a child would keep the
 	 * domain's frames mapped where nothing of the module reaches them.
 	 */
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_DONTCOPY;
+	pvisor_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+				 VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &domain_memory_vm_ops;
 	vma->vm_private_data = dom;
 	return 0;

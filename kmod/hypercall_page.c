@@ -12,6 +12,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <asm/unistd.h>
 #include <pvisor/device.h>
 #include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>

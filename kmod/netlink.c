@@ -20,6 +20,7 @@
 #include <pvisor/hypercall.h>
 #include <pvisor/netlink.h>
 
+#include "compat.h"
 #include "domain.h"
 #include "evtchn.h"
 #include "netlink.h"
@@ -150,7 +151,7 @@ static int require_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
 	return -EPERM;
 }
 
-static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+static int pre_doit(const pvisor_genl_doit_ops *ops, struct sk_buff *skb,
 		    struct genl_info *info)
 {
 	return require_admin(skb, info->extack);
@@ -318,7 +319,7 @@ struct evtchn_item {
 static struct pvisor_domain *list_domain(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr **attrs = info->attrs;
+	struct nlattr **attrs = pvisor_dumpit_attrs(info);
 	const char *name = NULL;
 	u32 id = 0;
 

@@ -78,6 +78,7 @@
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
+#include "compat.h"
 #include "domain.h"
 #include "guest_addr.h"
 #include "hypercall_page.h"
@@ -416,8 +417,8 @@ int pvisor_window_mmap(struct pvisor_runner *runner, struct vm_area_struct *vma)
 	 * VM_IO: madvise(MADV_DOFORK) refuses it, so no fork ever copies
 	 * entries that no invalidation of ours would reach.
 	 */
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_DONTCOPY;
+	pvisor_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+				 VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &window_vm_ops;
 	vma->vm_private_data = runner;
 	return 0;

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host kernels pvisor is built for differ in a few interfaces:
+ * Debian 12's 6.1 and 6.12 cloud kernels are the reference pair
+ * (Documentation/admin-guide.rst). Each difference is bridged here, once,
+ * so that no other file needs a version test.
+ */
+#ifndef PVISOR_COMPAT_H
+#define PVISOR_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+#include <net/genetlink.h>
+
+/* 6.3 made vma->vm_flags read-only outside the mm core. */
+static inline void pvisor_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * 6.2 gave pre_doit its own ops type (split ops) and moved a dump's
+ * parsed attributes into an embedded genl_info.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+typedef struct genl_split_ops pvisor_genl_doit_ops;
+
+static inline struct nlattr **
+pvisor_dumpit_attrs(const struct genl_dumpit_info *info)
+{
+	return info->info.attrs;
+}
+#else
+typedef struct genl_ops pvisor_genl_doit_ops;
+
+static inline struct nlattr **
+pvisor_dumpit_attrs(const struct genl_dumpit_info *info)
+{
+	return info->attrs;
+}
+#endif
+
+#endif /* PVISOR_COMPAT_H */
