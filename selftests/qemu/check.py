@@ -34,10 +34,11 @@ PLAN = re.compile(r'^1\.\.(\d+)[ \t]*(?:#[ \t]*(?:SKIP\b)?[ \t]*(.*))?$',
 # What the kernel prints when something went wrong. panic_on_warn turns
 # most of these into a panic as well, which stops the test host. A user
 # process's #GP ("traps: comm[pid] general protection fault ip:...") is not
-# one: hostile-guest tests cause it on purpose.
+# one, nor pvisor's report of a domain crashed by an "unhandled general
+# protection fault": hostile-guest tests cause them on purpose.
 KERNEL_TROUBLE = re.compile(
     r'WARNING:|BUG:|kernel BUG|Oops|Call Trace|'
-    r'general protection fault(?! ip:)|'
+    r'(?<!unhandled )general protection fault(?! ip:)|'
     r'Kernel panic|kernel panic|UBSAN:|KASAN:|KFENCE:|KMSAN:|'
     r'Unable to handle kernel|stack-protector|'
     r'list_(add|del) corruption|refcount_t:|'
