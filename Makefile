@@ -50,7 +50,7 @@ KERNEL ?= stock
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
 DEBUG_IMAGE := $(DEBUG_KDIR)/arch/x86/boot/bzImage
 DEBUG_MODULE := $(BUILD)/debug-module
-DEBUG_TIMEOUT_SCALE ?= 6
+DEBUG_TIMEOUT_SCALE ?= 8
 DEBUG_FUZZ_CALLS ?= 1000000
 SOAK_CALLS ?= 20000000
 ifeq ($(KERNEL),debug)
@@ -60,7 +60,8 @@ DEPS_FLAGS := --debug-kernel
 BOOT_ARGS = --kver $$(cat $(DEBUG_KDIR)/include/config/kernel.release) \
 	--kernel $(DEBUG_IMAGE) --ko $(DEBUG_MODULE)/pvisor.ko
 CHECK_ARGS = $(BOOT_ARGS) --timeout-scale $(DEBUG_TIMEOUT_SCALE)
-CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)}
+CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)} \
+	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000}
 BUILD_DEBUG = $(MAKE) debug-kernel >&2
 else ifeq ($(KERNEL),stock)
 DEPS_FLAGS :=

@@ -96,6 +96,9 @@ fi
 export KBUILD_BUILD_TIMESTAMP="$package $version"
 export KBUILD_BUILD_USER=pvisor KBUILD_BUILD_HOST=pvisor
 export CCACHE_BASEDIR=$dir
+# A fresh tree's generated headers are newer than the compile's start,
+# which would keep ccache from its fast (direct) mode for every file.
+export CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,time_macros
 kmake=(make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$jobs")
 
 note "configuring (allnoconfig + ${fragment#"$repo"/})"
