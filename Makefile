@@ -50,7 +50,7 @@ KERNEL ?= stock
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
 DEBUG_IMAGE := $(DEBUG_KDIR)/arch/x86/boot/bzImage
 DEBUG_MODULE := $(BUILD)/debug-module
-DEBUG_TIMEOUT_SCALE ?= 8
+DEBUG_TIMEOUT_SCALE ?= 12
 DEBUG_FUZZ_CALLS ?= 1000000
 SOAK_CALLS ?= 20000000
 ifeq ($(KERNEL),debug)

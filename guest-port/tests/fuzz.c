@@ -7,7 +7,8 @@
  * accounting back to its baseline). Documentation/testing.rst, "The
  * hypercall fuzzer", is the manual.
  *
- * Command line: "seed=S calls=N [mode=safe|wild]". vCPU c draws from
+ * Command line: "seed=S calls=N [mode=safe|wild] [trace=T]" (trace:
+ * print every call from the Tth of each vCPU on). vCPU c draws from
  * its own generator, seeded from S and c, so a seed names a run (up to
  * the order in which the vCPUs' calls reach the module). N is the total
  * over every vCPU. The guest prints "fuzz: seed S vcpus V calls N mode
@@ -24,17 +25,17 @@
  *
  * "safe" mode keeps the fuzzer alive so that the calls add up: no
  * shutdown, no iret, no vCPU taken down, no sleep without a near
- * timeout, no event callback of the fuzzer's choosing, page-table writes
- * only to a sandbox (two leaf tables of a region nothing else uses,
- * pointing only at the sandbox's own pages, or beyond the reservation
- * but not present),
- * no pointer to the fuzzer's own code, data, stacks or tables except
- * into its scratch buffers. The module may still crash the domain (a
- * probe read of the sandbox through a table naming a pfn beyond the
- * reservation does): the test starts another. "wild" mode lifts those
- * limits (shutdown, iret, DOWN, NEW_BASEPTR and page-table writes
- * anywhere, hypercall numbers beyond the page): most runs end early,
- * and the test only counts them.
+ * timeout, no event callback or trap handler of the fuzzer's choosing,
+ * page-table writes only to a sandbox (two leaf tables of a region
+ * nothing else uses, pointing only at the sandbox's own pages, or beyond
+ * the reservation but not present), no pointer to the fuzzer's own code,
+ * data, stacks or tables except into its scratch buffers, and no batch
+ * read from memory that could hold another call's data. The module may
+ * still crash the domain: the test starts another. "wild" mode lifts
+ * those limits (shutdown, iret, block, DOWN, NEW_BASEPTR and page-table
+ * writes anywhere, present entries beyond the reservation, hypercall
+ * numbers beyond the page): most runs end early, and the test only
+ * counts them.
  *
  * The fuzzer checks a few things itself: every result is a value or an
  * errno (-4095..-1), and a canary area no call was given is intact.
@@ -700,7 +701,7 @@ static const u64 heavy[] = {
 	PVISOR_HC_MMU_UPDATE, PVISOR_HC_UPDATE_VA_MAPPING,
 	PVISOR_HC_MMUEXT_OP, PVISOR_HC_MULTICALL,
 };
-#define HEAVY_ONE_IN	16
+#define HEAVY_ONE_IN	32
 
 static u64 pick_nr(struct fuzzer *f)
 {

@@ -86,7 +86,8 @@ calls_of() {
 # fuzz_run SEED CALLS MODE STALL: one fuzz domain, $PREFIX-$runs, beside
 # the neighbour, until it stops, or until it has shown no progress for
 # STALL seconds (then it is destroyed). Sets $end (its final state, or
-# "hung") and $made (its calls).
+# "hung") and $made (its calls). fuzz_done destroys it afterwards: the
+# budget takes more domains than the host has memory for at once.
 fuzz_run() {
 	neighbour_running
 	runs=$((runs + 1))
@@ -121,6 +122,11 @@ fuzz_run() {
 	grep -v '^fuzz-noise ' "$tmp/$name.console" | tail -n 5 | sed 's/^/#   /'
 }
 
+fuzz_done() {
+	exists "$name" && run pvctl destroy "$name"
+	check "run $runs: destroyed, it is gone" eval '! exists "$name"'
+}
+
 # --- safe mode: the budget ----------------------------------------------------
 
 total=0
@@ -144,6 +150,7 @@ while [ "$total" -lt "$budget" ]; do
 	crashed*) crashed=$((crashed + 1)) ;;
 	esac
 	neighbour_unharmed "run $runs"
+	fuzz_done
 	# A run that made no calls would never end the loop.
 	if [ "$made" -eq 0 ]; then
 		check "run $runs: made calls" false
@@ -166,6 +173,7 @@ while [ $w -lt "$wild_runs" ]; do
 	check "wild run $runs: ends or is destroyed ($end)" \
 		eval '[ "$end" != gone ] && ! out_has "^ *[0-9]*  $name  *running"'
 	neighbour_unharmed "wild run $runs"
+	fuzz_done
 done
 
 # --- afterwards -----------------------------------------------------------------
