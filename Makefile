@@ -5,9 +5,13 @@
 #   make               build pvisor.ko, userspace/ and selftests/
 #   make check         install missing tools, build against the test kernel,
 #                      run every test (host side, sparse, QEMU test host);
-#                      T="test_a test_b*" runs only those tests
+#                      T="test_a test_b*" runs only those tests;
+#                      KERNEL=debug boots the debug kernel instead (KASAN,
+#                      lockdep, kmemleak, UBSAN; built once into build/)
 #   make run           a shell in the QEMU test host with pvisor.ko loaded;
 #                      SCRIPT=file runs that script there instead
+#   make soak          the hypercall fuzzer alone, SOAK_CALLS calls
+#   make debug-kernel  only build the debug kernel and the module for it
 #   make sparse        sparse over the module's sources
 #   make deps          only install missing tools (scripts/install-deps.sh)
 #   make clean
@@ -35,13 +39,47 @@ BUILD ?= $(CURDIR)/build
 T ?=
 SCRIPT ?=
 
+# KERNEL=debug: the test host boots the debug kernel that
+# scripts/debug-kernel.sh builds into $(BUILD)/debug-kernel from Debian's
+# linux-source-6.1 (selftests/qemu/debug.config), with pvisor.ko built
+# against it in $(BUILD)/debug-module. Its checkers slow everything down:
+# the default time limits are DEBUG_TIMEOUT_SCALE times the usual, and the
+# fuzzer makes DEBUG_FUZZ_CALLS calls. Documentation/testing.rst has the
+# figures behind both.
+KERNEL ?= stock
+DEBUG_KDIR := $(BUILD)/debug-kernel/obj
+DEBUG_IMAGE := $(DEBUG_KDIR)/arch/x86/boot/bzImage
+DEBUG_MODULE := $(BUILD)/debug-module
+DEBUG_TIMEOUT_SCALE ?= 12
+DEBUG_FUZZ_CALLS ?= 1000000
+SOAK_CALLS ?= 20000000
+ifeq ($(KERNEL),debug)
+DEPS_FLAGS := --debug-kernel
+# What run.sh and check.py need to boot it; the kernel's release is known
+# only once it is built.
+BOOT_ARGS = --kver $$(cat $(DEBUG_KDIR)/include/config/kernel.release) \
+	--kernel $(DEBUG_IMAGE) --ko $(DEBUG_MODULE)/pvisor.ko
+CHECK_ARGS = $(BOOT_ARGS) --timeout-scale $(DEBUG_TIMEOUT_SCALE)
+CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)} \
+	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000}
+BUILD_DEBUG = $(MAKE) debug-kernel >&2
+else ifeq ($(KERNEL),stock)
+DEPS_FLAGS :=
+BOOT_ARGS = --kver $(TEST_KVER)
+CHECK_ARGS = $(BOOT_ARGS)
+CHECK_ENV =
+BUILD_DEBUG = true
+else
+$(error KERNEL must be stock or debug, not '$(KERNEL)')
+endif
+
 # Subdirectories others own may not exist yet in a young tree.
 SUBDIRS := $(patsubst %/Makefile,%,$(wildcard userspace/Makefile guest-port/Makefile selftests/Makefile))
 
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all module userspace selftests check run sparse deps clean help \
-	check-built run-built need-test-kernel
+	check-built run-built need-test-kernel debug-kernel soak soak-built
 
 all: module $(SUBDIRS)
 
@@ -72,26 +110,54 @@ LOCKED = mkdir -p $(BUILD) && \
 # a kernel that was just installed must be seen by TEST_KVER. Only the TAP
 # stream goes to stdout; the build reports on stderr.
 check:
-	@scripts/install-deps.sh >&2
+	@scripts/install-deps.sh $(DEPS_FLAGS) >&2
 	@$(LOCKED) $(MAKE) check-built
 
+# The stock build comes first in both cases: sparse and the host-side
+# tests judge the module against the stock kernel's tree.
 check-built: need-test-kernel
-	@$(MAKE) KDIR=$(TEST_KDIR) all >&2 || \
+	@{ $(MAKE) KDIR=$(TEST_KDIR) all >&2 && $(BUILD_DEBUG); } || \
 		{ selftests/qemu/check.py --build $(BUILD) --build-failed; exit 1; }
-	@selftests/qemu/check.py --kver $(TEST_KVER) --kdir $(TEST_KDIR) \
+	@$(CHECK_ENV) selftests/qemu/check.py $(CHECK_ARGS) --kdir $(TEST_KDIR) \
 		--build $(BUILD) $(if $(strip $(T)),--only "$(T)")
+
+# The debug kernel (stamped: a warm run rebuilds nothing) and pvisor.ko
+# built against it from a copy of the module's sources, so that the stock
+# build's objects in the tree stay as they are. cp -p keeps the sources'
+# times: kbuild rebuilds only what changed.
+debug-kernel:
+	@scripts/debug-kernel.sh --build $(BUILD)
+	@mkdir -p $(DEBUG_MODULE)
+	@cp -p --parents Kbuild kmod/*.[ch] $$(find uapi -name '*.h') $(DEBUG_MODULE)/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_MODULE) CC="ccache gcc" modules
+
+# make soak: only the fuzzer, SOAK_CALLS calls (20 million by default,
+# hours under TCG), with time limits to match; KERNEL=debug works too.
+soak:
+	@scripts/install-deps.sh $(DEPS_FLAGS) >&2
+	@$(LOCKED) $(MAKE) soak-built
+
+soak-built: need-test-kernel
+	@{ $(MAKE) KDIR=$(TEST_KDIR) all >&2 && $(BUILD_DEBUG); } || \
+		{ selftests/qemu/check.py --build $(BUILD) --build-failed; exit 1; }
+	@PVISOR_FUZZ_CALLS=$(SOAK_CALLS) \
+		PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-1000000} \
+		PVISOR_TEST_TIMEOUT=$${PVISOR_TEST_TIMEOUT:-$$(($(SOAK_CALLS) / 50 + 600))} \
+		PVISOR_QEMU_TIMEOUT=$${PVISOR_QEMU_TIMEOUT:-$$(($(SOAK_CALLS) / 50 + 1200))} \
+		selftests/qemu/check.py $(BOOT_ARGS) --build $(BUILD) --only test_fuzz.sh
 
 # In `make run`, stdout is the test host's (or the script's) alone; the
 # build reports on stderr. make's own status is 0 or 2: the script's exact
 # status is in $(BUILD)/qemu/script.status, and selftests/qemu/run.sh
 # returns it as is.
 run:
-	@scripts/install-deps.sh >&2
+	@scripts/install-deps.sh $(DEPS_FLAGS) >&2
 	@$(LOCKED) $(MAKE) run-built
 
 run-built: need-test-kernel
 	@$(MAKE) KDIR=$(TEST_KDIR) all >&2
-	@selftests/qemu/run.sh --kver $(TEST_KVER) --build $(BUILD) \
+	@$(BUILD_DEBUG)
+	@selftests/qemu/run.sh $(BOOT_ARGS) --build $(BUILD) \
 		$(if $(SCRIPT),--mode script --script $(SCRIPT),--mode interactive)
 
 sparse: need-test-kernel
@@ -115,7 +181,7 @@ clean:
 		kmod/*.o kmod/.*.cmd
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 # make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
 # as `make run SCRIPT=` would. It prints figures and does not fail on a

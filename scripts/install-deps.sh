@@ -8,6 +8,10 @@
 # On Debian as root it installs what is missing with apt-get (one update,
 # then one install, no recommends, no questions). Anyone else gets the
 # command to run and exit status 1.
+#
+# --debug-kernel adds what scripts/debug-kernel.sh needs to build the
+# debug test kernel (make check KERNEL=debug): Debian's linux-source-6.1
+# and the kernel's build tools, ccache among them.
 
 set -euo pipefail
 
@@ -15,6 +19,13 @@ export PATH=$PATH:/usr/sbin:/sbin
 libdir=/usr/lib/x86_64-linux-gnu
 missing=()	# Debian packages
 why=()		# what each one is for
+debug_kernel=
+
+case "${1:-}" in
+--debug-kernel) debug_kernel=1 ;;
+'') ;;
+*) echo "usage: install-deps.sh [--debug-kernel]" >&2; exit 2 ;;
+esac
 
 need() {
 	local pkg=$1 reason=$2 p
@@ -85,6 +96,17 @@ survey() {
 	[ -f $libdir/libc.a ] || need libc6-dev "libc.a for static binaries"
 	have modinfo || need kmod "modinfo for the test host's modules"
 	have depmod || need kmod "depmod for the test host's modules"
+	[ -n "$debug_kernel" ] || return 0
+	[ -f /usr/src/linux-source-6.1.tar.xz ] ||
+		need linux-source-6.1 "the debug kernel's source"
+	have xz || need xz-utils "xz unpacks the kernel source"
+	have ccache || need ccache "ccache keeps debug-kernel rebuilds cheap"
+	have bc || need bc "bc, for the kernel build"
+	have bison || need bison "bison, for the kernel build"
+	have flex || need flex "flex, for the kernel build"
+	have perl || need perl "perl, for the kernel build"
+	[ -f /usr/include/libelf.h ] || need libelf-dev "libelf, for objtool"
+	[ -f /usr/include/openssl/ssl.h ] || need libssl-dev "openssl headers, for the kernel build"
 }
 
 survey

@@ -34,16 +34,21 @@ PLAN = re.compile(r'^1\.\.(\d+)[ \t]*(?:#[ \t]*(?:SKIP\b)?[ \t]*(.*))?$',
 # What the kernel prints when something went wrong. panic_on_warn turns
 # most of these into a panic as well, which stops the test host. A user
 # process's #GP ("traps: comm[pid] general protection fault ip:...") is not
-# one: hostile-guest tests cause it on purpose.
+# one, nor pvisor's report of a domain crashed by an "unhandled general
+# protection fault": hostile-guest tests cause them on purpose.
 KERNEL_TROUBLE = re.compile(
     r'WARNING:|BUG:|kernel BUG|Oops|Call Trace|'
-    r'general protection fault(?! ip:)|'
+    r'(?<!unhandled )general protection fault(?! ip:)|'
     r'Kernel panic|kernel panic|UBSAN:|KASAN:|KFENCE:|KMSAN:|'
     r'Unable to handle kernel|stack-protector|'
     r'list_(add|del) corruption|refcount_t:|'
     r'soft lockup|hard LOCKUP|rcu_\w+ (self-)?detected stall|'
     r'blocked for more than \d+ seconds|'
-    r'unreferenced object')
+    r'unreferenced object|suspected memory leak|'
+    # the debug kernel's: lockdep and RCU say INFO:, debugobjects ODEBUG:,
+    # SLUB's consistency checks "BUG kmalloc-64 (Tainted): ..."
+    r'INFO: |ODEBUG: |\bBUG [\w.-]+ \(|'
+    r'Redzone overwritten|Poison overwritten')
 
 DIAG_HEAD = 20
 DIAG_TAIL = 60
@@ -407,6 +412,10 @@ def run_guest(tap, names, args):
            '--build', args.build, '--tests', ' '.join(names)]
     if args.kver:
         cmd += ['--kver', args.kver]
+    if args.kernel:
+        cmd += ['--kernel', args.kernel]
+    if args.ko:
+        cmd += ['--ko', args.ko]
     env = dict(os.environ, PVISOR_TEST_TIMEOUT=str(args.timeout),
                PVISOR_QEMU_TIMEOUT=str(args.qemu_timeout))
     start = time.monotonic()
@@ -456,13 +465,21 @@ def main():
     ap.add_argument('--no-sparse', action='store_true')
     ap.add_argument('--build-failed', action='store_true',
                     help='only report that the build failed')
+    ap.add_argument('--kernel', help='boot this kernel image instead '
+                    '(run.sh --kernel; --kver names it)')
+    ap.add_argument('--ko', help='the pvisor.ko to load')
+    ap.add_argument('--timeout-scale', type=int, default=1,
+                    help='multiply the default time limits (a slow kernel)')
     args = ap.parse_args()
     args.here = here
     args.repo = os.path.dirname(os.path.dirname(here))
     args.build = os.path.abspath(args.build)
     args.qdir = os.path.join(args.build, 'qemu')
-    args.timeout = int(os.environ.get('PVISOR_TEST_TIMEOUT') or 300)
-    args.qemu_timeout = int(os.environ.get('PVISOR_QEMU_TIMEOUT') or 1200)
+    # Explicit limits are taken as given; the defaults scale.
+    args.timeout = int(os.environ.get('PVISOR_TEST_TIMEOUT') or
+                       300 * args.timeout_scale)
+    args.qemu_timeout = int(os.environ.get('PVISOR_QEMU_TIMEOUT') or
+                            1200 * args.timeout_scale)
     os.chdir(args.repo)
 
     if args.build_failed:

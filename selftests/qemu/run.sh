@@ -9,6 +9,11 @@
 #
 # usage: run.sh [--mode check|interactive|script] [--script FILE]
 #               [--tests "NAME..."] [--kver VERSION] [--ko FILE] [--build DIR]
+#               [--kernel IMAGE]
+#
+# --kernel boots IMAGE instead of /boot/vmlinuz-VERSION (the debug kernel
+# of `make check KERNEL=debug`); VERSION is then only a name, and the test
+# host gets no modules of its own (PVISOR_GUEST_MODULES is ignored).
 #
 # Exit status
 #   check        0 when QEMU ran to its end (check.py judges the results),
@@ -35,6 +40,7 @@ tests_given=
 kver=${TEST_KVER:-}
 ko=$repo/pvisor.ko
 build=$repo/build
+image=
 
 qemu=${PVISOR_QEMU:-qemu-system-x86_64}
 busybox=${PVISOR_BUSYBOX:-/bin/busybox}
@@ -66,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--kver) kver=${2:?}; shift ;;
 	--ko) ko=${2:?}; shift ;;
 	--build) build=${2:?}; shift ;;
+	--kernel) image=${2:?}; shift ;;
 	-h|--help) usage 0 ;;
 	*) usage ;;
 	esac
@@ -88,9 +95,15 @@ newest_cloud_kernel() {
 	done | sort -V | tail -n 1
 }
 
-[ -n "$kver" ] || kver=$(newest_cloud_kernel)
-[ -n "$kver" ] || die "no *-cloud-amd64 kernel with image and headers; run scripts/install-deps.sh"
-kernel=/boot/vmlinuz-$kver
+if [ -n "$image" ]; then
+	[ -n "$kver" ] || die "--kernel needs --kver (the image's release)"
+	kernel=$image
+	guest_modules=
+else
+	[ -n "$kver" ] || kver=$(newest_cloud_kernel)
+	[ -n "$kver" ] || die "no *-cloud-amd64 kernel with image and headers; run scripts/install-deps.sh"
+	kernel=/boot/vmlinuz-$kver
+fi
 [ -r "$kernel" ] || die "cannot read $kernel (try: sudo chmod 0644 $kernel)"
 [ -f "$ko" ] || die "no module at $ko; build it first with 'make'"
 command -v "$qemu" >/dev/null || die "$qemu not found; run scripts/install-deps.sh"
@@ -365,11 +378,16 @@ follow_script() {
 		on { print; fflush() }'
 }
 
+# Under TCG, QEMU reads the frame of a user-mode iretq or lretq with
+# supervisor privilege; with SMAP on, the host kernel takes the fault for a
+# kernel bug and oopses, so any guest could take the test host down. The
+# TCG CPU has no SMAP (Documentation/testing.rst, "iretq and SMAP"); KVM
+# gives the machine's own CPU, SMAP and all.
 accel=$(pick_accel)
 if [ "$accel" = kvm ]; then
 	cpu=host
 else
-	cpu=max
+	cpu=max,smap=off
 fi
 
 make_initramfs
@@ -377,7 +395,14 @@ make_initramfs
 rm -f "$qdir/console.log" "$qdir/serial.log" "$qdir/script.status"
 : >"$qdir/serial.log"
 cmdline="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic"
-cmdline+=" pvmode=$mode pvtimeout=$test_timeout ${PVISOR_CMDLINE:-}"
+cmdline+=" pvmode=$mode pvtimeout=$test_timeout pvaccel=$accel"
+# The fuzzer's settings reach the tests as the init's environment: the
+# kernel hands unknown NAME=VALUE words to init.
+for v in PVISOR_FUZZ_SEED PVISOR_FUZZ_CALLS PVISOR_FUZZ_RUN_CALLS \
+	PVISOR_FUZZ_VCPUS PVISOR_FUZZ_WILD_RUNS; do
+	[ -z "${!v:-}" ] || cmdline+=" $v=${!v}"
+done
+cmdline+=" ${PVISOR_CMDLINE:-}"
 args=(-nodefaults -no-user-config -machine pc -accel "$accel" -cpu "$cpu"
 	-smp "$smp" -m "$mem" -display none -no-reboot
 	-kernel "$kernel" -initrd "$qdir/initramfs.cpio" -append "$cmdline")
