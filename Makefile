@@ -7,7 +7,9 @@
 #                      run every test (host side, sparse, QEMU test host);
 #                      T="test_a test_b*" runs only those tests;
 #                      KERNEL=debug boots the debug kernel instead (KASAN,
-#                      lockdep, kmemleak, UBSAN; built once into build/)
+#                      lockdep, kmemleak, UBSAN; built once into build/);
+#                      KERNEL=6.12 boots Debian 12's newest 6.12 cloud
+#                      kernel (fetched into build/, not installed)
 #   make run           a shell in the QEMU test host with pvisor.ko loaded;
 #                      SCRIPT=file runs that script there instead
 #   make soak          the hypercall fuzzer alone, SOAK_CALLS calls
@@ -19,10 +21,11 @@
 # Documentation/testing.rst explains the test host and its knobs.
 # kbuild reads ./Kbuild, never this file.
 
-# The kernel the QEMU test host boots: the newest Debian cloud kernel with
-# both an image and a build tree installed (selftests/qemu/run.sh agrees).
+# The kernel the QEMU test host boots: the newest Debian 6.1 cloud kernel
+# (Debian 12's default) with both an image and a build tree installed
+# (selftests/qemu/run.sh agrees). Other series: KERNEL=6.12.
 ifeq ($(origin TEST_KVER),undefined)
-TEST_KVER := $(shell cd /lib/modules 2>/dev/null && for k in *-cloud-amd64; do \
+TEST_KVER := $(shell cd /lib/modules 2>/dev/null && for k in 6.1.*-cloud-amd64; do \
 	[ -f /boot/vmlinuz-$$k ] && [ -d $$k/build ] && echo $$k; \
 	done | sort -V | tail -n 1)
 endif
@@ -63,6 +66,21 @@ CHECK_ARGS = $(BOOT_ARGS) --timeout-scale $(DEBUG_TIMEOUT_SCALE)
 CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)} \
 	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000}
 BUILD_DEBUG = $(MAKE) debug-kernel >&2
+else ifneq ($(shell echo '$(KERNEL)' | grep -xE '[0-9]+\.[0-9]+'),)
+# KERNEL=6.12 (a series): the newest Debian 12 cloud kernel of it, fetched
+# and unpacked under $(BUILD)/host-kernel by scripts/host-kernel.sh (never
+# installed on this machine), with pvisor.ko built against its headers in
+# $(BUILD)/host-module-$(KERNEL).
+DEPS_FLAGS :=
+HOST_REL_FILE := $(BUILD)/host-kernel/$(KERNEL).release
+HOST_ROOT = $(BUILD)/host-kernel/$$(cat $(HOST_REL_FILE))/root
+HOST_MODULE := $(BUILD)/host-module-$(KERNEL)
+BOOT_ARGS = --kver $$(cat $(HOST_REL_FILE)) \
+	--kernel $(HOST_ROOT)/boot/vmlinuz-$$(cat $(HOST_REL_FILE)) \
+	--ko $(HOST_MODULE)/pvisor.ko
+CHECK_ARGS = $(BOOT_ARGS)
+CHECK_ENV =
+BUILD_DEBUG = $(MAKE) host-kernel >&2
 else ifeq ($(KERNEL),stock)
 DEPS_FLAGS :=
 BOOT_ARGS = --kver $(TEST_KVER)
@@ -70,7 +88,7 @@ CHECK_ARGS = $(BOOT_ARGS)
 CHECK_ENV =
 BUILD_DEBUG = true
 else
-$(error KERNEL must be stock or debug, not '$(KERNEL)')
+$(error KERNEL must be stock, debug or a series such as 6.12, not '$(KERNEL)')
 endif
 
 # Subdirectories others own may not exist yet in a young tree.
@@ -79,7 +97,7 @@ SUBDIRS := $(patsubst %/Makefile,%,$(wildcard userspace/Makefile guest-port/Make
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all module userspace selftests check run sparse deps clean help \
-	check-built run-built need-test-kernel debug-kernel soak soak-built
+	check-built run-built need-test-kernel debug-kernel host-kernel soak soak-built
 
 all: module $(SUBDIRS)
 
@@ -131,6 +149,16 @@ debug-kernel:
 	@cp -p --parents Kbuild kmod/*.[ch] $$(find uapi -name '*.h') $(DEBUG_MODULE)/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_MODULE) CC="ccache gcc" modules
 
+# KERNEL=SERIES: fetch that Debian kernel and build pvisor.ko against it,
+# from a copy of the sources as for the debug kernel.
+host-kernel:
+	@mkdir -p $(BUILD)/host-kernel $(HOST_MODULE)
+	@scripts/host-kernel.sh --build $(BUILD) $(KERNEL) >$(HOST_REL_FILE).new && \
+		mv $(HOST_REL_FILE).new $(HOST_REL_FILE)
+	@cp -p --parents Kbuild kmod/*.[ch] $$(find uapi -name '*.h') $(HOST_MODULE)/
+	$(MAKE) -C $(HOST_ROOT)/usr/src/linux-headers-$$(cat $(HOST_REL_FILE)) \
+		M=$(HOST_MODULE) modules
+
 # make soak: only the fuzzer, SOAK_CALLS calls (20 million by default,
 # hours under TCG), with time limits to match; KERNEL=debug works too.
 soak:
@@ -181,7 +209,7 @@ clean:
 		kmod/*.o kmod/.*.cmd
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' Makefile
 
 # make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
 # as `make run SCRIPT=` would. It prints figures and does not fail on a

@@ -61,11 +61,13 @@ static_busybox() {
 	[ -x /bin/busybox ] && static_elf /bin/busybox
 }
 
-# The newest Debian cloud kernel with an image and a matching build tree.
+# The newest Debian 6.1 cloud kernel with an image and a matching build
+# tree (the Makefile's default test kernel; other series are fetched by
+# scripts/host-kernel.sh).
 cloud_kernel() {
 	local d k
 
-	for d in /lib/modules/*-cloud-amd64; do
+	for d in /lib/modules/6.1.*-cloud-amd64; do
 		k=${d##*/}
 		[ -f "/boot/vmlinuz-$k" ] && [ -d "$d/build" ] && echo "$k"
 	done | sort -V | tail -n 1

@@ -85,11 +85,12 @@ script) [ -f "$script" ] || die "--mode script needs --script FILE (got '$script
 *) die "unknown mode '$mode'" ;;
 esac
 
-# The newest Debian cloud kernel with both an image to boot and a build
-# tree to build pvisor.ko against (the top-level Makefile picks the same).
+# The newest Debian 6.1 cloud kernel with both an image to boot and a
+# build tree to build pvisor.ko against (the top-level Makefile picks the
+# same; other kernels come with --kernel).
 newest_cloud_kernel() {
 	local d k
-	for d in /lib/modules/*-cloud-amd64; do
+	for d in /lib/modules/6.1.*-cloud-amd64; do
 		k=${d##*/}
 		[ -f "/boot/vmlinuz-$k" ] && [ -d "$d/build" ] && echo "$k"
 	done | sort -V | tail -n 1
