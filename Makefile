@@ -16,6 +16,9 @@
 #   make debug-kernel  only build the debug kernel and the module for it
 #   make sparse        sparse over the module's sources
 #   make deps          only install missing tools (scripts/install-deps.sh)
+#   make install       the module, tools, systemd unit and man pages
+#                      (DESTDIR, PREFIX); make uninstall removes them;
+#                      make dkms-install hands the module to DKMS
 #   make clean
 #
 # Documentation/testing.rst explains the test host and its knobs.
@@ -201,6 +204,66 @@ need-test-kernel:
 		exit 1; \
 	fi
 
+# make install / uninstall: the module for the kernel KDIR belongs to, the
+# tools, pvisord's systemd unit and the man pages, to FHS paths under
+# DESTDIR and PREFIX (Documentation/admin-guide.rst, "Installing").
+# make dkms-install hands the module's sources to DKMS instead, which
+# rebuilds it for every kernel installed later.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR := $(PREFIX)/sbin
+MANDIR := $(PREFIX)/share/man
+UNITDIR := $(PREFIX)/lib/systemd/system
+# The release pvisor.ko was built for, from its own vermagic.
+MODULE_RELEASE = $(shell modinfo -F vermagic pvisor.ko 2>/dev/null | cut -d' ' -f1)
+MODULE_DIR = /lib/modules/$(MODULE_RELEASE)/extra
+TOOLS := userspace/pvctl/pvctl userspace/runner/pvrun userspace/pvisord/pvisord
+PVISOR_VERSION := $(shell sed -n 's/^\#define PVISOR_VERSION\t"\(.*\)"/\1/p' kmod/version.h)
+DKMS_SRC := /usr/src/pvisor-$(PVISOR_VERSION)
+
+.PHONY: install uninstall dkms-install dkms-uninstall man
+man:
+	@scripts/man.py $(BUILD)/man
+
+install: all man
+	@[ -n "$(MODULE_RELEASE)" ] || { echo "cannot read pvisor.ko's kernel release (modinfo)" >&2; exit 1; }
+	install -D -m 0644 pvisor.ko $(DESTDIR)$(MODULE_DIR)/pvisor.ko
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's#^ExecStart=/usr/sbin/#ExecStart=$(SBINDIR)/#' \
+		userspace/pvisord/pvisord.service >$(DESTDIR)$(UNITDIR)/pvisord.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pvisord.service
+	for page in $(BUILD)/man/man*/*; do \
+		sec=$${page%/*}; sec=$${sec##*/}; \
+		install -D -m 0644 $$page $(DESTDIR)$(MANDIR)/$$sec/$${page##*/} || exit 1; \
+	done
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(MODULE_RELEASE); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(MODULE_DIR)/pvisor.ko
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(TOOLS)))
+	rm -f $(DESTDIR)$(UNITDIR)/pvisord.service
+	for src in Documentation/man/*.rst; do \
+		name=$${src##*/}; name=$${name%.rst}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$${name##*.}/$$name; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ -n "$(MODULE_RELEASE)" ]; then depmod -a $(MODULE_RELEASE); fi
+
+dkms-install:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	cp -r --parents dkms.conf Kbuild $$(find kmod -name '*.[ch]') \
+		$$(find uapi -name '*.h') $(DESTDIR)$(DKMS_SRC)/
+	@if [ -z "$(DESTDIR)" ]; then \
+		dkms add pvisor/$(PVISOR_VERSION) && \
+		dkms build pvisor/$(PVISOR_VERSION) && \
+		dkms install pvisor/$(PVISOR_VERSION); \
+	fi
+
+dkms-uninstall:
+	@if [ -z "$(DESTDIR)" ]; then dkms remove pvisor/$(PVISOR_VERSION) --all || true; fi
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	@for d in $(SUBDIRS); do $(MAKE) -C $$d clean || exit 1; done
@@ -209,7 +272,7 @@ clean:
 		kmod/*.o kmod/.*.cmd
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' Makefile
+	@sed -n '3,25s/^# \{0,1\}//p' Makefile
 
 # make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
 # as `make run SCRIPT=` would. It prints figures and does not fail on a

@@ -12,6 +12,11 @@
 #include <linux/version.h>
 #include <net/genetlink.h>
 
+/* The execution core is x86-64 machine code and x86-64 page tables. */
+#ifndef CONFIG_X86_64
+#error "pvisor runs on x86-64 hosts only"
+#endif
+
 /* 6.3 made vma->vm_flags read-only outside the mm core. */
 static inline void pvisor_vm_flags_set(struct vm_area_struct *vma,
 				       vm_flags_t flags)

@@ -12,6 +12,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/stringify.h>
 #include <pvisor/device.h>
 
 #include "device.h"
@@ -20,6 +21,7 @@
 #include "reservation.h"
 #include "hypercall_page.h"
 #include "time.h"
+#include "version.h"
 
 static unsigned int max_domains = 1024;
 module_param(max_domains, uint, 0444);
@@ -68,8 +70,8 @@ static int __init pvisor_init(void)
 	if (ret)
 		goto err_device;
 
-	pr_info("ABI %u loaded: up to %u domains, %lu MiB of guest memory\n",
-		PVISOR_ABI_VERSION, max_domains,
+	pr_info("%s (ABI %u) loaded: up to %u domains, %lu MiB of guest memory\n",
+		PVISOR_VERSION, PVISOR_ABI_VERSION, max_domains,
 		pvisor_frames_limit() >> (20 - PAGE_SHIFT));
 	return 0;
 
@@ -97,3 +99,6 @@ module_exit(pvisor_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("pvisor: a Xen-style paravirtual hypervisor for stock Linux hosts");
 MODULE_AUTHOR("The pvisor developers");
+MODULE_VERSION(PVISOR_VERSION);
+/* The user/kernel and guest ABI the module speaks, for tools to check. */
+MODULE_INFO(abi_version, __stringify(PVISOR_ABI_VERSION));
