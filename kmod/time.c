@@ -17,8 +17,8 @@
  * scale the guest uses too: every refresh lies on the same line, and
  * refreshes never move time, only shorten the extrapolation. (KVM's
  * master clock makes the same choice.) Host timers run on
- * CLOCK_MONOTONIC, so a deadline is converted into a relative interval
- * when it is armed; the two clocks differ by at most NTP's slew (500 ppm),
+ * CLOCK_MONOTONIC, so a deadline is converted into a host instant, from
+ * the two clocks read together, when it is armed; the two clocks differ by at most NTP's slew (500 ppm),
  * which can make a timer fire a few microseconds per millisecond early or
  * late, as any guest must tolerate from a clock event device.
  *
@@ -208,7 +208,7 @@ static enum hrtimer_restart periodic_fired(struct hrtimer *timer)
 /** pvisor_time_init_vcpu() - a new vCPU's timers */
 void pvisor_time_init_vcpu(struct pvisor_vcpu *vcpu)
 {
-	hrtimer_init(&vcpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	hrtimer_init(&vcpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	vcpu->timer.function = timer_fired;
 	hrtimer_init(&vcpu->periodic, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	vcpu->periodic.function = periodic_fired;
@@ -286,21 +286,32 @@ void pvisor_time_update(struct pvisor_vcpu *vcpu)
  */
 long pvisor_time_set_oneshot(struct pvisor_vcpu *vcpu, u64 deadline)
 {
-	u64 left;
+	u64 left, guest_now, host_now;
+	unsigned long flags;
 
 	if (!deadline) {
 		hrtimer_try_to_cancel(&vcpu->timer);
 		return 0;
 	}
-	left = pvisor_time_remaining(vcpu, deadline);
-	if (!left) {
+	/*
+	 * The host instant that corresponds to the deadline, from a guest
+	 * and a host clock read together: armed as an absolute time, a
+	 * timer keeps its place among the others however late its thread
+	 * gets to arm it.
+	 */
+	local_irq_save(flags);
+	guest_now = pvisor_time_now(vcpu->dom);
+	host_now = ktime_get_ns();
+	local_irq_restore(flags);
+	if (deadline <= guest_now) {
 		hrtimer_try_to_cancel(&vcpu->timer);
 		pvisor_evtchn_raise_virq(vcpu, PVISOR_VIRQ_TIMER);
 		return 0;
 	}
 	/* Clamp: a deadline past the end of time is "never" for us too. */
-	hrtimer_start(&vcpu->timer, ns_to_ktime(min_t(u64, left, KTIME_MAX)),
-		      HRTIMER_MODE_REL_SOFT);
+	left = min_t(u64, deadline - guest_now, KTIME_MAX - host_now);
+	hrtimer_start(&vcpu->timer, ns_to_ktime(host_now + left),
+		      HRTIMER_MODE_ABS_SOFT);
 	return 0;
 }
 
