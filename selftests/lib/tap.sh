@@ -187,3 +187,20 @@ guest_ran_to_end() {
 	check "$1: ran its checks to the end ($guest_checks reported)" \
 		eval '[ $guest_checks -ge '"$2"' ] && out_has_line "@@pvtest done $guest_checks 0"'
 }
+
+# boot_bad_guest NAME KERNEL CMDLINE LABEL: start KERNEL as NAME (8M)
+# with CMDLINE and wait for it to stop (one check), turn its @@pvtest
+# lines into TAP described as LABEL, and leave its console in
+# $tmp/NAME.console and, after pvctl list's output, in $tmp/out: what a
+# hostile-guest case checks its ending against.
+boot_bad_guest() {
+	run pvctl create --name "$1" --memory 8M --kernel "$2" --cmdline "$3"
+	created=$rc
+	wait_stopped "$1"
+	rc=$((created + $?))
+	check "$4: starts and stops" status_is 0
+	pvctl console "$1" >"$tmp/$1.console" 2>&1
+	guest_checks "$tmp/$1.console" "$4"
+	run pvctl list
+	cat "$tmp/$1.console" >>"$tmp/out"
+}

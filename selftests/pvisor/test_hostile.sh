@@ -103,16 +103,7 @@ hostile() {
 	good_was=$(state_of "$good")
 	cases=$((cases + 1))
 	name=$BAD-$cases
-	run pvctl create --name "$name" --memory 8M --kernel "$HOSTILE" \
-		--cmdline "$2"
-	created=$rc
-	wait_stopped "$name"
-	rc=$((created + $?))
-	check "$label: starts and stops" status_is 0
-	pvctl console "$name" >"$tmp/$name.console" 2>&1
-	guest_checks "$tmp/$name.console" "$label"
-	run pvctl list
-	cat "$tmp/$name.console" >>"$tmp/out"
+	boot_bad_guest "$name" "$HOSTILE" "$2" "$label"
 	check "$label: ends ${3% }..." \
 		eval 'grep -q "^hostile: " "$tmp/$name.console" &&
 		      out_has "^ *[0-9]*  $name  *$3"'

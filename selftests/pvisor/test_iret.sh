@@ -76,16 +76,7 @@ iret_case() {
 	neighbour_running
 	cases=$((cases + 1))
 	name=$BAD-$cases
-	run pvctl create --name "$name" --memory 8M --kernel "$IRET" \
-		--cmdline "case=$what"
-	created=$rc
-	wait_stopped "$name"
-	rc=$((created + $?))
-	check "$what: starts and stops" status_is 0
-	pvctl console "$name" >"$tmp/$name.console" 2>&1
-	guest_checks "$tmp/$name.console" "$what"
-	run pvctl list
-	cat "$tmp/$name.console" >>"$tmp/out"
+	boot_bad_guest "$name" "$IRET" "case=$what" "$what"
 	check "$what: ends ${end% }... after $min guest checks or more" \
 		eval 'grep -q "^iret: $what: " "$tmp/$name.console" &&
 		      [ $guest_checks -ge $min ] &&
