@@ -33,6 +33,7 @@
 #define S_SHUTDOWN	0x0c0
 #define COUNTER		0x900
 #define DONE		0x908
+#define MAY_GO_DOWN	0x910	/* set by the boot vCPU once it probed EBUSY */
 
 enum {
 	R_CALLBACKS, R_IPI, R_IS_UP_BEFORE, R_UP_UNINIT, R_INIT_BAD,
@@ -59,7 +60,10 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "1: lock incq " STR(COUNTER) "(%rbx)\n dec %ecx\n jnz 1b\n"
     "lock incq " STR(DONE) "(%rbx)\n"
     "mov $4, %edi\n lea 0x14(%r12), %rsi\n" HCALL(32)	/* wake vCPU 0 */
-    "mov $2, %edi\n mov %r13, %rsi\n" HCALL(24)		/* down: myself */
+    /* stay up until the boot vCPU has tried to initialise vCPU 1 while
+     * it is up: on a slow host the rounds can end before that probe */
+    "8: cmpq $0, " STR(MAY_GO_DOWN) "(%rbx)\n jne 9f\n pause\n jmp 8b\n"
+    "9: mov $2, %edi\n mov %r13, %rsi\n" HCALL(24)	/* down: myself */
     "2: pause\n jmp 2b\n"
 
     ".globl guest_smp\n"
@@ -78,6 +82,7 @@ asm(".pushsection .guest_text, \"ax\"\n"
     VCPU_OP(1, 2) HCALL(24) SAVE(10)
     VCPU_OP(1, 3) HCALL(24) SAVE(11)
     VCPU_OP(0, 1) "lea 0x20(%r12), %rdx\n" HCALL(24) SAVE(12)
+    "movq $1, " STR(MAY_GO_DOWN) "(%rbx)\n"
     /* sleep until every secondary is done; upcalls masked while
      * looking, so an IPI cannot slip between the look and the block */
     "movabs $" STR(GR_SHINFO) ", %r13\n"
