@@ -7,8 +7,9 @@
  * masked: the tick and exit hooks run inside the event callback (mask
  * set), and the voluntary switches mask before they touch anything. A
  * thread is on at most one list, through its next pointer: the run
- * queue (FIFO; a woken sleeper goes to the front) or the sleepers
- * (sorted by deadline, the earliest armed on the one-shot timer).
+ * queue (FIFO; woken sleepers go to the front, in deadline order) or
+ * the sleepers (sorted by deadline, the earliest armed on the one-shot
+ * timer).
  */
 
 #include <linux/errno.h>
@@ -72,13 +73,18 @@ static void runq_add_tail(struct thread *t)
 	runq_tail = t;
 }
 
-static void runq_add_head(struct thread *t)
+/* Put the chain @first..@last (linked through next) in front, in order. */
+static void runq_add_head(struct thread *first, struct thread *last)
 {
-	t->state = THREAD_RUNNABLE;
-	t->next = runq_head;
-	runq_head = t;
+	struct thread *t;
+
+	for (t = first; t != last; t = t->next)
+		t->state = THREAD_RUNNABLE;
+	last->state = THREAD_RUNNABLE;
+	last->next = runq_head;
+	runq_head = first;
 	if (!runq_tail)
-		runq_tail = t;
+		runq_tail = last;
 }
 
 static struct thread *runq_pop(void)
@@ -104,14 +110,22 @@ static void sleepers_add(struct thread *t)
 	*p = t;
 }
 
-/* Wake every sleeper whose deadline has passed; arm the timer for the rest. */
+/*
+ * Wake every sleeper whose deadline has passed; arm the timer for the rest.
+ * The woken are the head of the sorted list: they go to the front of the
+ * run queue as they are, so that sleepers woken by one late tick still run
+ * in deadline order.
+ */
 static void wake_sleepers(u64 now)
 {
-	while (sleepers && sleepers->deadline <= now) {
-		struct thread *t = sleepers;
+	struct thread *first = sleepers, *last = NULL;
 
-		sleepers = t->next;
-		runq_add_head(t);
+	while (sleepers && sleepers->deadline <= now) {
+		last = sleepers;
+		sleepers = last->next;
+	}
+	if (last) {
+		runq_add_head(first, last);
 		need_resched = true;
 	}
 	if (sleepers)
