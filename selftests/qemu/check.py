@@ -477,9 +477,9 @@ def main():
     args.qdir = os.path.join(args.build, 'qemu')
     # Explicit limits are taken as given; the defaults scale.
     args.timeout = int(os.environ.get('PVISOR_TEST_TIMEOUT') or
-                       300 * args.timeout_scale)
+                       900 * args.timeout_scale)
     args.qemu_timeout = int(os.environ.get('PVISOR_QEMU_TIMEOUT') or
-                            1200 * args.timeout_scale)
+                            3600 * args.timeout_scale)
     os.chdir(args.repo)
 
     if args.build_failed:

@@ -46,7 +46,7 @@ qemu=${PVISOR_QEMU:-qemu-system-x86_64}
 busybox=${PVISOR_BUSYBOX:-/bin/busybox}
 mem=${PVISOR_QEMU_MEM:-1024}
 smp=${PVISOR_QEMU_SMP:-2}
-test_timeout=${PVISOR_TEST_TIMEOUT:-300}
+test_timeout=${PVISOR_TEST_TIMEOUT:-900}
 guest_modules=${PVISOR_GUEST_MODULES-tun}
 probe_limit=${PVISOR_KVM_PROBE_TIMEOUT:-20}
 
@@ -117,7 +117,7 @@ mkdir -p "$qdir"
 if [ "$mode" = interactive ]; then
 	qemu_timeout=${PVISOR_QEMU_TIMEOUT:-0}
 else
-	qemu_timeout=${PVISOR_QEMU_TIMEOUT:-1200}
+	qemu_timeout=${PVISOR_QEMU_TIMEOUT:-3600}
 fi
 [[ "$qemu_timeout" =~ ^[0-9]+$ ]] || die "PVISOR_QEMU_TIMEOUT must be a number of seconds"
 
