@@ -58,7 +58,7 @@ neighbour_running() {
 			status_is 0
 		# Running means its runner is confined and in the guest.
 		i=0
-		while [ $i -lt 50 ] &&
+		while [ $i -lt "$WAIT_TENTHS" ] &&
 		      [ "$(state_of "$NEIGHBOUR-$generations")" != running ]; do
 			sleep 0.1
 			i=$((i + 1))

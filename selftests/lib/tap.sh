@@ -22,19 +22,25 @@
 #				($WAIT_TENTHS tenths of a second at most)
 #	guest_checks FILE LABEL	turn a console's @@pvtest lines into TAP
 #	need_tools CMD...	skip the whole test if one is missing
+#	runners_gone [ID]	wait until ps lists no pvrun (of domain ID),
+#				leaving the last ps in $tmp/out
 #	need_module		skip it if pvisor.ko is not loaded, else note
 #				the accounting baseline
 #	accounting_is_baseline	domains and frames are back to that baseline
+#				(waiting for exiting runners to let go)
 #	plan N			announce N checks up front (optional)
 #	finish			the plan (if not announced) and the summary;
 #				exits 0 if every check passed, 1 otherwise
 #
 # Define cleanup() to destroy what the test creates; it runs at exit.
+#
+# Every wait is for a condition, bounded by $WAIT_TENTHS (a hang
+# detector, not a time limit the machine must meet).
 
 count=0
 failures=0
 planned=
-WAIT_TENTHS=${WAIT_TENTHS:-200}
+WAIT_TENTHS=${WAIT_TENTHS:-600}
 tmp=$(mktemp -d) || exit 1
 
 cleanup() { :; }
@@ -86,6 +92,19 @@ state_of() {
 }
 
 exists() { [ -n "$(state_of "$1")" ]; }
+
+# A domain's runner is killed once its state has changed, and takes a
+# moment to exit: wait for it.
+runners_gone() {
+	i=0
+	while :; do
+		run ps
+		grep -q "[p]vrun${1:+ --domain $1 }" "$tmp/out" || return 0
+		[ $i -ge "$WAIT_TENTHS" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 
 wait_stopped() {
 	i=0
@@ -141,10 +160,18 @@ need_module() {
 	frames0=$(json_field frames_used)
 }
 
+# A domain's frames go with its last reference, which its runner holds
+# until it has exited: wait for them.
 accounting_is_baseline() {
-	run pvctl info --json
-	[ "$(json_field domains)" -eq "$domains0" ] &&
-		[ "$(json_field frames_used)" -eq "$frames0" ]
+	i=0
+	while :; do
+		run pvctl info --json
+		[ "$(json_field domains)" -eq "$domains0" ] &&
+			[ "$(json_field frames_used)" -eq "$frames0" ] && return 0
+		[ $i -ge "$WAIT_TENTHS" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 plan() {

@@ -186,7 +186,7 @@ done
 
 neighbours_finished
 cleanup
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 check "accounting is back to where it started" accounting_is_baseline
 

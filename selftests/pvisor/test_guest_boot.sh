@@ -21,7 +21,7 @@ GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 MINNOW=$GUEST_DIR/minnow.elf
 OUTSIDE=$GUEST_DIR/outside.elf
 # Bounded wait for a guest to finish, in tenths of a second.
-WAIT_TENTHS=200
+WAIT_TENTHS=600
 
 # Names no other test uses, so that leftovers are recognisably ours.
 G1=g1

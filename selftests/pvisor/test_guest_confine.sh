@@ -16,7 +16,7 @@
 # as test_guest_boot.sh; the helpers are in ../lib/tap.sh.
 
 GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
-WAIT_TENTHS=200
+WAIT_TENTHS=600
 PREFIX=gconf
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -62,7 +62,7 @@ check "assert: reported the failed assertion and its end" \
 	eval 'out_has "^@@pvtest not ok 2 assertion .1 + 1 == 3. failed (tests/assert.c:[0-9]*)$" &&
 	      out_has_line "@@pvtest done 2 1" && ! out_has "never reached"'
 
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 
 cleanup

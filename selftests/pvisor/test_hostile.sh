@@ -86,7 +86,7 @@ good_running() {
 		status_is 0
 	# Running means its runner is confined and in the guest.
 	i=0
-	while [ $i -lt 50 ] && [ "$(state_of "$GOOD-$generations")" != running ]; do
+	while [ $i -lt "$WAIT_TENTHS" ] && [ "$(state_of "$GOOD-$generations")" != running ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -170,7 +170,7 @@ check "spin: still running a second after it started spinning, in its runner" \
 run pvctl destroy "$spin"
 check "spin: pvctl destroy ends it" eval 'status_is 0 && ! exists "$spin"'
 i=0
-while [ $i -lt 50 ] && ps | grep -q "[p]vrun --domain ${spin_id:-x} "; do
+while [ $i -lt "$WAIT_TENTHS" ] && ps | grep -q "[p]vrun --domain ${spin_id:-x} "; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -205,7 +205,7 @@ done
 # --- afterwards ---------------------------------------------------------------
 
 cleanup
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 check "accounting is back to where it started" accounting_is_baseline
 

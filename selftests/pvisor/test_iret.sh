@@ -101,7 +101,7 @@ fi
 
 neighbours_finished
 cleanup
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 check "accounting is back to where it started" accounting_is_baseline
 

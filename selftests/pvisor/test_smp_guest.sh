@@ -72,7 +72,7 @@ check "smp_escape: crashed(forbidden host system call ...)" \
 
 # --- afterwards ------------------------------------------------------------------
 
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 cleanup
 check "destroying them gives every frame back" accounting_is_baseline

@@ -74,7 +74,7 @@ check "unexpected: crashed(the guest requested a crash)" \
 
 # --- afterwards ------------------------------------------------------------------
 
-run ps
+runners_gone
 check "no runner is left" eval '! grep -q "[p]vrun" "$tmp/out"'
 cleanup
 check "destroying them gives every frame back" accounting_is_baseline
