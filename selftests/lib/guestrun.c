@@ -4,10 +4,12 @@
  * through Domain0's memory mapping; the runner is a forked child that
  * attaches, maps the window and enters the guest.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -315,11 +317,93 @@ void gr_wait(struct gr_run *run, int secs)
 		tap_bail("%s never stopped running", run->dom.name);
 }
 
+bool gr_await64(const struct gr_run *run, uint64_t gpa, int secs)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < secs * 100; i++) {
+		if (gr_get64(run->mem, gpa))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+/* Is every thread of process @pid stopped (state T)? */
+static bool all_threads_stopped(int pid)
+{
+	char path[320], buf[512], *state;
+	bool stopped = true, any = false;
+	struct dirent *d;
+	DIR *tasks;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	tasks = opendir(path);
+	if (!tasks)
+		return false;
+	while (stopped && (d = readdir(tasks))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", pid,
+			 d->d_name);
+		f = fopen(path, "re");
+		if (!f || !fgets(buf, sizeof(buf), f)) {
+			stopped = false;
+		} else {
+			/* "pid (comm) S ...": the comm may hold anything. */
+			state = strrchr(buf, ')');
+			stopped = state && state[1] == ' ' && state[2] == 'T';
+			any = true;
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(tasks);
+	return stopped && any;
+}
+
+bool gr_await_stopped(const struct gr_run *run, int secs)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < secs * 100; i++) {
+		if (all_threads_stopped(run->pid))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+void gr_wait_progress(struct gr_run *run, uint64_t gpa, int stall_secs)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	uint64_t last = gr_get64(run->mem, gpa), now;
+	int status, quiet = 0;
+
+	while (waitpid(run->pid, &status, WNOHANG) != run->pid) {
+		now = gr_get64(run->mem, gpa);
+		quiet = now == last ? quiet + 1 : 0;
+		last = now;
+		if (quiet >= stall_secs * 50) {
+			kill(run->pid, SIGKILL);
+			waitpid(run->pid, &status, 0);
+			status = -1;
+			break;
+		}
+		nanosleep(&tick, NULL);
+	}
+	run->status = status;
+	if (wait_stopped(run->dom.id, &run->dom))
+		tap_bail("%s never stopped running", run->dom.name);
+}
+
 void gr_run(const char *name, const char *entry, bool bounce_traps,
 	    void (*prepare)(uint8_t *mem), struct gr_run *run)
 {
 	gr_start(name, entry, bounce_traps, prepare, run);
-	gr_wait(run, 20);
+	gr_wait(run, GR_HANG_SECS);
 }
 
 void gr_finish(struct gr_run *run)

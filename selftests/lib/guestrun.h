@@ -137,6 +137,23 @@ void gr_start(const char *name, const char *entry, bool bounce_traps,
 	      void (*prepare)(uint8_t *mem), struct gr_run *run);
 void gr_wait(struct gr_run *run, int secs);
 
+/*
+ * Wait until it has stopped, however long that takes, while the 64-bit
+ * word at guest-physical @gpa keeps changing; kill it once the word has
+ * stood still for @stall_secs (a hang detector that no slow host trips).
+ */
+void gr_wait_progress(struct gr_run *run, uint64_t gpa, int stall_secs);
+
+/*
+ * Conditions a test waits for instead of sleeping, each for up to @secs
+ * (a hang detector): the 64-bit word at guest-physical @gpa is no longer
+ * zero (a guest says it got somewhere); every thread of the runner is
+ * stopped (a pause has taken effect: pausing sends SIGSTOP and returns).
+ * False if it never happened.
+ */
+bool gr_await64(const struct gr_run *run, uint64_t gpa, int secs);
+bool gr_await_stopped(const struct gr_run *run, int secs);
+
 /* Unmap its memory and destroy the domain. */
 void gr_finish(struct gr_run *run);
 
@@ -150,7 +167,12 @@ void gr_put64(uint8_t *mem, uint64_t gpa, uint64_t val);
 uint32_t gr_scratch_get32(const uint8_t *mem, uint64_t off);
 void gr_scratch_put32(uint8_t *mem, uint64_t off, uint32_t val);
 
-/* Wait for @pid, killing it after @secs; its wait status, or -1. */
+/*
+ * Wait for @pid, killing it after @secs; its wait status, or -1.
+ * GR_HANG_SECS is the usual @secs: a hang detector, which no slow or
+ * loaded host should trip.
+ */
+#define GR_HANG_SECS	120
 int gr_reap(int pid, int secs);
 
 #endif /* PVISOR_SELFTEST_GUESTRUN_H */

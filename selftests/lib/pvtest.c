@@ -251,13 +251,25 @@ bool pvt_expect_accounting(struct pvnl *nl, const struct pvnl_info *base,
 	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
 
-	memset(&now, 0, sizeof(now));
-	memset(&sys, 0, sizeof(sys));
-	ret = pvnl_info_get(nl, &now);
-	sret = pvt_sysfs_info(&sys);
-	good = !ret && !sret &&
-	       now.domains == want_domains && now.frames_used == want_frames &&
-	       sys.domains == want_domains && sys.frames_used == want_frames;
+	/*
+	 * A domain's frames go with its last reference, which an exiting
+	 * runner may still hold for a moment after it was killed: wait for
+	 * the figures, up to PVT_SETTLE_SECS (a hang detector).
+	 */
+	for (int i = 0; i < PVT_SETTLE_SECS * 50; i++) {
+		memset(&now, 0, sizeof(now));
+		memset(&sys, 0, sizeof(sys));
+		ret = pvnl_info_get(nl, &now);
+		sret = pvt_sysfs_info(&sys);
+		good = !ret && !sret &&
+		       now.domains == want_domains &&
+		       now.frames_used == want_frames &&
+		       sys.domains == want_domains &&
+		       sys.frames_used == want_frames;
+		if (good || ret || sret)
+			break;
+		usleep(20000);
+	}
 	if (!tap_ok(good, "%s", desc))
 		tap_diag("want domains %u frames_used %llu; INFO_GET (%s): %u %llu; sysfs (%s): %u %llu",
 			 want_domains, (unsigned long long)want_frames,

@@ -76,8 +76,11 @@ bool pvt_expect2(struct pvnl *nl, int got, int want1, int want2,
 
 /*
  * Report a check that the module's accounting, over netlink and in sysfs
- * alike, equals @base plus @ddomains domains and @dframes frames.
+ * alike, equals @base plus @ddomains domains and @dframes frames, waiting
+ * up to PVT_SETTLE_SECS for it to get there: a killed runner frees its
+ * domain's frames only as it exits.
  */
+#define PVT_SETTLE_SECS		10
 bool pvt_expect_accounting(struct pvnl *nl, const struct pvnl_info *base,
 			   int ddomains, int64_t dframes, const char *fmt, ...)
 	TAP_PRINTF(5, 6);

@@ -47,10 +47,10 @@ static uint32_t state_of(uint32_t id)
 	return pvnl_domain_get(nl, id, NULL, &dom) ? 0 : dom.state;
 }
 
-/* Wait until the domain reaches @state; false after 5 s. */
+/* Wait until the domain reaches @state; false after 60 s (a hang). */
 static bool reaches(uint32_t id, uint32_t state)
 {
-	for (int i = 0; i < 250; i++) {
+	for (int i = 0; i < 3000; i++) {
 		if (state_of(id) == state)
 			return true;
 		usleep(20000);
@@ -72,6 +72,22 @@ static bool counting(const struct gr_run *run, int ms)
 	return counter(run) != before;
 }
 
+/*
+ * Does it move again, within 60 s (a hang detector)? A runner that was
+ * just attached or continued takes a moment to get back into the guest.
+ */
+static bool counts_again(const struct gr_run *run)
+{
+	uint64_t before = counter(run);
+
+	for (int i = 0; i < 6000; i++) {
+		if (counter(run) != before)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 static void test_pause_unpause_shutdown(void)
 {
 	struct gr_run run;
@@ -80,26 +96,27 @@ static void test_pause_unpause_shutdown(void)
 
 	gr_start(PREFIX "count", guest_count, false, NULL, &run);
 	id = run.dom.id;
-	tap_ok(reaches(id, PVISOR_DOMAIN_STATE_RUNNING) && counting(&run, 100),
+	tap_ok(reaches(id, PVISOR_DOMAIN_STATE_RUNNING) && counts_again(&run),
 	       "a running guest counts");
 
 	pvt_expect(nl, pvnl_domain_pause(nl, id, NULL), 0, "pause it");
 	tap_ok(state_of(id) == PVISOR_DOMAIN_STATE_PAUSED, "it reads as paused");
-	usleep(100 * 1000);	/* the stop reaches every vCPU thread */
-	tap_ok(!counting(&run, 200), "a paused guest does not count");
+	/* Pausing sends SIGSTOP: once every vCPU thread has stopped... */
+	tap_ok(gr_await_stopped(&run, 60) && !counting(&run, 200),
+	       "a paused guest does not count");
 	pvt_expect(nl, pvnl_domain_pause(nl, id, NULL), -EINVAL,
 		   "pausing a paused domain: EINVAL");
 
 	pvt_expect(nl, pvnl_domain_unpause(nl, id, NULL), 0, "unpause it");
 	tap_ok(state_of(id) == PVISOR_DOMAIN_STATE_RUNNING &&
-	       counting(&run, 100), "it runs and counts again");
+	       counts_again(&run), "it runs and counts again");
 	pvt_expect(nl, pvnl_domain_unpause(nl, id, NULL), -EINVAL,
 		   "unpausing a running domain: EINVAL");
 
 	pvt_expect(nl, pvnl_domain_pause(nl, id, NULL), 0, "pause it again");
 	pvt_expect(nl, pvnl_domain_shutdown(nl, id, NULL, PVISOR_SHUTDOWN_REBOOT),
 		   0, "shut the paused domain down (reboot)");
-	gr_wait(&run, 10);
+	gr_wait(&run, GR_HANG_SECS);
 	tap_ok(run.status != -1 && WIFSIGNALED(run.status) &&
 	       WTERMSIG(run.status) == SIGKILL, "its runner is killed");
 	tap_ok(!pvnl_domain_get(nl, id, NULL, &now) &&
@@ -160,7 +177,7 @@ static void test_destroy_paused_and_crashed(const struct pvnl_info *base)
 
 	pvt_expect(nl, pvnl_domain_del(nl, paused.dom.id, NULL), 0,
 		   "destroy the paused domain");
-	paused.status = gr_reap(paused.pid, 10);
+	paused.status = gr_reap(paused.pid, GR_HANG_SECS);
 	tap_ok(paused.status != -1 && WIFSIGNALED(paused.status) &&
 	       WTERMSIG(paused.status) == SIGKILL,
 	       "the paused runner is killed");

@@ -209,7 +209,7 @@ static void test_churning_peer(const struct pvnl_info *base)
 	       NR_DOOMED, bound);
 
 	gr_put64(peer.mem, scratch + S_STOP, 1);
-	gr_wait(&peer, 30);
+	gr_wait(&peer, GR_HANG_SECS);
 	tap_ok(gr_get64(peer.mem, GR_PFN_RESULTS * 4096 + 8) == MARKER &&
 	       peer.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
 	       "the peer churned %llu rounds and powered off ('%s')",
@@ -284,7 +284,7 @@ static void test_attach_race(const struct pvnl_info *base)
 		if (round % 3)
 			sched_yield();
 		err = pvnl_domain_del(nl, d.id, NULL);
-		status = gr_reap(pid, 10);
+		status = gr_reap(pid, GR_HANG_SECS);
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			killed++;
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)

@@ -29,6 +29,7 @@
 #define S_PORT		0x10	/* {port} */
 #define S_GO		0x18	/* set by the host */
 #define S_SHUTDOWN	0x60
+#define R_READY		0x20	/* results: the spinner is in its loop */
 #define MARKER		0x600d
 
 #define SETUP								\
@@ -52,10 +53,11 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "guest_send_once:\n"
     SETUP AWAIT_GO SEND "mov %rax, 0(%rbx)\n" FINISH
 
-    /* Spinner: no hypercalls until an upcall has come. */
+    /* Spinner: say it is ready, then no hypercalls until an upcall. */
     ".globl guest_spin\n"
     "guest_spin:\n"
     SETUP
+    "movq $1, " STR(R_READY) "(%rbx)\n"
     "1: cmpq $0, " COUNT "(%rbx)\n je 1b\n"
     FINISH
 
@@ -124,6 +126,12 @@ static void go(struct gr_run *run)
 	gr_put64(run->mem, GR_PFN_SCRATCH * 4096 + S_GO, 1);
 }
 
+/* The spinner is in its loop: its callback is registered. */
+static bool spinning(const struct gr_run *run)
+{
+	return gr_await64(run, GR_PFN_RESULTS * 4096 + R_READY, 60);
+}
+
 static void finished(const struct gr_run *run, const char *what)
 {
 	tap_ok(result(run, 1) == MARKER &&
@@ -140,10 +148,11 @@ static void test_running_receiver(void)
 	     &spinner);
 	gr_launch(&spinner);
 	gr_launch(&sender);
-	usleep(200 * 1000);		/* the spinner is in its loop */
+	if (!spinning(&spinner))
+		tap_diag("the spinner never got to its loop");
 	go(&sender);
-	gr_wait(&sender, 20);
-	gr_wait(&spinner, 20);
+	gr_wait(&sender, GR_HANG_SECS);
+	gr_wait(&spinner, GR_HANG_SECS);
 	finished(&spinner, "a receiver spinning in guest code got the event and");
 	tap_ok(upcalls(&spinner) == 1 && result(&sender, 0) == 0,
 	       "exactly one upcall for one send");
@@ -159,17 +168,21 @@ static void test_paused_receiver(void)
 	     &sleeper);
 	gr_launch(&sleeper);
 	gr_launch(&sender);
-	usleep(200 * 1000);
+	if (!spinning(&sleeper))
+		tap_diag("the receiver never got to its loop");
 	pvt_expect(nl, pvnl_domain_pause(nl, sleeper.dom.id, NULL), 0,
 		   "pause the receiver");
+	/* Pausing sends SIGSTOP: the send must come once it has stopped. */
+	if (!gr_await_stopped(&sleeper, 60))
+		tap_diag("the paused runner's threads never all stopped");
 	go(&sender);
-	gr_wait(&sender, 20);
-	usleep(200 * 1000);
+	gr_wait(&sender, GR_HANG_SECS);
+	usleep(200 * 1000);	/* a wrong upcall would show in this time */
 	tap_ok(upcalls(&sleeper) == 0,
 	       "while paused, the receiver takes no upcall");
 	pvt_expect(nl, pvnl_domain_unpause(nl, sleeper.dom.id, NULL), 0,
 		   "unpause it");
-	gr_wait(&sleeper, 20);
+	gr_wait(&sleeper, GR_HANG_SECS);
 	finished(&sleeper, "the event sent while it was paused arrived, and it");
 	tap_ok(upcalls(&sleeper) == 1, "exactly once");
 	gr_finish(&sender);
@@ -185,8 +198,8 @@ static void test_close_while_sending(void)
 	gr_launch(&closer);
 	gr_launch(&flood);
 	go(&flood);
-	gr_wait(&closer, 60);
-	gr_wait(&flood, 60);
+	gr_wait(&closer, GR_HANG_SECS);
+	gr_wait(&flood, GR_HANG_SECS);
 	finished(&flood, "a sender whose peer closed mid-flood");
 	tap_ok(result(&flood, 0) == 0,
 	       "every one of its %d sends returned 0 (dropped once unbound)",

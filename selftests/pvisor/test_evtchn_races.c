@@ -320,7 +320,7 @@ static void test_loopback_vcpu(void)
 	tap_ok(!err, "x is bound to itself: ports %u and %u", loop_a, loop_b);
 	prepare_loopback(x.mem);
 	gr_launch(&x);
-	gr_wait(&x, 20);
+	gr_wait(&x, GR_HANG_SECS);
 	tap_ok(ran_to_end(&x) && slot(&x, R_A) == 0 && slot(&x, R_B) == 0,
 	       "port %u bound to vCPU 1, and a send on port %u ('%s'; %lld, %lld)",
 	       loop_b, loop_a, x.dom.crash_reason,
@@ -339,7 +339,7 @@ static void test_poll_other_vcpu(void)
 	vcpu1_entry = guest_poller;
 	gr_create(PREFIX "poll", guest_poll, true, prepare_poll, &x);
 	gr_launch(&x);
-	gr_wait(&x, 30);
+	gr_wait(&x, GR_HANG_SECS);
 	tap_ok(ran_to_end(&x) && slot(&x, R_DONE1) == 1,
 	       "vCPU 1's poll for a port that notifies vCPU 0 woke at the send (state %u, '%s', run status %d)",
 	       x.dom.state, x.dom.crash_reason, x.status);

@@ -351,7 +351,8 @@ static void test_destroy_running(const struct pvnl_info *base)
 		pause();	/* a runner that holds its domain */
 		_exit(0);
 	}
-	for (int i = 0; i < 100; i++) {
+	/* Until it has attached: 60 s at most, a hang detector. */
+	for (int i = 0; i < 3000; i++) {
 		struct pvnl_domain now;
 
 		if (!pvnl_domain_get(nl, created.id, NULL, &now) &&
@@ -361,7 +362,7 @@ static void test_destroy_running(const struct pvnl_info *base)
 	}
 	pvt_expect(nl, pvnl_domain_del(nl, created.id, NULL), 0,
 		   "destroy a running domain");
-	status = gr_reap(pid, 10);
+	status = gr_reap(pid, GR_HANG_SECS);
 	tap_ok(status != -1 && WIFSIGNALED(status) &&
 	       WTERMSIG(status) == SIGKILL, "its runner is killed");
 	pvt_expect_accounting(nl, base, 0, 0,

@@ -130,8 +130,13 @@ static void test_ping_pong(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gr_launch(&pong);
 	gr_launch(&ping);
-	gr_wait(&ping, 240);
-	gr_wait(&pong, 30);
+	/*
+	 * However slow the host: wait as long as the round trips go on (each
+	 * one is an upcall on both sides), and call it a hang only when a
+	 * side's count has stood still for a minute.
+	 */
+	gr_wait_progress(&ping, GR_PFN_RESULTS * 4096 + GR_EVENT_COUNT, 60);
+	gr_wait_progress(&pong, GR_PFN_RESULTS * 4096 + GR_EVENT_COUNT, 60);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	tap_diag("%d round trips in %.2f s: %.1f us each (TCG); upcalls seen: %llu, %llu",
@@ -168,7 +173,7 @@ static void test_orphaned_peer(void)
 
 	gr_finish(&gone);	/* destroyed while the channel is bound */
 	gr_put64(orphan.mem, GR_PFN_SCRATCH * 4096 + S_DESTROYED, 1);
-	gr_wait(&orphan, 20);
+	gr_wait(&orphan, GR_HANG_SECS);
 
 	memcpy(&status, orphan.mem + GR_PFN_SCRATCH * 4096 + S_STATUS + 4,
 	       sizeof(status));

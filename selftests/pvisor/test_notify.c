@@ -21,7 +21,7 @@
 
 #define PREFIX		"nt-"
 #define BURST		20
-#define WAIT_MS		2000
+#define WAIT_MS		60000	/* a hang detector: notes come at once */
 #define QUIET_MS	300
 
 struct note {

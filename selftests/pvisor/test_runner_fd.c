@@ -214,7 +214,7 @@ static void test_foreign_process(void)
 
 	if (write(sv[0], "e", 1) != 1)
 		tap_bail("write: %s", strerror(errno));
-	gr_reap(pid, 10);
+	gr_reap(pid, GR_HANG_SECS);
 	close(sv[0]);
 	close(out[0]);
 	pvnl_domain_del(nl, d.id, NULL);
@@ -270,7 +270,7 @@ static void test_attach_emfile(void)
 	ret = pvnl_domain_get(nl, d.id, NULL, &now);
 	if (write(sv[0], "d", 1) != 1)
 		tap_bail("write: %s", strerror(errno));
-	status = gr_reap(pid, 10);
+	status = gr_reap(pid, GR_HANG_SECS);
 	close(sv[0]);
 
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) % 100 == EMFILE,
@@ -317,7 +317,7 @@ static void test_multicast_needs_admin(void)
 	if (read(out[0], &ret, sizeof(ret)) != sizeof(ret))
 		ret = 1;
 	close(out[0]);
-	status = gr_reap(pid, 10);
+	status = gr_reap(pid, GR_HANG_SECS);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && ret < 0,
 	       "an unprivileged process cannot join the \"" PVISOR_MCGRP_DOMAIN "\" group (%d: %s)",
 	       ret, ret < 0 ? nl_geterror(ret) : "joined");
