@@ -16,8 +16,13 @@
  * the TSC too, in case the pvclock does not advance at all.
  *
  * Timer tolerances: a timer must never fire before its deadline (as the
- * pvclock tells it), and must fire within TIMER_SLACK_NS after it. Under
- * QEMU's TCG, on a loaded host, tens of milliseconds of lateness happen.
+ * pvclock tells it), and must fire while we spin without a hypercall
+ * (only the module's kick can get it to us then). How late it is belongs
+ * to the host, which may stop the vCPU for any time (QEMU's TCG on a
+ * loaded machine does, for tens of milliseconds): it is reported, and
+ * bounded only by WAIT_NS, a hang detector. For the same reason a check
+ * that needs two steps to happen close together (arm, then re-arm before
+ * the first deadline) makes sure they did, and else takes them again.
  *
  * selftests/pvisor/test_events_guest.sh turns the @@pvtest lines into TAP.
  */
@@ -34,8 +39,8 @@
 #include "../minnow/traps.h"
 
 #define RUNNER_TEXT	0x400000ULL	/* the runner's code: outside */
-#define WAIT_NS		(200 * NSEC_PER_MSEC)
-#define TIMER_SLACK_NS	(50 * NSEC_PER_MSEC)
+#define WAIT_NS		(5 * NSEC_PER_SEC)
+#define ATTEMPTS	50
 #define NR_SENDS	1000
 
 /* Per-port delivery counts and what the last delivery saw. */
@@ -96,11 +101,6 @@ static struct pvisor_evtchn_status status_of(u32 port, long *ret)
 	st.port = port;
 	*ret = evtchn_status(&st);
 	return st;
-}
-
-static u64 ms_of(u64 ns)
-{
-	return ns / NSEC_PER_MSEC;
 }
 
 static u64 us_of(u64 ns)
@@ -288,6 +288,7 @@ static void check_masking(void)
 		     "with evtchn_upcall_mask set: no upcall, "
 		     "evtchn_upcall_pending set");
 	local_irq_enable();
+	wait_count(&hits[lo_b], before + 1, WAIT_NS);
 	spin_ns(NSEC_PER_MSEC);
 	guest_report(hits[lo_b] == before + 1 && !vi->evtchn_upcall_pending,
 		     "clearing the mask delivers it exactly once (%llu)",
@@ -362,23 +363,27 @@ static void check_many_sends(void)
 static void check_block(void)
 {
 	volatile struct pvisor_vcpu_info *vi = this_vcpu_info();
-	u64 before = hits[ipi], timers = time_timer_events(), t0, t1;
+	u64 before = hits[ipi], timers = time_timer_events(), t0, t1, net;
 	long ret;
 
-	/* A safety net: should block sleep, the timer ends it. */
-	hv_set_timer_op(monotonic_ns() + NSEC_PER_SEC);
+	/*
+	 * A safety net: should block sleep, the timer ends it, WAIT_NS
+	 * later. Returning before it is returning at once.
+	 */
+	net = monotonic_ns() + WAIT_NS;
+	hv_set_timer_op(net);
 	local_irq_disable();
 	evtchn_send(ipi);
 	t0 = monotonic_ns();
 	ret = hv_sched_block();
 	t1 = monotonic_ns();
-	guest_report(ret == 0 && t1 - t0 < 100 * NSEC_PER_MSEC &&
-		     time_timer_events() == timers,
-		     "block with an event pending returns at once (%ld, after "
-		     "%llu us)", ret, us_of(t1 - t0));
+	guest_report(ret == 0 && t1 < net && time_timer_events() == timers,
+		     "block with an event pending returns at once, not at the "
+		     "timer (%ld, after %llu us)", ret, us_of(t1 - t0));
 	guest_report(vi->evtchn_upcall_mask == 0,
 		     "block opened evtchn_upcall_mask");
 	local_irq_enable();
+	wait_count(&hits[ipi], before + 1, WAIT_NS);
 	spin_ns(NSEC_PER_MSEC);
 	guest_report(hits[ipi] == before + 1, "the pending event is delivered "
 		     "once after block (%llu)", hits[ipi] - before);
@@ -414,58 +419,85 @@ static bool wait_timer(u64 before, u64 ns)
 static void check_timer(void)
 {
 	u64 timers, t0, deadline, fired;
+	unsigned int tries;
+	bool in_time;
 	long ret;
 
 	timers = time_timer_events();
 	t0 = monotonic_ns();
 	deadline = t0 + 10 * NSEC_PER_MSEC;
 	ret = hv_set_timer_op(deadline);
-	wait_timer(timers, NSEC_PER_SEC);
+	wait_timer(timers, WAIT_NS);
 	fired = time_last_timer_ns();
 	guest_report(ret == 0 && time_timer_events() == timers + 1 &&
-		     fired >= deadline && fired - deadline <= TIMER_SLACK_NS,
-		     "a 10 ms timer fires after %llu us (%llu us late; up to "
-		     "%llu ms allowed)", us_of(fired - t0),
-		     fired >= deadline ? us_of(fired - deadline) : 0,
-		     ms_of(TIMER_SLACK_NS));
+		     fired >= deadline && fired - deadline <= WAIT_NS,
+		     "a 10 ms timer fires while we spin, never early: after "
+		     "%llu us (%llu us late)", us_of(fired - t0),
+		     fired >= deadline ? us_of(fired - deadline) : 0);
 	spin_ns(20 * NSEC_PER_MSEC);
 	guest_report(time_timer_events() == timers + 1,
 		     "the timer is one-shot: it fired once (%llu)",
 		     time_timer_events() - timers);
 
-	timers = time_timer_events();
-	ret = hv_set_timer_op(monotonic_ns() + 5 * NSEC_PER_MSEC);
-	hv_set_timer_op(0);
+	/* Cancelled before its deadline (as below, else tried again). */
+	for (tries = 0; tries < ATTEMPTS; tries++) {
+		local_irq_disable();
+		timers = time_timer_events();
+		t0 = monotonic_ns();
+		ret = hv_set_timer_op(t0 + 5 * NSEC_PER_MSEC);
+		hv_set_timer_op(0);
+		in_time = monotonic_ns() < t0 + 5 * NSEC_PER_MSEC;
+		local_irq_enable();
+		if (in_time)
+			break;
+		wait_timer(timers, 10 * NSEC_PER_MSEC);
+	}
 	spin_ns(30 * NSEC_PER_MSEC);
-	guest_report(ret == 0 && time_timer_events() == timers,
-		     "a cancelled timer does not fire");
+	guest_report(ret == 0 && in_time && time_timer_events() == timers,
+		     "a cancelled timer does not fire (%u tries)", tries + 1);
 
 	timers = time_timer_events();
 	t0 = monotonic_ns();
 	ret = hv_set_timer_op(1);
-	wait_timer(timers, NSEC_PER_SEC);
+	wait_timer(timers, WAIT_NS);
 	guest_report(ret == 0 && time_timer_events() == timers + 1,
 		     "a deadline in the past fires at once (after %llu us)",
 		     us_of(time_last_timer_ns() - t0));
 
-	/* A second timer replaces the first. */
-	timers = time_timer_events();
-	t0 = monotonic_ns();
-	hv_set_timer_op(t0 + 5 * NSEC_PER_MSEC);
-	hv_set_timer_op(t0 + 30 * NSEC_PER_MSEC);
-	wait_timer(timers, NSEC_PER_SEC);
+	/*
+	 * A second timer replaces the first: only if the re-arm came
+	 * before the first deadline, with upcalls masked so that nothing
+	 * runs in between; else the host stopped us there, and the
+	 * first timer's event is taken and the pair tried again.
+	 */
+	for (tries = 0; tries < ATTEMPTS; tries++) {
+		local_irq_disable();
+		timers = time_timer_events();
+		t0 = monotonic_ns();
+		hv_set_timer_op(t0 + 5 * NSEC_PER_MSEC);
+		hv_set_timer_op(t0 + 30 * NSEC_PER_MSEC);
+		in_time = monotonic_ns() < t0 + 5 * NSEC_PER_MSEC;
+		local_irq_enable();
+		if (in_time)
+			break;
+		wait_timer(timers, WAIT_NS);
+		spin_ns(40 * NSEC_PER_MSEC);
+	}
+	wait_timer(timers, WAIT_NS);
 	spin_ns(10 * NSEC_PER_MSEC);
-	guest_report(time_timer_events() == timers + 1 &&
+	guest_report(in_time && time_timer_events() == timers + 1 &&
 		     time_last_timer_ns() >= t0 + 30 * NSEC_PER_MSEC,
 		     "re-arming replaces the deadline (fired once, after %llu "
-		     "us)", us_of(time_last_timer_ns() - t0));
+		     "us; %u tries)", us_of(time_last_timer_ns() - t0),
+		     tries + 1);
 
 	t0 = monotonic_ns();
 	sleep_ns(20 * NSEC_PER_MSEC);
 	fired = monotonic_ns() - t0;
 	guest_report(fired >= 20 * NSEC_PER_MSEC &&
-		     fired <= 20 * NSEC_PER_MSEC + TIMER_SLACK_NS,
-		     "sleep_ns(20 ms) sleeps %llu us", us_of(fired));
+		     fired <= 20 * NSEC_PER_MSEC + WAIT_NS,
+		     "sleep_ns(20 ms) sleeps, never short: %llu us",
+		     us_of(fired));
 }
 
 static void check_close(void)

@@ -37,7 +37,7 @@
 #define NR_CPUS		4
 #define ROUNDS		200000		/* increments per secondary */
 #define SLICE		1024		/* array words per secondary */
-#define WAIT_NS		(5 * NSEC_PER_SEC)
+#define WAIT_NS		(30 * NSEC_PER_SEC)	/* a hang detector */
 #define SLEEP_NS	(10 * NSEC_PER_MSEC)
 
 static volatile u64 counter;
