@@ -120,9 +120,10 @@ struct pvisor_user_regs {
  * window, a non-canonical fs_base or gs_base), -EFAULT (the block), and
  * leaves *run alone then.
  *
- * rflags is filtered as PVISOR_HC_IRET filters it: the guest controls
- * CF PF AF ZF SF OF (arithmetic), TF, DF, AC and ID; IF is always set,
- * IOPL, NT, RF, VM, VIF and VIP are always clear.
+ * rflags is filtered as PVISOR_HC_IRET filters it, less ID: the guest
+ * controls CF PF AF ZF SF OF (arithmetic), TF, DF and AC; IF is always
+ * set; IOPL, NT, RF, VM, VIF and VIP are always clear; ID is the host's
+ * (its signal return keeps it).
  *
  * The call is made with events in effect unmasked, like Xen's iret to
  * user mode: an upcall deliverable at entry, or becoming so while the
