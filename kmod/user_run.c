@@ -70,11 +70,14 @@
 #define PF_USER		(1ULL << 2)
 #define PF_INSTR	(1ULL << 4)
 
-/* As PVISOR_HC_IRET filters rflags (trap.c). */
+/*
+ * As PVISOR_HC_IRET filters rflags (trap.c), less ID: the host's
+ * rt_sigreturn, which loads the registers of a parked report, keeps its
+ * own ID, so user code could not rely on it anyway.
+ */
 #define USER_RFLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 			 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
-			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_AC | \
-			 X86_EFLAGS_ID)
+			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_AC)
 
 static u64 user_rflags(u64 flags)
 {

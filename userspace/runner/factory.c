@@ -121,9 +121,12 @@ static uint32_t ctx_nr_vcpus;
 /* Forget what glibc registered in memory that becomes guest memory. */
 static int unregister_thread_areas(void)
 {
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	/* glibc registers 32 bytes but may publish a smaller __rseq_size */
 	if (__rseq_size &&
-	    syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
-		    __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG))
+	    syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) &&
+	    syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG))
 		return -1;
 	if (syscall(SYS_set_robust_list, NULL, 3 * sizeof(void *)))
 		return -1;
