@@ -28,6 +28,16 @@ static inline void pvisor_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void pvisor_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /*
  * 6.2 gave pre_doit its own ops type (split ops) and moved a dump's
  * parsed attributes into an embedded genl_info.

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <pvisor/device.h>
 
+#include "context.h"
 #include "device.h"
 #include "domain.h"
 #include "domain_memory.h"
@@ -28,6 +29,8 @@ static long pvisor_ioctl(struct file *file, unsigned int cmd,
 		return pvisor_domain_memory_open((void __user *)arg);
 	case PVISOR_IOCTL_RUNNER_ATTACH:
 		return pvisor_runner_attach((void __user *)arg);
+	case PVISOR_IOCTL_FACTORY_ATTACH:
+		return pvisor_factory_attach((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -229,6 +229,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 	kref_init(&dom->ref);
 	spin_lock_init(&dom->state_lock);
 	init_waitqueue_head(&dom->poll_wait);
+	pvisor_contexts_init(&dom->contexts, pvisor_max_contexts());
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->nr_vcpus = nr_vcpus;
 	dom->state = PVISOR_DOMAIN_STATE_CREATED;
@@ -369,6 +370,8 @@ void pvisor_domain_vcpu_report(struct pvisor_domain *dom, u32 id,
 		report->cpu_time_ns = READ_ONCE(task->se.sum_exec_runtime);
 		put_task_struct(task);
 	}
+	/* guest user code ran in context threads for this vCPU */
+	report->cpu_time_ns += pvisor_vcpu_user_time(v);
 }
 
 /**
@@ -587,6 +590,7 @@ int pvisor_domain_destroy(struct pvisor_domain *dom)
 	runner = get_pid(dom->runner_pid);
 	spin_unlock_bh(&dom->state_lock);
 	kill_runner(runner);
+	pvisor_contexts_kill_all(dom);
 	/*
 	 * Channels hold references both ways: break them before ours goes.
 	 * The teardown's first evtchn_lock orders the flag before it.

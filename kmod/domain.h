@@ -14,6 +14,7 @@
 #include <pvisor/netlink.h>
 
 #include "console.h"
+#include "context.h"
 #include "reservation.h"
 #include "time.h"
 
@@ -36,6 +37,8 @@ struct pvisor_vcpu {
 	bool ready;				/* boot context set */
 	bool up;				/* may run guest code (vcpu.c) */
 	bool blocked;				/* asleep in SCHEDOP_BLOCK */
+	bool in_user;				/* in RUN_USER (user_run.c) */
+	atomic64_t user_time_ns;		/* its context threads' CPU time */
 	struct task_struct *task;		/* its thread, once it runs */
 	u64 cpu_time_ns;			/* its thread's, when the runner went */
 	struct pvisor_vcpu_context boot;	/* where it starts */
@@ -70,6 +73,7 @@ struct pvisor_domain {
 	struct pvisor_vcpu *vcpus;		/* nr_vcpus of them */
 	struct page *shared_info;		/* struct pvisor_shared_info */
 	struct pvisor_domain_time time;		/* its clock (time.c) */
+	struct pvisor_contexts contexts;	/* user contexts (context.c) */
 
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;

@@ -29,6 +29,7 @@
 #include <pvisor/hypercall.h>
 
 #include "console.h"
+#include "context.h"
 #include "evtchn.h"
 #include "time.h"
 #include "domain.h"
@@ -77,6 +78,17 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 88 + PVISOR_CMDLINE_MAX);
 	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_context) != 40);
 	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_ctx_create) != 16);
+	BUILD_BUG_ON(sizeof(struct pvisor_ctx_base) != 16);
+	BUILD_BUG_ON(sizeof(struct pvisor_ctx_flush) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_ctx_fpu) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_ctx_info) != 40);
+	BUILD_BUG_ON(sizeof(struct pvisor_user_regs) != 21 * 8);
+	BUILD_BUG_ON(offsetof(struct pvisor_user_regs, rip) != 16 * 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_user_run) != 208);
+	BUILD_BUG_ON(offsetof(struct pvisor_user_run, reason) != 176);
+	BUILD_BUG_ON(sizeof(struct pvisor_factory_attach) != 8);
+	BUILD_BUG_ON(PVISOR_HC_RUN_USER >= PVISOR_NR_HYPERCALLS);
 }
 
 /* The stub (hypercall_page.c) left argument 1 in r9 and argument 2 in rbx. */
@@ -215,6 +227,10 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 		return pvisor_hc_set_timer_op(vcpu, args);
 	case PVISOR_HC_EVENT_CHANNEL_OP:
 		return pvisor_hc_event_channel_op(runner, vcpu, args);
+	case PVISOR_HC_CONTEXT_OP:
+		return pvisor_hc_context_op(runner, vcpu, args);
+	case PVISOR_HC_RUN_USER:
+		return pvisor_hc_run_user(runner, vcpu, args);
 	default:
 		return -ENOSYS;
 	}

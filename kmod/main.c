@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "reservation.h"
 #include "hypercall_page.h"
+#include "trampoline.h"
 #include "time.h"
 #include "version.h"
 
@@ -58,9 +59,13 @@ static int __init pvisor_init(void)
 	if (ret)
 		return ret;
 
-	ret = pvisor_domains_init(max_domains);
+	ret = pvisor_trampoline_init();
 	if (ret)
 		goto err_shadow;
+
+	ret = pvisor_domains_init(max_domains);
+	if (ret)
+		goto err_trampoline;
 
 	ret = pvisor_device_init();
 	if (ret)
@@ -79,6 +84,8 @@ err_device:
 	pvisor_device_exit();
 err_domains:
 	pvisor_domains_exit();
+err_trampoline:
+	pvisor_trampoline_exit();
 err_shadow:
 	pvisor_hypercall_page_exit();
 	return ret;
@@ -89,6 +96,7 @@ static void __exit pvisor_exit(void)
 	pvisor_netlink_exit();
 	pvisor_device_exit();
 	pvisor_domains_exit();
+	pvisor_trampoline_exit();
 	pvisor_hypercall_page_exit();
 	pr_info("unloaded\n");
 }

@@ -95,3 +95,116 @@ void pvisor_pt_walk(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 	walk->status = PVISOR_WALK_OK;
 	walk->pfn = table;
 }
+
+#define PTE_ACCESSED	(1ULL << 5)
+#define PTE_DIRTY	(1ULL << 6)
+
+/*
+ * Set @bits in entry @index of table @pfn if it still holds @old, as the
+ * hardware's locked update does; false if the guest changed it first.
+ */
+static bool set_entry_bits(struct pvisor_domain *dom, u64 pfn,
+			   unsigned int index, u64 old, u64 bits)
+{
+	u64 *table;
+	bool done;
+
+	if ((old & bits) == bits)
+		return true;
+	table = kmap_local_page(dom->mem.p2m[pfn]);
+	done = cmpxchg64(&table[index], old, old | bits) == old;
+	kunmap_local(table);
+	return done;
+}
+
+/**
+ * pvisor_pt_walk_user() - translate a guest user address, as the CPU does
+ * @dom: the domain
+ * @base_pfn: the context's top-level table
+ * @va: the address
+ * @write: the access writes (set D in the leaf)
+ * @walk: the result
+ *
+ * Like pvisor_pt_walk(), and a mapping is usable from user mode only if
+ * every level has US: walk->user says so. For a usable translation the
+ * accessed bit is set in every entry on the way, and the dirty bit in
+ * the leaf for a write, with a compare-and-exchange on the guest's own
+ * entries, as x86 does; an entry the guest changes meanwhile makes the
+ * walk start again (a bounded number of times: the guest can only make
+ * itself wait).
+ *
+ * Return: true when the walk is final, false when the guest kept
+ * changing its entries under it (walk->status is then NOT_PRESENT).
+ */
+bool pvisor_pt_walk_user(struct pvisor_domain *dom, u64 base_pfn, u64 va,
+			 bool write, struct pvisor_walk *walk)
+{
+	u64 tables[4], entries[4];
+	unsigned int indices[4];
+	int tries, level;
+
+	for (tries = 0; tries < 8; tries++) {
+		u64 table = base_pfn;
+		bool raced = false;
+
+		walk->writable = true;
+		walk->executable = true;
+		walk->user = true;
+		walk->entry = 0;
+		for (level = 4; level >= 1; level--) {
+			walk->level = level;
+			if (table >= dom->mem.nr_frames) {
+				walk->status = PVISOR_WALK_BAD_PFN;
+				walk->pfn = table;
+				return true;
+			}
+			walk->table_pfn = table;
+			walk->index = (va >> (PAGE_SHIFT + 9 * (level - 1))) &
+				      (ENTRIES_PER_TABLE - 1);
+			walk->entry = read_entry(dom, table, walk->index);
+			tables[level - 1] = table;
+			indices[level - 1] = walk->index;
+			entries[level - 1] = walk->entry;
+
+			if (!(walk->entry & PVISOR_PTE_PRESENT)) {
+				walk->status = PVISOR_WALK_NOT_PRESENT;
+				return true;
+			}
+			if (level > 1 && (walk->entry & PVISOR_PTE_PS)) {
+				walk->status = PVISOR_WALK_LARGE_PAGE;
+				return true;
+			}
+			walk->writable &= !!(walk->entry & PVISOR_PTE_RW);
+			walk->executable &= !(walk->entry & PVISOR_PTE_NX);
+			walk->user &= !!(walk->entry & PVISOR_PTE_USER);
+			table = (walk->entry & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
+		}
+		if (table >= dom->mem.nr_frames) {
+			walk->status = PVISOR_WALK_BAD_PFN;
+			walk->pfn = table;
+			return true;
+		}
+		walk->status = PVISOR_WALK_OK;
+		walk->pfn = table;
+		walk->dirty = !!(entries[0] & PTE_DIRTY);
+		/* Nothing is set for an access the entries refuse. */
+		if (!walk->user || (write && !walk->writable))
+			return true;
+
+		for (level = 4; level >= 1 && !raced; level--) {
+			u64 bits = PTE_ACCESSED;
+
+			if (level == 1 && write)
+				bits |= PTE_DIRTY;
+			raced = !set_entry_bits(dom, tables[level - 1],
+						indices[level - 1],
+						entries[level - 1], bits);
+		}
+		if (!raced) {
+			walk->dirty |= write;
+			return true;
+		}
+	}
+	walk->status = PVISOR_WALK_NOT_PRESENT;
+	return false;
+}

@@ -23,10 +23,14 @@ struct pvisor_walk {
 	u64 pfn;		/* OK: the frame mapped; BAD_PFN: the bad pfn */
 	bool writable;		/* RW on every level */
 	bool executable;	/* NX on no level */
+	bool user;		/* US on every level (pvisor_pt_walk_user()) */
+	bool dirty;		/* D in the leaf (pvisor_pt_walk_user()) */
 };
 
 void pvisor_pt_walk(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 		    struct pvisor_walk *walk);
+bool pvisor_pt_walk_user(struct pvisor_domain *dom, u64 base_pfn, u64 va,
+			 bool write, struct pvisor_walk *walk);
 void pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
 		     u64 val);
 

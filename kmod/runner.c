@@ -35,6 +35,7 @@
 #include <pvisor/device.h>
 #include <pvisor/hypercall.h>
 
+#include "context.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "runner.h"
@@ -262,6 +263,8 @@ static int runner_release(struct inode *inode, struct file *file)
 	if (!runner->attached)
 		goto out_free;
 	pvisor_domain_runner_gone(dom, exit_reason(runner, buf, sizeof(buf)));
+	/* Its guest processes cannot outlive the guest kernel. */
+	pvisor_contexts_kill_all(dom);
 
 	/* No timer may kick a thread we are about to let go of. */
 	for (i = 0; i < dom->nr_vcpus; i++)

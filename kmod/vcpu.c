@@ -67,6 +67,14 @@ void pvisor_vcpu_kick(struct pvisor_vcpu *vcpu)
 	if (READ_ONCE(vcpu->blocked))
 		return;
 	/*
+	 * Nor does one running guest user code: its runner thread sleeps in
+	 * RUN_USER, woken above, and gets the context thread back itself
+	 * (user_run.c). in_user follows the same barrier protocol as
+	 * blocked.
+	 */
+	if (READ_ONCE(vcpu->in_user))
+		return;
+	/*
 	 * Nor does the vCPU's own thread inside a hypercall (a send to
 	 * itself): it checks on its way out. A timer's softirq may run on
 	 * that thread while it is in guest code, hence in_task().

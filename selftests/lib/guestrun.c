@@ -24,6 +24,7 @@
 #include <pvisor/hypercall.h>
 
 #include "guestrun.h"
+#include "../../userspace/runner/factory.h"
 #include "pvtest.h"
 #include "tap.h"
 
@@ -34,6 +35,7 @@ _Static_assert(GR_SHINFO == PVISOR_SHARED_INFO_PAGE, "shared_info page");
 static struct pvnl *nl;
 static int dev = -1;
 static unsigned int nr_vcpus = 1;
+static bool with_factory;
 
 struct pvnl *gr_setup(const char *prefix, unsigned int plan,
 		      struct pvnl_info *base)
@@ -68,6 +70,11 @@ void gr_done(const struct pvnl_info *base)
 void gr_vcpus(unsigned int n)
 {
 	nr_vcpus = n;
+}
+
+void gr_factory(bool on)
+{
+	with_factory = on;
 }
 
 void gr_init(struct pvnl *conn, int devfd)
@@ -294,10 +301,17 @@ void gr_create(const char *name, const char *entry, bool bounce_traps,
 	run->bounce_traps = bounce_traps;
 	run->pid = -1;
 	run->status = -1;
+	run->factory_pid = -1;
 }
 
 void gr_launch(struct gr_run *run)
 {
+	if (with_factory) {
+		run->factory_pid = factory_start(run->dom.id, nr_vcpus);
+		if (run->factory_pid < 0)
+			tap_bail("start %s's factory: %s", run->dom.name,
+				 strerror(-run->factory_pid));
+	}
 	run->pid = fork();
 	if (run->pid == 0)
 		runner(run->dom.id, run->entry, run->bounce_traps);
@@ -408,6 +422,10 @@ void gr_run(const char *name, const char *entry, bool bounce_traps,
 
 void gr_finish(struct gr_run *run)
 {
+	/* The module lets it go with the runner; reap it. */
+	if (run->factory_pid > 0 && gr_reap(run->factory_pid, 20) == -1)
+		tap_diag("%s's factory had to be killed", run->dom.name);
+	run->factory_pid = -1;
 	munmap(run->mem, GR_BYTES);
 	close(run->mem_fd);
 	pvnl_domain_del(nl, run->dom.id, NULL);

@@ -94,7 +94,14 @@ struct gr_run {
 	int pid;		/* the runner */
 	const char *entry;	/* where it starts */
 	bool bounce_traps;
+	int factory_pid;	/* its context factory, or -1 */
 };
+
+/*
+ * Give later runs a context factory (pvrun's, forked by the test before
+ * the runner), so that their guests can create user contexts.
+ */
+void gr_factory(bool on);
 
 /* Use this netlink connection and open /dev/pvisor fd for every run. */
 void gr_init(struct pvnl *nl, int dev);

@@ -88,6 +88,71 @@ struct pvisor_trap_report {
 #define PVISOR_IOCTL_VCPU_TRAP \
 	_IOW(PVISOR_IOCTL_TYPE, 0x12, struct pvisor_trap_report)
 
+/*
+ * User contexts' host side (Documentation/guest-processes.rst). A guest
+ * process runs in a context process: one host process per context, one
+ * thread per vCPU, made by the domain's factory, a process the runner
+ * forks before it confines itself, so that the runner never needs clone.
+ *
+ * PVISOR_IOCTL_FACTORY_ATTACH (on /dev/pvisor, CAP_SYS_ADMIN) makes the
+ * caller domain @domid's factory and returns its factory fd; one factory
+ * per domain, once (EBUSY); the domain must be created or running.
+ * PVISOR_IOCTL_FACTORY_WAIT on that fd sleeps until a context needs a
+ * process and returns a new context fd for it (O_CLOEXEC); the factory
+ * forks, and the child becomes the context's process by binding to it.
+ * Only the process that attached may wait (EPERM).
+ */
+struct pvisor_factory_attach {
+	__u32 domid;
+	__u32 flags;		/* must be 0 */
+};
+#define PVISOR_IOCTL_FACTORY_ATTACH \
+	_IOW(PVISOR_IOCTL_TYPE, 0x03, struct pvisor_factory_attach)
+#define PVISOR_IOCTL_FACTORY_WAIT	_IO(PVISOR_IOCTL_TYPE, 0x20)
+
+/*
+ * A context process's layout. The user window is PVISOR_USER_BASE ..
+ * PVISOR_USER_TOP (uapi/pvisor/context.h): the context fd mapped at
+ * offset 0, MAP_SHARED, exactly that size. The trampoline page (the
+ * module's, read and execute only) is the context fd mapped at offset
+ * PVISOR_CTX_TRAMPOLINE_OFFSET, one page, at PVISOR_CTX_TRAMPOLINE; it
+ * holds the signal handler, the signal restorer and the start code.
+ * Thread i's trap stack (its sigaltstack) is anonymous memory at
+ * PVISOR_CTX_STACK(i), PVISOR_CTX_STACK_SIZE bytes; the context fd
+ * stays at PVISOR_CTX_FD.
+ */
+#define PVISOR_CTX_FD			3
+#define PVISOR_CTX_TRAMPOLINE		0x0000100000000000ULL	/* 16 TiB */
+#define PVISOR_CTX_TRAMPOLINE_OFFSET	PVISOR_CTX_TRAMPOLINE
+#define PVISOR_CTX_TRAP_ENTRY		(PVISOR_CTX_TRAMPOLINE + 0x000)
+#define PVISOR_CTX_RESTORER		(PVISOR_CTX_TRAMPOLINE + 0x040)
+#define PVISOR_CTX_START		(PVISOR_CTX_TRAMPOLINE + 0x080)
+#define PVISOR_CTX_STACKS		0x0000100000100000ULL	/* + 1 MiB */
+#define PVISOR_CTX_STACK_SIZE		0x10000ULL		/* 64 KiB */
+#define PVISOR_CTX_STACK(i) \
+	(PVISOR_CTX_STACKS + (__u64)(i) * PVISOR_CTX_STACK_SIZE)
+
+/*
+ * PVISOR_IOCTL_CTX_THREAD(vcpu): bind the calling thread to the
+ * context's thread for vCPU @vcpu (an integer). The first call binds the
+ * calling process to the context; every thread of that process binds
+ * once, to a vCPU no other thread has. Before the filter goes on only.
+ *
+ * PVISOR_IOCTL_CTX_READY: from vCPU 0's thread, sleep until every other
+ * thread has parked (its first trap report), so that it may unmap what
+ * the factory left and install the filter.
+ *
+ * PVISOR_IOCTL_CTX_TRAP(ucontext): the trampoline's signal handler
+ * reports a trap with its ucontext (on the thread's trap stack) and
+ * sleeps until the guest kernel runs the thread again; the registers
+ * RUN_USER gives are then in that ucontext, for the restorer's
+ * rt_sigreturn. A thread's first report only parks it. The context's
+ * filter allows nothing else from guest user code.
+ */
+#define PVISOR_IOCTL_CTX_THREAD		_IO(PVISOR_IOCTL_TYPE, 0x21)
+#define PVISOR_IOCTL_CTX_READY		_IO(PVISOR_IOCTL_TYPE, 0x22)
+#define PVISOR_IOCTL_CTX_TRAP		_IO(PVISOR_IOCTL_TYPE, 0x23)
+
 /* Hypercall N, as issued by the stubs on the hypercall page. */
 #define PVISOR_IOCTL_HYPERCALL_BASE	0x80
 #define PVISOR_IOCTL_HYPERCALL(n) \

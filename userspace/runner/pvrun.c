@@ -2,8 +2,9 @@
 /*
  * pvrun, the domain runner: the host process a domain lives in.
  *
- *   1. Look the domain up (it must be "created") and map its memory
- *      through a Domain0 memory fd (PVISOR_IOCTL_DOMAIN_MEMORY).
+ *   1. Look the domain up (it must be "created"), fork the context
+ *      factory (factory.c), and map the domain's memory through a
+ *      Domain0 memory fd (PVISOR_IOCTL_DOMAIN_MEMORY).
  *   2. Build it: kernel, ramdisk, start_info, page tables, stack
  *      (builder.c). Then let go of that mapping.
  *   3. Attach as the domain's runner, move the runner fd to
@@ -38,6 +39,7 @@
 
 #include "builder.h"
 #include "confine.h"
+#include "factory.h"
 #include "pvnl.h"
 #include "runner.h"
 #include "traps.h"
@@ -363,6 +365,16 @@ int main(int argc, char *argv[])
 
 	if (lookup_domain(o.domid, &dom))
 		return 1;
+	/*
+	 * The factory first, before anything of the guest is read: what it
+	 * holds, every guest process starts from (factory.c).
+	 */
+	ret = factory_start(o.domid, dom.vcpus);
+	if (ret < 0) {
+		runner_error("cannot start the context factory: %s",
+			     strerror(-ret));
+		return 1;
+	}
 	dev = open(PVISOR_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		runner_error("cannot open %s: %s", PVISOR_DEVICE,

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User contexts and RUN_USER, tested from below: a guest kernel stub
+ * (guest asm) creates two contexts over user page tables the test lays
+ * out, then runs a script of RUN_USER calls the test prepared, each on
+ * a snippet of user code (user asm, copied into guest memory), and the
+ * test checks every exit: system calls of every entry path, faults with
+ * the guest's error codes, A/D bits in the guest's entries, every trap
+ * vector, rflags and fs/gs handling, bad register blocks, the two
+ * contexts' isolation, an event preempting a spinning user loop, and
+ * hostile user code aimed at the trampoline.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pvisor/context.h>
+#include <pvisor/device.h>
+#include <pvisor/event.h>
+#include <pvisor/hypercall.h>
+
+#include "guestrun.h"
+#include "pvtest.h"
+
+#define PREFIX		"uc-"
+
+#define STR(x)		GR_STR(x)
+#define HCALL(nr)	GR_HCALL(nr)
+#define RES		STR(GR_ASM_VA(GR_PFN_RESULTS))
+#define SCRATCH		STR(GR_ASM_VA(GR_PFN_SCRATCH))
+
+/* Guest pfns of the user side (guestrun's layout keeps 0-19). */
+#define PFN_L4A		32
+#define PFN_L3A		33
+#define PFN_L2A		34
+#define PFN_L1A		35
+#define PFN_L4B		36
+#define PFN_L3B		37
+#define PFN_L2B		38
+#define PFN_L1B		39
+#define PFN_DATA_A	41
+#define PFN_STACK_A	42
+#define PFN_SUPER	43
+#define PFN_RO		44
+#define PFN_AD_WRITE	45
+#define PFN_AD_READ	46
+#define PFN_DATA_B	47
+#define PFN_RUNS	48	/* 4 pages of struct pvisor_user_run */
+#define PFN_STACK_B	52
+#define PFN_CODE	56	/* 2 pages of user code */
+
+/* User virtual addresses. */
+#define U_CODE		0x400000ULL
+#define U_DATA		0x410000ULL
+#define U_STACK		0x411000ULL
+#define U_SUPER		0x412000ULL
+#define U_HOLE		0x413000ULL
+#define U_RO		0x414000ULL
+#define U_AD_WRITE	0x415000ULL
+#define U_AD_READ	0x416000ULL
+#define U_STACK_TOP	(U_STACK + 4096)
+
+/* Scratch page. */
+#define S_CREATE_A	0x000	/* struct pvisor_ctx_create */
+#define S_CREATE_B	0x010
+#define S_NRUNS		0x020
+#define S_SHUTDOWN	0x028
+#define S_CALLBACK	0x030
+#define S_VIRQ		0x038	/* bind_virq {TIMER, vcpu 0, port} */
+#define S_PERIOD	0x048	/* {2 ms} */
+#define S_CONTROL	0x100	/* per run: {action, value} */
+#define MAX_RUNS	64
+
+/* What the stub does before run k. */
+#define ACT_NONE	0
+#define ACT_CHAIN	1	/* regs from run k-1's exit, rax = value */
+#define ACT_TIMER	2	/* a periodic timer runs during it */
+#define ACT_CTX_B	4	/* run context B, not A */
+#define ACT_BAD_ID	8	/* the id of no context */
+
+/* Results page: RUN_USER's result per run; then the creates. */
+#define R_CREATE_A	62
+#define R_CREATE_B	63
+
+#define RUN_SIZE	208
+#define RUNS_VA		STR(GR_ASM_VA(PFN_RUNS))
+
+asm(".pushsection .guest_text, \"ax\"\n"
+    ".globl guest_start\n"
+    "guest_start:\n"
+    GR_ASM_COUNTING_EVENT_HANDLER(guest_event_handler)
+
+    ".globl guest_user_main\n"
+    "guest_user_main:\n"
+    "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
+    /* events: a callback and the timer VIRQ, for ACT_TIMER */
+    "mov 0x30(%r12), %rdi\n" HCALL(4)
+    "mov $1, %edi\n lea 0x38(%r12), %rsi\n" HCALL(32)
+    /* two contexts */
+    "xor %edi, %edi\n lea 0x00(%r12), %rsi\n" HCALL(56)
+    "mov %rax, " STR(R_CREATE_A) " * 8(%rbx)\n"
+    "xor %edi, %edi\n lea 0x10(%r12), %rsi\n" HCALL(56)
+    "mov %rax, " STR(R_CREATE_B) " * 8(%rbx)\n"
+    "xor %r13d, %r13d\n"
+    "1: cmp 0x20(%r12), %r13\n jae 9f\n"
+    /* rdi = run block k, r14 = its control */
+    "imul $" STR(RUN_SIZE) ", %r13, %rdi\n movabs $" RUNS_VA ", %rax\n add %rax, %rdi\n"
+    "mov %r13, %r14\n shl $4, %r14\n lea 0x100(%r12, %r14), %r14\n"
+    "mov 0x0c(%r12), %eax\n"			/* A's id */
+    "testq $4, (%r14)\n jz 2f\n mov 0x1c(%r12), %eax\n"
+    "2: testq $8, (%r14)\n jz 3f\n mov $0x7fff, %eax\n"
+    "3: mov %eax, 0(%rdi)\n"
+    "testq $1, (%r14)\n jz 4f\n"
+    /* chain: copy the previous block's registers, set rax */
+    "push %rdi\n lea 8(%rdi), %rdi\n lea -" STR(RUN_SIZE) "(%rdi), %rsi\n"
+    "mov $168, %ecx\n rep movsb\n pop %rdi\n"
+    "mov 8(%r14), %rax\n mov %rax, 8 + 80(%rdi)\n"
+    "4: testq $2, (%r14)\n jz 5f\n"
+    "push %rdi\n mov $6, %edi\n xor %esi, %esi\n lea 0x48(%r12), %rdx\n" HCALL(24)
+    "pop %rdi\n"
+    "5: " HCALL(57)
+    "mov %rax, (%rbx, %r13, 8)\n"
+    "testq $2, (%r14)\n jz 6f\n"
+    "mov $7, %edi\n xor %esi, %esi\n" HCALL(24)
+    "6: inc %r13\n jmp 1b\n"
+    "9: mov $2, %edi\n lea 0x28(%r12), %rsi\n" HCALL(29)
+    "ud2\n"
+    ".globl guest_end\n"
+    "guest_end:\n"
+    ".popsection\n");
+
+/* User code: each snippet starts a run; `syscall` ends most. */
+#define USYS(nr)	"mov $" #nr ", %eax\n syscall\n"
+asm(".pushsection .user_text, \"ax\"\n"
+    ".globl user_start\n"
+    "user_start:\n"
+    ".globl u_args\n"
+    "u_args: mov $0x1111, %edi\n mov $0x2222, %esi\n mov $0x3333, %edx\n"
+    "mov $0x4444, %r10d\n mov $0x5555, %r8d\n mov $0x6666, %r9d\n"
+    "mov $0x7777, %r15d\n"
+    USYS(39)
+    ".globl u_args_after\n"
+    "u_args_after: mov %rax, %rdi\n" USYS(60)
+    "ud2\n"
+
+    ".globl u_int80\n"
+    "u_int80: mov $20, %eax\n int $0x80\n ud2\n"
+    ".globl u_sysenter\n"
+    "u_sysenter: mov $20, %eax\n sysenter\n ud2\n"
+    ".globl u_x32\n"
+    "u_x32: mov $0x40000027, %eax\n syscall\n ud2\n"
+    ".globl u_vsyscall\n"
+    "u_vsyscall: xor %edi, %edi\n xor %esi, %esi\n"
+    "movabs $0xffffffffff600000, %rax\n call *%rax\n"
+    ".globl u_vsyscall_ret\n"
+    "u_vsyscall_ret: ud2\n"
+    ".globl u_munmap\n"
+    "u_munmap: mov $0x400000, %edi\n mov $0x2000, %esi\n" USYS(11)
+    ".globl u_after_munmap\n"
+    "u_after_munmap: mov u_marker(%rip), %rdi\n" USYS(60)
+    "ud2\n"
+    ".globl u_marker\n"
+    "u_marker: .quad 0x6d61726b6572\n"
+
+    ".globl u_read_super\n"
+    "u_read_super: mov 0x412000, %rax\n ud2\n"
+    ".globl u_read_hole\n"
+    "u_read_hole: mov 0x413000, %rax\n ud2\n"
+    ".globl u_write_ro\n"
+    "u_write_ro: movq $1, 0x414000\n ud2\n"
+    ".globl u_exec_nx\n"
+    "u_exec_nx: mov $0x410000, %eax\n jmp *%rax\n"
+    ".globl u_ad\n"
+    "u_ad: mov 0x415000, %rax\n movq $1, 0x415008\n mov 0x416000, %rax\n"
+    USYS(39)
+
+    ".globl u_ud2\n"
+    "u_ud2: ud2\n"
+    ".globl u_int3\n"
+    "u_int3: int3\n"
+    ".globl u_int3_after\n"
+    "u_int3_after: ud2\n"
+    ".globl u_div\n"
+    "u_div: xor %edx, %edx\n mov $1, %eax\n xor %ecx, %ecx\n"
+    ".globl u_div_insn\n"
+    "u_div_insn: div %ecx\n ud2\n"
+    ".globl u_hlt\n"
+    "u_hlt: hlt\n"
+    ".globl u_cli\n"
+    "u_cli: cli\n"
+    ".globl u_cr3\n"
+    "u_cr3: mov %rax, %cr3\n"
+    ".globl u_noncanon\n"
+    "u_noncanon: movabs $0x8000000000000000, %rax\n"
+    ".globl u_noncanon_insn\n"
+    "u_noncanon_insn: mov (%rax), %rax\n ud2\n"
+    ".globl u_step\n"
+    "u_step: nop\n"
+    ".globl u_step_after\n"
+    "u_step_after: nop\n ud2\n"
+
+    ".globl u_flags\n"
+    "u_flags: pushf\n pop %rdi\n" USYS(39)
+    ".globl u_bases\n"
+    "u_bases: mov %fs:0, %rdi\n mov %gs:8, %rsi\n" USYS(39)
+    ".globl u_read_data\n"
+    "u_read_data: mov 0x410000, %rdi\n" USYS(39)
+    ".globl u_spin\n"
+    "u_spin: jmp u_spin\n"
+
+    /* hostile */
+    ".globl u_tramp_entry\n"
+    "u_tramp_entry: movabs $0x100000000000, %rax\n mov $0x1234, %edx\n jmp *%rax\n"
+    ".globl u_tramp_start\n"
+    "u_tramp_start: movabs $0x100000000080, %rax\n jmp *%rax\n"
+    /* a forged trap report on the trap stack: SIGSYS, "system call" 0x99 */
+    ".globl u_forged\n"
+    "u_forged: movabs $0x100000108000, %rdx\n"
+    "movq $0x99, 40 + 13 * 8(%rdx)\n"		/* uc_mcontext.ax */
+    "movl $31, 304(%rdx)\n"			/* info.si_signo */
+    "lea u_forged_back(%rip), %rax\n push %rax\n"
+    "movabs $0x100000000000, %rax\n jmp *%rax\n"
+    ".globl u_forged_back\n"
+    "u_forged_back: ud2\n"
+    /* rt_sigreturn through the restorer with a frame of the user's own */
+    ".globl u_sigreturn\n"
+    "u_sigreturn: mov $0x411100, %esp\n"
+    "movabs $0x100000100000, %rax\n mov %rax, 16(%rsp)\n"
+    "movq $0x10000, 32(%rsp)\n"
+    "lea u_sig_target(%rip), %rax\n mov %rax, 168(%rsp)\n"
+    "movq $0x777, 104(%rsp)\n movq $0x202, 176(%rsp)\n"
+    "movw $0x33, 184(%rsp)\n movw $0x2b, 190(%rsp)\n"
+    "movq $0x412000, 160(%rsp)\n"
+    "movabs $0x100000000040, %rax\n jmp *%rax\n"
+    ".globl u_sig_target\n"
+    "u_sig_target:" USYS(39)
+    ".globl u_sig_target_after\n"
+    "u_sig_target_after: ud2\n"
+    ".globl user_end\n"
+    "user_end:\n"
+    ".popsection\n");
+
+extern const char guest_event_handler[], guest_user_main[];
+extern const char user_start[], user_end[];
+extern const char u_args[], u_args_after[], u_int80[], u_sysenter[], u_x32[];
+extern const char u_vsyscall[], u_vsyscall_ret[], u_munmap[], u_after_munmap[];
+extern const char u_read_super[], u_read_hole[], u_write_ro[], u_exec_nx[];
+extern const char u_ad[], u_ud2[], u_int3[], u_int3_after[], u_div[];
+extern const char u_div_insn[], u_hlt[], u_cli[], u_cr3[], u_noncanon[];
+extern const char u_noncanon_insn[];
+extern const char u_step[], u_step_after[], u_flags[], u_bases[];
+extern const char u_read_data[], u_spin[], u_tramp_entry[], u_tramp_start[];
+extern const char u_forged[], u_forged_back[], u_sigreturn[];
+extern const char u_sig_target_after[];
+
+static struct pvnl *nl;
+
+static uint64_t uva(const char *label)
+{
+	return U_CODE + (uint64_t)(label - user_start);
+}
+
+/* The script: one entry per RUN_USER call. */
+struct step {
+	const char *what;
+	const char *start;		/* user code, or NULL for a chain */
+	uint64_t action, value;
+	uint64_t rflags, fs_base, gs_base, rsp;
+	uint64_t rip_override;		/* bad register blocks */
+	uint32_t flags;
+};
+
+static const struct step *script;
+static size_t script_len;
+
+static uint64_t pte(uint64_t pfn, uint64_t bits)
+{
+	return pfn << 12 | bits;
+}
+
+static uint64_t run_gpa(size_t k)
+{
+	return PFN_RUNS * 4096ULL + k * RUN_SIZE;
+}
+
+static void put_tables(uint8_t *mem, uint64_t l4, uint64_t l3, uint64_t l2,
+		       uint64_t l1, uint64_t data, uint64_t stack)
+{
+	const uint64_t P = PVISOR_PTE_PRESENT, RW = PVISOR_PTE_RW,
+		       US = PVISOR_PTE_USER, NX = PVISOR_PTE_NX;
+	uint64_t l4_kernel = ((uint64_t)GR_WINDOW >> 39) & 511;
+
+	/* the kernel's window too, supervisor only, as Linux maps it */
+	gr_put64(mem, l4 * 4096 + l4_kernel * 8,
+		 gr_get64(mem, GR_PFN_L4 * 4096 + l4_kernel * 8));
+	gr_put64(mem, l4 * 4096, pte(l3, P | RW | US));
+	gr_put64(mem, l3 * 4096, pte(l2, P | RW | US));
+	gr_put64(mem, l2 * 4096 + 2 * 8, pte(l1, P | RW | US));
+#define L1(va, e) gr_put64(mem, l1 * 4096 + (((va) >> 12) & 511) * 8, (e))
+	L1(U_CODE, pte(PFN_CODE, P | US));
+	L1(U_CODE + 4096, pte(PFN_CODE + 1, P | US));
+	L1(U_DATA, pte(data, P | RW | US | NX));
+	L1(U_STACK, pte(stack, P | RW | US | NX));
+	L1(U_SUPER, pte(PFN_SUPER, P | RW | NX));
+	L1(U_RO, pte(PFN_RO, P | US | NX));
+	L1(U_AD_WRITE, pte(PFN_AD_WRITE, P | RW | US | NX));
+	L1(U_AD_READ, pte(PFN_AD_READ, P | RW | US | NX));
+#undef L1
+}
+
+static void prepare(uint8_t *mem)
+{
+	uint8_t *scratch = mem + GR_PFN_SCRATCH * 4096;
+	struct pvisor_ctx_create a = { .pt_base_pfn = PFN_L4A };
+	struct pvisor_ctx_create b = { .pt_base_pfn = PFN_L4B };
+	uint32_t virq[3] = { PVISOR_VIRQ_TIMER, 0, 0 };
+	uint64_t period = 2000000, n = script_len;
+	size_t code = user_end - user_start;
+
+	if (code > 2 * 4096 || script_len > MAX_RUNS)
+		tap_bail("user code or script too large");
+	memcpy(mem + PFN_CODE * 4096, user_start, code);
+	put_tables(mem, PFN_L4A, PFN_L3A, PFN_L2A, PFN_L1A, PFN_DATA_A,
+		   PFN_STACK_A);
+	put_tables(mem, PFN_L4B, PFN_L3B, PFN_L2B, PFN_L1B, PFN_DATA_B,
+		   PFN_STACK_B);
+	gr_put64(mem, PFN_DATA_A * 4096, 0xaaaa0000aaaaULL);
+	gr_put64(mem, PFN_DATA_A * 4096 + 8, 0xa8a8a8a8ULL);
+	gr_put64(mem, PFN_DATA_B * 4096, 0xbbbb0000bbbbULL);
+	gr_put64(mem, PFN_STACK_A * 4096 + 8, 0x57ac57acULL);
+
+	memcpy(scratch + S_CREATE_A, &a, sizeof(a));
+	memcpy(scratch + S_CREATE_B, &b, sizeof(b));
+	memcpy(scratch + S_NRUNS, &n, sizeof(n));
+	gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CALLBACK,
+		 gr_code_va(guest_event_handler));
+	memcpy(scratch + S_VIRQ, virq, sizeof(virq));
+	memcpy(scratch + S_PERIOD, &period, sizeof(period));
+
+	for (size_t k = 0; k < script_len; k++) {
+		const struct step *s = &script[k];
+		struct pvisor_user_run run = { .flags = s->flags };
+
+		run.regs.rip = s->rip_override ? s->rip_override :
+			       s->start ? uva(s->start) : 0;
+		run.regs.rsp = s->rsp ? s->rsp : U_STACK_TOP;
+		run.regs.rflags = s->rflags ? s->rflags : 0x202;
+		run.regs.fs_base = s->fs_base;
+		run.regs.gs_base = s->gs_base;
+		run.regs.rax = 0x5eed;
+		memcpy(mem + run_gpa(k), &run, sizeof(run));
+		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16,
+			 s->action);
+		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16 + 8,
+			 s->value);
+	}
+}
+
+static void get_run(const uint8_t *mem, size_t k, struct pvisor_user_run *run)
+{
+	memcpy(run, mem + run_gpa(k), sizeof(*run));
+}
+
+static int64_t result(const uint8_t *mem, size_t k)
+{
+	return (int64_t)gr_get64(mem, GR_PFN_RESULTS * 4096 + k * 8);
+}
+
+enum {
+	K_ARGS, K_ARGS_RESUME, K_INT80, K_SYSENTER, K_X32, K_VSYSCALL,
+	K_MUNMAP, K_AFTER_MUNMAP,
+	K_SUPER, K_HOLE, K_RO, K_NX, K_AD,
+	K_UD2, K_INT3, K_DIV, K_HLT, K_CLI, K_CR3, K_NONCANON,
+	K_STEP,
+	K_FLAGS, K_BASES, K_ISOLATION_A, K_ISOLATION_B, K_EVENT,
+	K_BAD_RIP0, K_BAD_RIP_KERNEL, K_BAD_RSP, K_BAD_FS, K_BAD_FLAGS,
+	K_BAD_ID,
+	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN, K_AFTER_HOSTILE,
+	K_TRAMP_START, K_GONE,
+	NR_STEPS
+};
+
+#define X86_EFLAGS_TF	0x100ULL
+
+static const struct step steps[NR_STEPS] = {
+	[K_ARGS] = { "syscall", u_args },
+	[K_ARGS_RESUME] = { "resume after it", NULL, ACT_CHAIN,
+			    0x123456789abcdef0ULL },
+	[K_INT80] = { "int $0x80", u_int80 },
+	[K_SYSENTER] = { "sysenter", u_sysenter },
+	[K_X32] = { "x32 syscall", u_x32 },
+	[K_VSYSCALL] = { "vsyscall", u_vsyscall },
+	[K_MUNMAP] = { "munmap of the window", u_munmap },
+	[K_AFTER_MUNMAP] = { "after munmap", u_after_munmap },
+	[K_SUPER] = { "read of a supervisor page", u_read_super },
+	[K_HOLE] = { "read of an unmapped page", u_read_hole },
+	[K_RO] = { "write to a read-only page", u_write_ro },
+	[K_NX] = { "fetch from an NX page", u_exec_nx },
+	[K_AD] = { "A/D", u_ad },
+	[K_UD2] = { "ud2", u_ud2 },
+	[K_INT3] = { "int3", u_int3 },
+	[K_DIV] = { "div by 0", u_div },
+	[K_HLT] = { "hlt", u_hlt },
+	[K_CLI] = { "cli", u_cli },
+	[K_CR3] = { "mov to cr3", u_cr3 },
+	[K_NONCANON] = { "non-canonical load", u_noncanon },
+	[K_STEP] = { "single step", u_step, .rflags = 0x202 | X86_EFLAGS_TF },
+	[K_FLAGS] = { "rflags", u_flags, .rflags = 0xfffffeffULL },
+	[K_BASES] = { "fs/gs", u_bases, .fs_base = U_DATA, .gs_base = U_STACK },
+	[K_ISOLATION_A] = { "context A's data", u_read_data },
+	[K_ISOLATION_B] = { "context B's data", u_read_data, ACT_CTX_B },
+	[K_EVENT] = { "a spinning loop under a timer", u_spin, ACT_TIMER },
+	[K_BAD_RIP0] = { "rip 0", NULL, .rip_override = 0x1000 },
+	[K_BAD_RIP_KERNEL] = { "rip in the kernel window", NULL,
+			       .rip_override = GR_WINDOW + 0x4000 },
+	[K_BAD_RSP] = { "rsp above the window", u_args,
+			.rsp = PVISOR_USER_TOP + 4096 },
+	[K_BAD_FS] = { "non-canonical fs_base", u_args,
+		       .fs_base = 0x8000000000000000ULL },
+	[K_BAD_FLAGS] = { "flags", u_args, .flags = 1 },
+	[K_BAD_ID] = { "no such context", u_args, ACT_BAD_ID },
+	[K_TRAMP_ENTRY] = { "a jump into the trampoline", u_tramp_entry },
+	[K_AFTER_TRAMP] = { "the context after it", u_args },
+	[K_FORGED] = { "a forged trap report", u_forged },
+	[K_FORGED_RESUME] = { "the resume of the forged report", u_args },
+	[K_SIGRETURN] = { "a jump to the restorer", u_sigreturn },
+	[K_AFTER_HOSTILE] = { "the context after them", u_args },
+	[K_TRAMP_START] = { "a jump into the start code", u_tramp_start },
+	[K_GONE] = { "the dead context", u_args },
+};
+
+static void check_syscalls(const uint8_t *mem)
+{
+	struct pvisor_user_run r;
+
+	get_run(mem, K_ARGS, &r);
+	tap_ok(result(mem, K_ARGS) == 0 && r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.orig_rax == 39 && r.regs.rdi == 0x1111 &&
+	       r.regs.rsi == 0x2222 && r.regs.rdx == 0x3333 &&
+	       r.regs.r10 == 0x4444 && r.regs.r8 == 0x5555 &&
+	       r.regs.r9 == 0x6666 && r.regs.r15 == 0x7777 &&
+	       r.regs.rip == uva(u_args_after) &&
+	       r.regs.rcx == uva(u_args_after) &&
+	       r.regs.rsp == U_STACK_TOP &&
+	       r.syscall_arch == PVISOR_ARCH_X86_64 && r.host_signo == SIGSYS,
+	       "syscall: EXIT_SYSCALL with number, arguments, rip, rcx (reason %u, nr %llu, rip %#llx)",
+	       r.reason, (unsigned long long)r.regs.orig_rax,
+	       (unsigned long long)r.regs.rip);
+	get_run(mem, K_ARGS_RESUME, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.orig_rax == 60 &&
+	       r.regs.rdi == 0x123456789abcdef0ULL,
+	       "resuming after it delivers a 64-bit result in rax (rdi %#llx)",
+	       (unsigned long long)r.regs.rdi);
+
+	get_run(mem, K_INT80, &r);
+	tap_ok(result(mem, K_INT80) == 0 &&
+	       ((r.reason == PVISOR_EXIT_SYSCALL &&
+		 r.syscall_arch == PVISOR_ARCH_I386 && r.regs.orig_rax == 20) ||
+		(r.reason == PVISOR_EXIT_TRAP && r.vector == 13)),
+	       "int $0x80 exits to the guest kernel (reason %u, arch %#x)",
+	       r.reason, r.syscall_arch);
+	get_run(mem, K_SYSENTER, &r);
+	tap_ok(result(mem, K_SYSENTER) == 0 &&
+	       ((r.reason == PVISOR_EXIT_SYSCALL &&
+		 r.syscall_arch == PVISOR_ARCH_I386) ||
+		(r.reason == PVISOR_EXIT_TRAP &&
+		 (r.vector == 6 || r.vector == 13))),
+	       "sysenter exits to the guest kernel (reason %u, vector %u)",
+	       r.reason, r.vector);
+	get_run(mem, K_X32, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.orig_rax == 0x40000027 &&
+	       r.syscall_arch == PVISOR_ARCH_X86_64,
+	       "an x32 system call exits with its number (%#llx)",
+	       (unsigned long long)r.regs.orig_rax);
+	get_run(mem, K_VSYSCALL, &r);
+	tap_ok(result(mem, K_VSYSCALL) == 0 &&
+	       ((r.reason == PVISOR_EXIT_SYSCALL && r.regs.orig_rax == 96 &&
+		 r.regs.rip == uva(u_vsyscall_ret) &&
+		 r.address == 0xffffffffff600000ULL) ||
+		r.reason == PVISOR_EXIT_FAULT || r.reason == PVISOR_EXIT_TRAP),
+	       "a vsyscall page call exits to the guest kernel (reason %u, nr %llu, rip %#llx)",
+	       r.reason, (unsigned long long)r.regs.orig_rax,
+	       (unsigned long long)r.regs.rip);
+	get_run(mem, K_MUNMAP, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.orig_rax == 11,
+	       "munmap of the window is the guest kernel's system call");
+	get_run(mem, K_AFTER_MUNMAP, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0x6d61726b6572,
+	       "and the window is still there afterwards");
+}
+
+static void check_faults(const uint8_t *mem)
+{
+	static const struct {
+		int k;
+		const char *what;
+		uint64_t addr, error;
+	} want[] = {
+		{ K_SUPER, "a supervisor-only page (P|U)", U_SUPER, 0x5 },
+		{ K_HOLE, "an unmapped page (U)", U_HOLE, 0x4 },
+		{ K_RO, "a write to a read-only page (P|W|U)", U_RO, 0x7 },
+		{ K_NX, "a fetch from an NX page (P|U|I)", U_DATA, 0x15 },
+	};
+	uint64_t ad_w = gr_get64(mem, PFN_L1A * 4096 + ((U_AD_WRITE >> 12) & 511) * 8);
+	uint64_t ad_r = gr_get64(mem, PFN_L1A * 4096 + ((U_AD_READ >> 12) & 511) * 8);
+	uint64_t l2 = gr_get64(mem, PFN_L2A * 4096 + 2 * 8);
+	struct pvisor_user_run r;
+
+	for (size_t i = 0; i < PVT_ARRAY_SIZE(want); i++) {
+		get_run(mem, want[i].k, &r);
+		tap_ok(r.reason == PVISOR_EXIT_FAULT && r.vector == 14 &&
+		       r.address == want[i].addr &&
+		       r.error_code == want[i].error,
+		       "%s: EXIT_FAULT at %#llx, error %#llx",
+		       want[i].what, (unsigned long long)r.address,
+		       (unsigned long long)r.error_code);
+	}
+	get_run(mem, K_AD, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && (ad_w & 0x60) == 0x60 &&
+	       (ad_r & 0x60) == 0x20 && (l2 & 0x20),
+	       "A and D are set in the guest's entries as the CPU sets them (written %#llx, read %#llx)",
+	       (unsigned long long)ad_w, (unsigned long long)ad_r);
+}
+
+static void check_traps(const uint8_t *mem)
+{
+	static const struct {
+		int k;
+		uint32_t vector;
+		const char *rip_label;
+	} want[] = {
+		{ K_UD2, 6, u_ud2 }, { K_INT3, 3, u_int3_after },
+		{ K_DIV, 0, u_div_insn }, { K_HLT, 13, u_hlt },
+		{ K_CLI, 13, u_cli }, { K_CR3, 13, u_cr3 },
+		{ K_NONCANON, 13, u_noncanon_insn },
+		{ K_STEP, 1, u_step_after },
+	};
+	struct pvisor_user_run r;
+
+	for (size_t i = 0; i < PVT_ARRAY_SIZE(want); i++) {
+		get_run(mem, want[i].k, &r);
+		tap_ok(r.reason == PVISOR_EXIT_TRAP && r.vector == want[i].vector &&
+		       r.regs.rip == uva(want[i].rip_label),
+		       "%s: EXIT_TRAP vector %u at the right rip (reason %u, vector %u, rip %#llx)",
+		       steps[want[i].k].what, want[i].vector, r.reason,
+		       r.vector, (unsigned long long)r.regs.rip);
+	}
+}
+
+static void check_registers(const uint8_t *mem)
+{
+	const uint64_t allowed = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 |
+				 0x800 | 0x40000;
+	struct pvisor_user_run r;
+
+	get_run(mem, K_FLAGS, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rdi == ((0xfffffeffULL & allowed) | 0x202),
+	       "rflags are filtered as iret filters them (%#llx)",
+	       (unsigned long long)r.regs.rdi);
+	get_run(mem, K_BASES, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0xaaaa0000aaaaULL &&
+	       r.regs.rsi == 0x57ac57acULL && r.regs.fs_base == U_DATA &&
+	       r.regs.gs_base == U_STACK,
+	       "fs_base and gs_base reach user code and come back");
+	get_run(mem, K_ISOLATION_A, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0xaaaa0000aaaaULL,
+	       "context A sees its own page at %#llx", U_DATA);
+	get_run(mem, K_ISOLATION_B, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0xbbbb0000bbbbULL,
+	       "context B sees its own page at the same address");
+	get_run(mem, K_EVENT, &r);
+	tap_ok(result(mem, K_EVENT) == 0 && r.reason == PVISOR_EXIT_EVENT &&
+	       r.regs.rip == uva(u_spin) &&
+	       gr_get64(mem, GR_PFN_RESULTS * 4096 + GR_EVENT_COUNT) >= 1,
+	       "a timer preempts a spinning user loop: EXIT_EVENT, then the upcall (reason %u, upcalls %llu)",
+	       r.reason, (unsigned long long)gr_get64(mem, GR_PFN_RESULTS * 4096 + GR_EVENT_COUNT));
+}
+
+static void check_bad_input(const uint8_t *mem)
+{
+	static const int bad[] = {
+		K_BAD_RIP0, K_BAD_RIP_KERNEL, K_BAD_RSP, K_BAD_FS, K_BAD_FLAGS,
+		K_BAD_ID,
+	};
+
+	for (size_t i = 0; i < PVT_ARRAY_SIZE(bad); i++)
+		tap_ok(result(mem, bad[i]) == -EINVAL, "RUN_USER with %s: -EINVAL (%lld)",
+		       steps[bad[i]].what, (long long)result(mem, bad[i]));
+}
+
+static void check_hostile(const uint8_t *mem)
+{
+	struct pvisor_user_run r;
+
+	get_run(mem, K_TRAMP_ENTRY, &r);
+	tap_ok(result(mem, K_TRAMP_ENTRY) == 0 && r.reason == PVISOR_EXIT_TRAP &&
+	       r.vector == 6 && r.regs.rip >= PVISOR_CTX_TRAMPOLINE &&
+	       r.regs.rip < PVISOR_CTX_TRAMPOLINE + 4096,
+	       "a jump into the trampoline with a bogus report is a trap (reason %u, vector %u)",
+	       r.reason, r.vector);
+	get_run(mem, K_AFTER_TRAMP, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.orig_rax == 39,
+	       "the context runs on after it");
+	get_run(mem, K_FORGED, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.orig_rax == 0x99,
+	       "a forged trap report is the user's own system call (reason %u, nr %#llx)",
+	       r.reason, (unsigned long long)r.regs.orig_rax);
+	get_run(mem, K_FORGED_RESUME, &r);
+	tap_ok(r.reason == PVISOR_EXIT_TRAP && r.vector == 6 &&
+	       r.regs.rip == uva(u_forged_back),
+	       "its resume returns where the user's own stack leads (reason %u, rip %#llx)",
+	       r.reason, (unsigned long long)r.regs.rip);
+	get_run(mem, K_SIGRETURN, &r);
+	tap_ok(result(mem, K_SIGRETURN) == 0 && r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rdi == 0x777 && r.regs.rip == uva(u_sig_target_after),
+	       "rt_sigreturn with the user's own frame loads only user registers (reason %u, rdi %#llx)",
+	       r.reason, (unsigned long long)r.regs.rdi);
+	get_run(mem, K_AFTER_HOSTILE, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL || r.reason == PVISOR_EXIT_GONE,
+	       "the context after them: it runs, or it is gone (reason %u)",
+	       r.reason);
+	get_run(mem, K_TRAMP_START, &r);
+	tap_ok(result(mem, K_TRAMP_START) == 0 && r.reason == PVISOR_EXIT_GONE,
+	       "a jump into the start code kills the context: EXIT_GONE (reason %u)",
+	       r.reason);
+	get_run(mem, K_GONE, &r);
+	tap_ok(result(mem, K_GONE) == 0 && r.reason == PVISOR_EXIT_GONE,
+	       "running it again: EXIT_GONE");
+}
+
+static void test_script(void)
+{
+	struct gr_run run;
+
+	script = steps;
+	script_len = NR_STEPS;
+	gr_run(PREFIX "script", guest_user_main, true, prepare, &run);
+	tap_ok(result(run.mem, R_CREATE_A) == 0 && result(run.mem, R_CREATE_B) == 0,
+	       "CTXOP_CREATE of two contexts (%lld, %lld)",
+	       (long long)result(run.mem, R_CREATE_A),
+	       (long long)result(run.mem, R_CREATE_B));
+	check_syscalls(run.mem);
+	check_faults(run.mem);
+	check_traps(run.mem);
+	check_registers(run.mem);
+	check_bad_input(run.mem);
+	check_hostile(run.mem);
+	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
+	       "the guest kernel ran the whole script and shut down (state %u: %s)",
+	       run.dom.state, run.dom.crash_reason);
+	gr_finish(&run);
+}
+
+int main(void)
+{
+	struct pvnl_info base;
+
+	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 1, &base);
+	gr_factory(true);
+	test_script();
+	gr_done(&base);
+}
