@@ -41,7 +41,8 @@ release=$(modinfo -F vermagic pvisor.ko | cut -d' ' -f1)
 for f in "lib/modules/$release/extra/pvisor.ko" usr/sbin/pvctl usr/sbin/pvrun \
 	usr/sbin/pvisord usr/lib/systemd/system/pvisord.service \
 	usr/share/man/man8/pvctl.8 usr/share/man/man8/pvrun.8 \
-	usr/share/man/man8/pvisord.8 usr/share/man/man4/pvisor.4; do
+	usr/share/man/man8/pvisord.8 usr/share/man/man4/pvisor.4 \
+	usr/share/man/man5/pvisor.cfg.5; do
 	ok "installs /$f" test -f "$dest/$f"
 done
 ok "the tools are executable" test -x "$dest/usr/sbin/pvctl" -a -x "$dest/usr/sbin/pvisord"

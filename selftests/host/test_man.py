@@ -5,7 +5,8 @@
 Documentation/man/*.rst become man pages through docutils' manpage
 writer. What they must cover comes from the code, not from a list kept by
 hand: every pvctl subcommand in pvctl.c's dispatch table and every option
-its --help prints, every pvrun option, every module parameter
+its --help prints, every pvrun option, every domain config key (the
+table in userspace/lib/domcfg.c), every module parameter
 (module_param in kmod/) and every sysfs file (DEVICE_ATTR_* in kmod/).
 """
 import glob
@@ -75,7 +76,8 @@ for name in pages:
     result(th is not None, "%s renders as a section-%s man page%s" %
            (name, section, "" if err is None else ": " + err))
 
-for required in ("pvctl.8", "pvrun.8", "pvisord.8", "pvisor.4"):
+for required in ("pvctl.8", "pvrun.8", "pvisord.8", "pvisor.4",
+                 "pvisor.cfg.5"):
     result(required in pages, "Documentation/man/%s.rst exists" % required)
 
 pvctl_page = page("pvctl.8") if "pvctl.8" in pages else ""
@@ -108,6 +110,14 @@ for prog, path in (("pvrun", "userspace/runner/pvrun"),
                if o not in text]
     result(not missing, "%s(8) names every option of %s%s" %
            (prog, prog, " (missing %s)" % " ".join(missing) if missing else ""))
+
+cfg_page = page("pvisor.cfg.5") if "pvisor.cfg.5" in pages else ""
+cfg_keys = re.findall(r'\.key = "([a-z_]+)"', source("userspace/lib/domcfg.c"))
+result(len(cfg_keys) >= 10,
+       "domcfg.c's table lists %d config keys" % len(cfg_keys))
+for k in cfg_keys:
+    result(re.search(r"^%s\n    " % re.escape(k), cfg_page, re.M)
+           is not None, "pvisor.cfg(5) documents the key '%s'" % k)
 
 kmod = source("kmod/*.c")
 module_page = page("pvisor.4") if "pvisor.4" in pages else ""

@@ -77,8 +77,15 @@ int cli_next(const struct cli *cli, int argc, char *argv[])
 	char shortopts[64];
 	int c;
 
-	/* ':' first: a missing value comes back as ':', not as '?'. */
-	snprintf(shortopts, sizeof(shortopts), ":%s", cli->shortopts);
+	/*
+	 * ':' first (after a '+', which must lead): a missing value comes
+	 * back as ':', not as '?'.
+	 */
+	if (cli->shortopts[0] == '+')
+		snprintf(shortopts, sizeof(shortopts), "+:%s",
+			 cli->shortopts + 1);
+	else
+		snprintf(shortopts, sizeof(shortopts), ":%s", cli->shortopts);
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, cli->longopts, NULL);
 	if (c == '?' || c == ':') {

@@ -12,7 +12,9 @@
 struct cli {
 	const char *name;		/* the subcommand */
 	const char *usage;		/* its complete --help text */
-	const char *shortopts;		/* getopt(3) style, no leading ':' */
+	const char *shortopts;		/* getopt(3) style, no leading ':';
+					 * a leading '+': options end at
+					 * the first operand */
 	const struct option *longopts;
 };
 

@@ -27,6 +27,7 @@ static const struct {
 	{ "vcpu-list", vcpu_list_main, "list a domain's vCPUs and the CPU time they used" },
 	{ "evtchn-list", evtchn_list_main, "list a domain's event channels (debugging)" },
 	{ "store", store_main, "read, change and watch xenstore (through pvisord)" },
+	{ "config", config_main, "print a domain's effective config (through pvisord)" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -32,5 +32,6 @@ int shutdown_main(int argc, char *argv[]);
 int vcpu_list_main(int argc, char *argv[]);
 int evtchn_list_main(int argc, char *argv[]);
 int store_main(int argc, char *argv[]);
+int config_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

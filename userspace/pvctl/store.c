@@ -20,8 +20,7 @@
 
 #include "cli.h"
 #include "pvctl.h"
-
-#define DEFAULT_SOCKET	"/run/pvisor/xenstored.socket"
+#include "xs_client.h"
 
 static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -48,7 +47,7 @@ static const struct cli cli = {
 	"watches do) until interrupted. A relative PATH is below\n"
 	"/local/domain/<the caller's domain>.\n"
 	"\n"
-	"  -s, --socket PATH  pvisord's socket (" DEFAULT_SOCKET ",\n"
+	"  -s, --socket PATH  pvisord's socket (" XS_DEFAULT_SOCKET ",\n"
 	"                     or $PVISOR_STORE_SOCKET)\n"
 	"  -a, --as DOMID     act as domain DOMID, with its permissions\n"
 	"  -n, --count N      watch: stop after N events\n"
@@ -57,110 +56,6 @@ static const struct cli cli = {
 	"Errors are xenstore's names (ENOENT, EACCES, ...); exit status 1,\n"
 	"or 4 for EACCES and EPERM.\n",
 };
-
-struct store {
-	int fd;
-	uint32_t req_id;
-	char buf[PVISOR_XS_PAYLOAD_MAX + 1];
-	struct pvisor_xs_header h;	/* of the last message received */
-};
-
-static int xread(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = read(fd, p, len);
-		if (n <= 0)
-			return n ? -errno : -EPIPE;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int xwrite(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* The next message from pvisord into s->h and s->buf (nul-terminated). */
-static int receive(struct store *s)
-{
-	int ret = xread(s->fd, &s->h, sizeof(s->h));
-
-	if (ret)
-		return ret;
-	if (s->h.len > PVISOR_XS_PAYLOAD_MAX)
-		return -EPROTO;
-	ret = xread(s->fd, s->buf, s->h.len);
-	s->buf[s->h.len] = '\0';
-	return ret;
-}
-
-/*
- * Send a request of two parts (the second may be NULL) and wait for its
- * reply, skipping watch events. Returns 0, or 1 when pvisord answered
- * with an error (its name in s->buf), or -errno.
- */
-static int request(struct store *s, uint32_t type, const void *a, size_t alen,
-		   const void *b, size_t blen)
-{
-	struct pvisor_xs_header h = {
-		.type = type,
-		.req_id = ++s->req_id,
-		.len = alen + blen,
-	};
-	int ret;
-
-	if (h.len > PVISOR_XS_PAYLOAD_MAX)
-		return -E2BIG;
-	ret = xwrite(s->fd, &h, sizeof(h));
-	if (!ret)
-		ret = xwrite(s->fd, a, alen);
-	if (!ret && blen)
-		ret = xwrite(s->fd, b, blen);
-	while (!ret) {
-		ret = receive(s);
-		if (ret || s->h.type == PVISOR_XS_WATCH_EVENT)
-			continue;
-		if (s->h.req_id != h.req_id)
-			return -EPROTO;
-		return s->h.type == PVISOR_XS_ERROR;
-	}
-	return ret;
-}
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
 
 /* An error reply: say which and pick the exit code. */
 static int failed(const char *path, const char *err)
@@ -187,28 +82,28 @@ static int io_failed(int err)
 	return PVCTL_EXIT_FAILED;
 }
 
-static int act_as(struct store *s, const char *domid)
+static int act_as(struct xs_client *s, const char *domid)
 {
 	static const char cmd[] = "pvisor-act-as";
 	int ret;
 
-	ret = request(s, PVISOR_XS_CONTROL, cmd, sizeof(cmd), domid,
+	ret = xs_request(s, PVISOR_XS_CONTROL, cmd, sizeof(cmd), domid,
 		      strlen(domid) + 1);
 	if (ret < 0)
 		return io_failed(ret);
 	return ret ? failed(domid, s->buf) : PVCTL_EXIT_OK;
 }
 
-static int one_path(struct store *s, uint32_t type, const char *path)
+static int one_path(struct xs_client *s, uint32_t type, const char *path)
 {
-	int ret = request(s, type, path, strlen(path) + 1, NULL, 0);
+	int ret = xs_request(s, type, path, strlen(path) + 1, NULL, 0);
 
 	if (ret < 0)
 		return io_failed(ret);
 	return ret ? failed(path, s->buf) : PVCTL_EXIT_OK;
 }
 
-static int do_read(struct store *s, const char *path)
+static int do_read(struct xs_client *s, const char *path)
 {
 	int ret = one_path(s, PVISOR_XS_READ, path);
 
@@ -219,7 +114,7 @@ static int do_read(struct store *s, const char *path)
 	return ret;
 }
 
-static int do_ls(struct store *s, const char *path)
+static int do_ls(struct xs_client *s, const char *path)
 {
 	int ret = one_path(s, PVISOR_XS_DIRECTORY, path);
 	size_t i;
@@ -229,9 +124,9 @@ static int do_ls(struct store *s, const char *path)
 	return ret;
 }
 
-static int do_write(struct store *s, const char *path, const char *value)
+static int do_write(struct xs_client *s, const char *path, const char *value)
 {
-	int ret = request(s, PVISOR_XS_WRITE, path, strlen(path) + 1, value,
+	int ret = xs_request(s, PVISOR_XS_WRITE, path, strlen(path) + 1, value,
 			  strlen(value));
 
 	if (ret < 0)
@@ -239,13 +134,13 @@ static int do_write(struct store *s, const char *path, const char *value)
 	return ret ? failed(path, s->buf) : PVCTL_EXIT_OK;
 }
 
-static int do_watch(struct store *s, const char *path, long count)
+static int do_watch(struct xs_client *s, const char *path, long count)
 {
 	static const char token[] = "pvctl";
 	long seen = 0;
 	int ret;
 
-	ret = request(s, PVISOR_XS_WATCH, path, strlen(path) + 1, token,
+	ret = xs_request(s, PVISOR_XS_WATCH, path, strlen(path) + 1, token,
 		      sizeof(token));
 	if (ret < 0)
 		return io_failed(ret);
@@ -254,7 +149,7 @@ static int do_watch(struct store *s, const char *path, long count)
 	/* Each event as it comes: a pipe reader must not wait for a buffer. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (count < 0 || seen < count) {
-		ret = receive(s);
+		ret = xs_receive(s);
 		if (ret)
 			return io_failed(ret);
 		if (s->h.type != PVISOR_XS_WATCH_EVENT)
@@ -276,7 +171,7 @@ int store_main(int argc, char *argv[])
 {
 	const char *socket_path = getenv("PVISOR_STORE_SOCKET");
 	const char *as = NULL, *action;
-	struct store s = { .fd = -1 };
+	struct xs_client s = { .fd = -1 };
 	long count = -1;
 	char *end;
 	size_t i;
@@ -315,9 +210,9 @@ int store_main(int argc, char *argv[])
 	if (count > 0 && strcmp(action, "watch"))
 		return cli_usage_error(&cli, "--count is for watch");
 	if (!socket_path || !*socket_path)
-		socket_path = DEFAULT_SOCKET;
+		socket_path = XS_DEFAULT_SOCKET;
 
-	s.fd = connect_to(socket_path);
+	s.fd = xs_connect(socket_path);
 	if (s.fd < 0) {
 		fprintf(stderr, "%s: store: cannot reach pvisord at %s: %s\n",
 			PROG_NAME, socket_path, strerror(-s.fd));

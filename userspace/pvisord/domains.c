@@ -58,11 +58,16 @@ static struct xs_conn self = {
 	.send = no_send,
 };
 
-static struct xs_ctx ctx(void)
+struct xs_ctx pvisor_self_ctx(void)
 {
 	struct xs_ctx x = { .conn = &self, .tree = pvisor_xs.tree };
 
 	return x;
+}
+
+static struct xs_ctx ctx(void)
+{
+	return pvisor_self_ctx();
 }
 
 bool pvisor_domain_exists(uint32_t domid)
@@ -192,6 +197,17 @@ static void appeared(const struct pvnl_domain *d)
 	forget(d->id);
 	if (!introduce(d))
 		known[d->id] = 1;
+}
+
+int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d)
+{
+	int ret = pvnl_domain_get(nl_cmd, domid, NULL, d);
+
+	if (ret)
+		return ret;
+	if (!pvisor_domain_exists(domid))
+		appeared(d);
+	return pvisor_domain_exists(domid) ? 0 : -EIO;
 }
 
 struct dumped {

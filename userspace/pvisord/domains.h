@@ -13,11 +13,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "xs.h"
+
 /* Connect to the module and reconcile the tree. 0 or -errno. */
 int pvisor_domains_init(void);
 void pvisor_domains_exit(void);
 
 /* Does the module have domain @domid (as last heard)? */
 bool pvisor_domain_exists(uint32_t domid);
+
+/*
+ * Ask the module about domain @domid now (into @d), and give it its
+ * entries if its notification has not arrived yet. 0, -ENOENT when the
+ * module has no such domain, or another -errno.
+ */
+struct pvnl_domain;
+int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d);
+
+/* pvisord's own changes to the tree: Domain0's rights, no replies. */
+struct xs_ctx pvisor_self_ctx(void);
 
 #endif /* PVISORD_DOMAINS_H */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "configs.h"
 #include "domains.h"
 #include "log.h"
 #include "loop.h"
@@ -371,6 +372,8 @@ int main(int argc, char *argv[])
 		log_info("state loaded from %s (%zu nodes)", opt.state,
 			 pvisor_xs.tree->nodes);
 	}
+	if (!opt.no_module)
+		pvisor_configs_init();
 	ret = opt.no_module ? 0 : pvisor_domains_init();
 	if (ret) {
 		log_err("cannot reach the pvisor module: %s", strerror(-ret));

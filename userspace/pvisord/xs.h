@@ -56,6 +56,8 @@ struct xs_store {
 	unsigned int nr_txns;	/* open transactions, all connections */
 	/* Is @domid a domain the module has? (domains.c answers.) */
 	bool (*domain_exists)(uint32_t domid);
+	/* Keep @text as domain @domid's config (configs.c). 0 or -errno. */
+	int (*domain_config)(uint32_t domid, const char *text);
 };
 
 extern struct xs_store pvisor_xs;

@@ -31,6 +31,8 @@ struct xs_store pvisor_xs;
 
 /* The CONTROL command through which Domain0 acts as a domain. */
 #define XS_CONTROL_ACT_AS	"pvisor-act-as"
+/* The one through which pvctl create hands over a domain's config. */
+#define XS_CONTROL_DOMAIN_CONFIG	"pvisor-domain-config"
 
 /* Most strings a request carries: SET_PERMS's path and its entries. */
 #define XS_MAX_ARGS	(PVISOR_XS_PAYLOAD_MAX / 2 + 1)
@@ -458,6 +460,25 @@ static int do_reset_watches(struct req *r)
 }
 
 /*
+ * CONTROL "pvisor-domain-config" DOMID TEXT: pvctl create hands over a
+ * new domain's effective config (configs.c checks and keeps it).
+ */
+static int control_domain_config(struct req *r)
+{
+	uint32_t domid;
+	int ret;
+
+	if (r->nr_args != 3)
+		return -EINVAL;
+	ret = pvisor_xs_parse_domid(r->arg[1], &domid);
+	if (ret)
+		return ret;
+	if (!domid || !pvisor_xs.domain_config)
+		return -EINVAL;
+	return pvisor_xs.domain_config(domid, r->arg[2]);
+}
+
+/*
  * CONTROL "pvisor-act-as" DOMID: from now on this connection is that
  * domain, for permissions, quotas and relative paths, for good (there is
  * no way back to Domain0). Domain0 only, on a connection without watches
@@ -471,9 +492,11 @@ static int do_control(struct req *r)
 
 	if (!r->conn->privileged)
 		return -EACCES;
-	ret = need_args(r, 1, 2);
+	ret = need_args(r, 1, 3);
 	if (ret)
 		return ret;
+	if (!strcmp(r->arg[0], XS_CONTROL_DOMAIN_CONFIG))
+		return control_domain_config(r);
 	if (strcmp(r->arg[0], XS_CONTROL_ACT_AS) || r->nr_args != 2)
 		return -EINVAL;
 	ret = pvisor_xs_parse_domid(r->arg[1], &domid);

@@ -4,8 +4,8 @@
  * nothing: no sign, no blanks, no trailing garbage. They return 0,
  * -EINVAL for a malformed value or -ERANGE for one that does not fit.
  */
-#ifndef PVCTL_PARSE_H
-#define PVCTL_PARSE_H
+#ifndef PVNL_PARSE_H
+#define PVNL_PARSE_H
 
 #include <stdint.h>
 
@@ -26,4 +26,4 @@ int parse_u32(const char *s, uint32_t *value);
  */
 int parse_domain(const char *token, uint32_t *id, const char **name);
 
-#endif /* PVCTL_PARSE_H */
+#endif /* PVNL_PARSE_H */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Starting a domain's runner (pvrun) from pvctl, detached, and learning
+ * Starting a domain's runner (pvrun) from pvctl or pvisord, detached, and learning
  * whether it got as far as the guest.
  */
-#ifndef PVCTL_LAUNCH_H
-#define PVCTL_LAUNCH_H
+#ifndef PVNL_LAUNCH_H
+#define PVNL_LAUNCH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,10 +17,10 @@ struct launch {
 };
 
 /*
- * Start pvrun for @l, detached from pvctl (its own session, stdio on
+ * Start pvrun for @l, detached from the caller (its own session, stdio on
  * /dev/null), and wait until it reports that the guest is about to start
  * or gives up. Returns 0, or -1 with pvrun's complaint (or ours) in @why.
  */
 int launch_runner(const struct launch *l, char *why, size_t why_len);
 
-#endif /* PVCTL_LAUNCH_H */
+#endif /* PVNL_LAUNCH_H */

@@ -2,17 +2,18 @@
 /*
  * Starting pvrun, the domain runner.
  *
- * The runner must outlive pvctl and belong to nobody's terminal, so it is
- * started the classic way: fork, setsid, fork again, and the middle
- * process exits at once. Its stdin and stdout are /dev/null; its stderr
+ * pvctl starts a domain's runner, and so does pvisord when it restarts a
+ * domain. The runner must outlive its starter and belong to nobody's
+ * terminal, so it is started the classic way: fork, setsid, fork again,
+ * and the middle process exits at once. Its stdin and stdout are /dev/null; its stderr
  * is a pipe back to us, and `--ready-fd 2` makes it write "ready" there
  * when only the seccomp filter and the jump into the guest are left. It
  * then closes every fd, so we read to end of file: "ready" as the last
  * line means started; anything else is the runner's own explanation of
  * why it could not build or start the domain.
  *
- * pvrun is looked for next to pvctl's executable first (they are built
- * and installed together), then in $PATH.
+ * pvrun is looked for next to the starter's executable first (they are
+ * installed together), then in $PATH.
  */
 
 #define _GNU_SOURCE
