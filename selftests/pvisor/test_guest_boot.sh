@@ -126,9 +126,13 @@ bad_kernel "memory smaller than the image" \
 	--memory 1M --kernel "$MINNOW"
 bad_kernel "memory too small for the boot layout" "too little memory" \
 	--memory 1064K --kernel "$MINNOW"
-bad_kernel "a command line over 1023 bytes" "command line too long" \
-	--memory 16M --kernel "$MINNOW" \
+# pvctl itself refuses a command line that cannot fit start_info, as a
+# usage error, before any domain exists.
+run pvctl create --name $BAD --memory 16M --kernel "$MINNOW" \
 	--cmdline "$(head -c 1024 /dev/zero | tr '\0' x)"
+check "a command line over 1023 bytes: exit 2 and a clear message" \
+	eval 'status_is 2 && err_has "^pvctl: create: --cmdline: longer than 1023 characters"'
+check "a command line over 1023 bytes: no domain left behind" eval '! exists $BAD'
 
 run pvctl create --name $BAD --memory 16M --cmdline "x"
 check "--cmdline without --kernel is a usage error" \

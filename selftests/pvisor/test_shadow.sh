@@ -73,8 +73,15 @@ domain_id() { sed -n 's/^created domain \([0-9]*\) .*/\1/p' "$tmp/out"; }
 runner_pid() {
 	i=0
 	while [ $i -lt "$WAIT_TENTHS" ]; do
-		pid=$(ps | sed -n "s/^ *\([0-9]*\) .*[p]vrun --domain $1 .*/\1/p")
-		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		# the runner, not its context factory (a child of the runner
+		# with the same command line)
+		for pid in $(ps | sed -n "s/^ *\([0-9]*\) .*[p]vrun --domain $1 .*/\1/p"); do
+			ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+			[ -n "$ppid" ] || continue
+			ps | grep -q "^ *$ppid .*[p]vrun --domain $1 " && continue
+			echo "$pid"
+			return 0
+		done
 		sleep 0.1
 		i=$((i + 1))
 	done
