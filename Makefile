@@ -2,7 +2,8 @@
 #
 # pvisor's entry points:
 #
-#   make               build pvisor.ko, userspace/ and selftests/
+#   make               build pvisor.ko, userspace/, selftests/ and the
+#                      Linux guest (build/linux/linux.elf; make linux-guest)
 #   make check         install missing tools, build against the test kernel,
 #                      run every test (host side, sparse, QEMU test host);
 #                      T="test_a test_b*" runs only those tests;
@@ -102,7 +103,14 @@ MAKEFLAGS += --no-print-directory
 .PHONY: all module userspace selftests check run sparse deps clean help \
 	check-built run-built need-test-kernel debug-kernel host-kernel soak soak-built
 
-all: module $(SUBDIRS)
+all: module $(SUBDIRS) linux-guest
+
+# The Linux guest kernel: Debian's linux-source-6.1 with guest-port/linux's
+# patch series, stamped, so that a warm make only checks the stamp
+# (Documentation/linux-port.rst).
+.PHONY: linux-guest
+linux-guest:
+	@scripts/linux-guest.sh --build $(BUILD)
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -272,7 +280,7 @@ clean:
 		kmod/*.o kmod/.*.cmd
 
 help:
-	@sed -n '3,25s/^# \{0,1\}//p' Makefile
+	@sed -n '3,26s/^# \{0,1\}//p' Makefile
 
 # make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
 # as `make run SCRIPT=` would. It prints figures and does not fail on a

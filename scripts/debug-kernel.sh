@@ -24,10 +24,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+name=debug-kernel
+. "$here/kernel-source.sh"
 build=$repo/build
 print=
-tarball=/usr/src/linux-source-6.1.tar.xz
-package=linux-source-6.1
 fragment=$repo/selftests/qemu/debug.config
 jobs=${PVISOR_KERNEL_JOBS:-$(nproc)}
 
@@ -53,22 +53,11 @@ image) echo "$image"; exit 0 ;;
 kver) cat "$obj/include/config/kernel.release"; exit 0 ;;
 esac
 
-note() {
-	echo "debug-kernel: $*" >&2
-}
-
-die() {
-	note "$*"
-	exit 1
-}
-
-[ -r "$tarball" ] || die "no $tarball: install $package (scripts/install-deps.sh)"
-command -v ccache >/dev/null || die "no ccache: install it (scripts/install-deps.sh)"
-version=$(dpkg-query -W -f='${Version}' "$package" 2>/dev/null) ||
-	die "$package is not installed as a package"
-want="package $package $version
+version=$(ksrc_version)
+want="package $ksrc_package $version
 fragment $(sha256sum <"$fragment" | cut -d' ' -f1)
 script $(sha256sum <"${BASH_SOURCE[0]}" | cut -d' ' -f1)
+lib $(sha256sum <"$here/kernel-source.sh" | cut -d' ' -f1)
 compiler $(gcc --version | head -n 1)"
 
 if [ -f "$image" ] && [ -f "$obj/Module.symvers" ] &&
@@ -81,24 +70,8 @@ mkdir -p "$dir"
 
 # A new package version gets a fresh tree; the object directory goes with
 # it, since its dependency files name the old sources.
-if [ "$(cat "$dir/src.version" 2>/dev/null)" != "$version" ]; then
-	note "unpacking $tarball ($package $version)"
-	rm -rf "$src" "$obj" "$dir/src.version" "$dir/unpack"
-	mkdir -p "$dir/unpack"
-	tar -xJf "$tarball" -C "$dir/unpack"
-	mv "$dir/unpack/$package" "$src"
-	rmdir "$dir/unpack"
-	echo "$version" >"$dir/src.version"
-fi
-
-# Fixed build metadata and paths relative to the build directory let
-# ccache hit across runs and across clones in other directories.
-export KBUILD_BUILD_TIMESTAMP="$package $version"
-export KBUILD_BUILD_USER=pvisor KBUILD_BUILD_HOST=pvisor
-export CCACHE_BASEDIR=$dir
-# A fresh tree's generated headers are newer than the compile's start,
-# which would keep ccache from its fast (direct) mode for every file.
-export CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,time_macros
+ksrc_unpack "$dir" "$version" || rm -rf "$obj"
+ksrc_env "$dir" "$version"
 kmake=(make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$jobs")
 
 note "configuring (allnoconfig + ${fragment#"$repo"/})"
@@ -106,20 +79,8 @@ mkdir -p "$obj"
 "${kmake[@]}" KCONFIG_ALLCONFIG="$fragment" allnoconfig >"$log" 2>&1 ||
 	{ tail -n 20 "$log" >&2; die "configuration failed; see $log"; }
 
-# Kconfig drops a request whose dependencies are unmet without a word:
-# every line of the fragment must be in the result.
-bad=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*) grep -qxF -- "$line" "$obj/.config" || { note "not applied: $line"; bad=1; } ;;
-	'# CONFIG_'*' is not set')
-		sym=${line#\# }
-		sym=${sym%% *}
-		! grep -q "^$sym=" "$obj/.config" || { note "not applied: $line"; bad=1; }
-		;;
-	esac
-done <"$fragment"
-[ "$bad" -eq 0 ] || die "${fragment#"$repo"/} does not apply cleanly"
+ksrc_check_fragment "$fragment" "$obj/.config" ||
+	die "${fragment#"$repo"/} does not apply cleanly"
 
 note "building $(cat "$obj/include/config/kernel.release" 2>/dev/null || echo kernel) with -j$jobs (log: $log)"
 start=$SECONDS

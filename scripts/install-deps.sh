@@ -9,9 +9,10 @@
 # then one install, no recommends, no questions). Anyone else gets the
 # command to run and exit status 1.
 #
-# --debug-kernel adds what scripts/debug-kernel.sh needs to build the
-# debug test kernel (make check KERNEL=debug): Debian's linux-source-6.1
-# and the kernel's build tools, ccache among them.
+# Debian's linux-source-6.1 and the kernel's build tools (ccache among
+# them) are always needed: plain make builds the Linux guest from it
+# (scripts/linux-guest.sh). --debug-kernel adds what scripts/debug-kernel.sh
+# needs besides to build the debug test kernel (make check KERNEL=debug).
 
 set -euo pipefail
 
@@ -98,15 +99,18 @@ survey() {
 	[ -f $libdir/libc.a ] || need libc6-dev "libc.a for static binaries"
 	have modinfo || need kmod "modinfo for the test host's modules"
 	have depmod || need kmod "depmod for the test host's modules"
-	[ -n "$debug_kernel" ] || return 0
+	# The Linux guest (scripts/linux-guest.sh), which plain make builds,
+	# and the debug kernel come from Debian's kernel source.
 	[ -f /usr/src/linux-source-6.1.tar.xz ] ||
-		need linux-source-6.1 "the debug kernel's source"
+		need linux-source-6.1 "the Linux guest's and the debug kernel's source"
 	have xz || need xz-utils "xz unpacks the kernel source"
-	have ccache || need ccache "ccache keeps debug-kernel rebuilds cheap"
+	have ccache || need ccache "ccache keeps kernel rebuilds cheap"
+	have patch || need patch "patch applies the Linux guest's series"
 	have bc || need bc "bc, for the kernel build"
 	have bison || need bison "bison, for the kernel build"
 	have flex || need flex "flex, for the kernel build"
 	have perl || need perl "perl, for the kernel build"
+	[ -n "$debug_kernel" ] || return 0
 	[ -f /usr/include/libelf.h ] || need libelf-dev "libelf, for objtool"
 	[ -f /usr/include/openssl/ssl.h ] || need libssl-dev "openssl headers, for the kernel build"
 }

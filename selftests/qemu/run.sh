@@ -248,6 +248,10 @@ make_initramfs() {
 	for elf in "$repo"/guest-port/minnow/*.elf "$repo"/guest-port/tests/*.elf; do
 		[ -f "$elf" ] && install -m 0644 "$elf" "$root/guest/"
 	done
+	# The Linux guest, when make built it (scripts/linux-guest.sh).
+	if [ -f "$build/linux/linux.elf" ]; then
+		install -m 0644 "$build/linux/linux.elf" "$root/guest/linux.elf"
+	fi
 
 	for t in pvisor lib; do
 		[ -d "$repo/selftests/$t" ] && cp -a "$repo/selftests/$t" "$root/selftests/"
