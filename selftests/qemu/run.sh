@@ -248,6 +248,12 @@ make_initramfs() {
 	for elf in "$repo"/guest-port/minnow/*.elf "$repo"/guest-port/tests/*.elf; do
 		[ -f "$elf" ] && install -m 0644 "$elf" "$root/guest/"
 	done
+	# Guest user programs (Linux x86-64 ABI, guest-port/user), in
+	# /guest/user: minnow's ramdisks and the benchmarks take them there.
+	mkdir -p "$root/guest/user"
+	for elf in "$repo"/guest-port/user/progs/*.elf; do
+		[ -f "$elf" ] && install -m 0755 "$elf" "$root/guest/user/"
+	done
 	# The Linux guest, when make built it (scripts/linux-guest.sh).
 	if [ -f "$build/linux/linux.elf" ]; then
 		install -m 0644 "$build/linux/linux.elf" "$root/guest/linux.elf"

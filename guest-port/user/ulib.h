@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The user programs' library: typed wrappers over syscall.h, printf onto
+ * fd 1, and the process entry (start.S calls main, then exit_group with
+ * its result). Freestanding: no libc on any of the three systems a program
+ * runs on.
+ */
+#ifndef USER_ULIB_H
+#define USER_ULIB_H
+
+#include "../minnow/format.h"
+#include "syscall.h"
+
+#define PROT_READ	0x1
+#define PROT_WRITE	0x2
+#define MAP_PRIVATE	0x02
+#define MAP_ANONYMOUS	0x20
+#define MAP_FAILED	((void *)-1)
+#define CLOCK_MONOTONIC	1
+
+struct timespec {
+	long tv_sec;
+	long tv_nsec;
+};
+
+int main(int argc, char **argv);
+
+long u_write(int fd, const void *buf, unsigned long len);
+void u_exit(int status) __attribute__((noreturn));
+long u_getpid(void);
+long u_getppid(void);
+long u_fork(void);
+/* Waits for any child; stores its wait status in *status if non-NULL. */
+long u_wait(int *status);
+long u_yield(void);
+long u_sleep_ns(long ns);
+void *u_mmap_anon(unsigned long len);
+long u_munmap(void *addr, unsigned long len);
+long u_brk(unsigned long addr);
+/* CLOCK_MONOTONIC in nanoseconds, or a negative errno. */
+long long u_now_ns(void);
+
+/* One write(1) per call: lines from several processes stay whole. */
+void u_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses a decimal argument; @fallback when absent or not a number. */
+long u_arg_long(int argc, char **argv, int index, long fallback);
+
+#endif /* USER_ULIB_H */
