@@ -43,6 +43,11 @@ KDIR := $(if $(wildcard $(RUNNING_KDIR)),$(RUNNING_KDIR),$(TEST_KDIR))
 endif
 
 BUILD ?= $(CURDIR)/build
+# pvisor.ko is built out of the tree: each build of it (stock, debug, a
+# kernel series, sparse) has a directory under $(BUILD) that mirrors the
+# module's sources as symbolic links (scripts/module-dir.sh).
+MODULE_OBJ := $(BUILD)/module
+KO := $(MODULE_OBJ)/pvisor.ko
 T ?=
 SCRIPT ?=
 
@@ -117,7 +122,8 @@ module:
 		echo "No kernel build tree at '$(KDIR)': run 'make deps' or set KDIR=." >&2; \
 		exit 1; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@scripts/module-dir.sh $(MODULE_OBJ)
+	$(MAKE) -C $(KDIR) M=$(MODULE_OBJ) modules
 
 # Each subdirectory has its own Makefile; they are directories, so make
 # would otherwise take them for up-to-date files.
@@ -151,22 +157,19 @@ check-built: need-test-kernel
 		--build $(BUILD) $(if $(strip $(T)),--only "$(T)")
 
 # The debug kernel (stamped: a warm run rebuilds nothing) and pvisor.ko
-# built against it from a copy of the module's sources, so that the stock
-# build's objects in the tree stay as they are. cp -p keeps the sources'
-# times: kbuild rebuilds only what changed.
+# built against it, into a module directory of its own like every build
+# of the module.
 debug-kernel:
 	@scripts/debug-kernel.sh --build $(BUILD)
-	@mkdir -p $(DEBUG_MODULE)
-	@cp -p --parents Kbuild kmod/*.[ch] $$(find uapi -name '*.h') $(DEBUG_MODULE)/
+	@scripts/module-dir.sh $(DEBUG_MODULE)
 	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_MODULE) CC="ccache gcc" modules
 
-# KERNEL=SERIES: fetch that Debian kernel and build pvisor.ko against it,
-# from a copy of the sources as for the debug kernel.
+# KERNEL=SERIES: fetch that Debian kernel and build pvisor.ko against it.
 host-kernel:
-	@mkdir -p $(BUILD)/host-kernel $(HOST_MODULE)
+	@mkdir -p $(BUILD)/host-kernel
 	@scripts/host-kernel.sh --build $(BUILD) $(KERNEL) >$(HOST_REL_FILE).new && \
 		mv $(HOST_REL_FILE).new $(HOST_REL_FILE)
-	@cp -p --parents Kbuild kmod/*.[ch] $$(find uapi -name '*.h') $(HOST_MODULE)/
+	@scripts/module-dir.sh $(HOST_MODULE)
 	$(MAKE) -C $(HOST_ROOT)/usr/src/linux-headers-$$(cat $(HOST_REL_FILE)) \
 		M=$(HOST_MODULE) modules
 
@@ -223,7 +226,7 @@ SBINDIR := $(PREFIX)/sbin
 MANDIR := $(PREFIX)/share/man
 UNITDIR := $(PREFIX)/lib/systemd/system
 # The release pvisor.ko was built for, from its own vermagic.
-MODULE_RELEASE = $(shell modinfo -F vermagic pvisor.ko 2>/dev/null | cut -d' ' -f1)
+MODULE_RELEASE = $(shell modinfo -F vermagic $(KO) 2>/dev/null | cut -d' ' -f1)
 MODULE_DIR = /lib/modules/$(MODULE_RELEASE)/extra
 TOOLS := userspace/pvctl/pvctl userspace/runner/pvrun userspace/pvisord/pvisord
 PVISOR_VERSION := $(shell sed -n 's/^\#define PVISOR_VERSION\t"\(.*\)"/\1/p' kmod/version.h)
@@ -235,7 +238,7 @@ man:
 
 install: all man
 	@[ -n "$(MODULE_RELEASE)" ] || { echo "cannot read pvisor.ko's kernel release (modinfo)" >&2; exit 1; }
-	install -D -m 0644 pvisor.ko $(DESTDIR)$(MODULE_DIR)/pvisor.ko
+	install -D -m 0644 $(KO) $(DESTDIR)$(MODULE_DIR)/pvisor.ko
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(TOOLS) $(DESTDIR)$(SBINDIR)/
 	install -d $(DESTDIR)$(UNITDIR)
@@ -273,11 +276,8 @@ dkms-uninstall:
 	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 clean:
-	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	@for d in $(SUBDIRS); do $(MAKE) -C $$d clean || exit 1; done
 	rm -rf $(BUILD)
-	rm -f *.o *.ko *.mod *.mod.c Module.symvers modules.order .*.cmd \
-		kmod/*.o kmod/.*.cmd
 
 help:
 	@sed -n '3,26s/^# \{0,1\}//p' Makefile

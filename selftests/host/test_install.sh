@@ -37,7 +37,7 @@ echo "TAP version 13"
 dest=$tmp/usr-root
 ok "make install DESTDIR=... PREFIX=/usr succeeds" \
 	make -s install DESTDIR="$dest" PREFIX=/usr
-release=$(modinfo -F vermagic pvisor.ko | cut -d' ' -f1)
+release=$(modinfo -F vermagic "${PVISOR_KO:-build/module/pvisor.ko}" | cut -d' ' -f1)
 for f in "lib/modules/$release/extra/pvisor.ko" usr/sbin/pvctl usr/sbin/pvrun \
 	usr/sbin/pvisord usr/lib/systemd/system/pvisord.service \
 	usr/share/man/man8/pvctl.8 usr/share/man/man8/pvrun.8 \
@@ -97,6 +97,11 @@ ok "the DKMS tree holds every source the Kbuild names" \
 	bash -c 'for o in $(sed -n "s/^pvisor-y [:+]= kmod\/\(.*\)\.o/\1/p" "$1/Kbuild"); do
 		[ -f "$1/kmod/$o.c" ] || exit 1; done' _ "$src"
 ok "and no build output" test -z "$(find "$src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd')"
+
+ok "the module's build left nothing in the source tree (it builds in build/module)" \
+	test -z "$(find "$top" -path "$top/build" -prune -o \( -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name 'Module.symvers' -o -name 'modules.order' \
+		-o -path "$top/kmod/*.o" -o -path "$top/kmod/.*.cmd" \) -print)"
 
 echo "1..$count"
 [ "$failures" -eq 0 ]

@@ -231,7 +231,8 @@ def run_host_tests(tap, names, args):
     os.makedirs(logs, exist_ok=True)
     env = dict(os.environ,
                PVISOR_SRC=args.repo, PVISOR_BUILD=args.build,
-               PVISOR_KO=os.path.join(args.repo, 'pvisor.ko'),
+               PVISOR_KO=args.ko or os.path.join(args.build, 'module',
+                                                'pvisor.ko'),
                TEST_KVER=args.kver or '', KDIR=args.kdir or '')
     for name in names:
         prog = Program(tap, name, rel(os.path.join(logs, name + '.log')))

@@ -38,7 +38,7 @@ script=
 tests=
 tests_given=
 kver=${TEST_KVER:-}
-ko=$repo/pvisor.ko
+ko=
 build=$repo/build
 image=
 
@@ -78,6 +78,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+# The stock build's module (the top-level Makefile's $(KO)).
+[ -n "$ko" ] || ko=$build/module/pvisor.ko
 
 case "$mode" in
 check|interactive) ;;

@@ -4,7 +4,8 @@
 # usage: sparse.sh KDIR LOG
 #
 # Builds pvisor.ko against the kernel tree KDIR with sparse run over every
-# source file (kbuild's C=2), keeps the whole output in LOG, and reports
+# source file (kbuild's C=2), in a module directory of its own beside LOG
+# (scripts/module-dir.sh), keeps the whole output in LOG, and reports
 # what sparse said about this tree's own files; warnings inside the
 # kernel's headers are the kernel's business.
 #
@@ -21,8 +22,11 @@ real=$(realpath "$repo")
 command -v sparse >/dev/null || { echo "sparse: not installed (scripts/install-deps.sh)"; exit 2; }
 [ -d "$kdir" ] || { echo "sparse: no kernel build tree at $kdir"; exit 2; }
 mkdir -p "$(dirname "$log")"
+out=$(cd "$(dirname "$log")" && pwd)/sparse-module
+"$repo/scripts/module-dir.sh" "$out"
 
-make -C "$kdir" M="$repo" C=2 CHECK=sparse modules >"$log" 2>&1
+# C=2 checks every file, built or not: a fresh directory is not needed.
+make -C "$kdir" M="$out" C=2 CHECK=sparse modules >"$log" 2>&1
 rc=$?
 
 findings=$(awk -v a="$repo/" -v b="$real/" '

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "parse.h"
+#include "one_domain.h"
 #include "pvctl.h"
 #include "session.h"
 
@@ -125,18 +125,9 @@ int console_main(int argc, char *argv[])
 			return PVCTL_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(&cli, "missing NAME or ID");
-	token = argv[optind++];
-	ret = cli_no_operands(&cli, argc, argv);
+	ret = one_domain_operand(&cli, argc, argv, &token, &id, &name);
 	if (ret)
 		return ret;
-	ret = parse_domain(token, &id, &name);
-	if (ret == -ERANGE)
-		return cli_usage_error(&cli, "domain id '%s' out of range "
-				       "(1-%d)", token, PVISOR_DOMID_MAX);
-	if (ret)
-		return cli_usage_error(&cli, "missing NAME or ID");
 
 	ret = session_open(cli.name, &nl);
 	if (ret)

@@ -14,6 +14,15 @@ typedef int (*domain_op)(struct pvnl *nl, uint32_t id, const char *name,
 			 uint32_t arg);
 
 /*
+ * The NAME|ID operand of "pvctl SUB [options] NAME|ID", once SUB has
+ * parsed its options: the last operand, as @token and as an id (0: a
+ * name) or a name (NULL: an id). Returns 0, or pvctl's exit status for a
+ * usage error (already reported).
+ */
+int one_domain_operand(const struct cli *cli, int argc, char *argv[],
+		       const char **token, uint32_t *id, const char **name);
+
+/*
  * The rest of "pvctl SUB [options] NAME|ID" once SUB has parsed its
  * options: take the designator, connect, run @op with @arg and report a
  * failure with @errors. Returns pvctl's exit status.
