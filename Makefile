@@ -228,7 +228,7 @@ UNITDIR := $(PREFIX)/lib/systemd/system
 # The release pvisor.ko was built for, from its own vermagic.
 MODULE_RELEASE = $(shell modinfo -F vermagic $(KO) 2>/dev/null | cut -d' ' -f1)
 MODULE_DIR = /lib/modules/$(MODULE_RELEASE)/extra
-TOOLS := userspace/pvctl/pvctl userspace/runner/pvrun userspace/pvisord/pvisord
+TOOLS := $(addprefix $(BUILD)/userspace/,pvctl/pvctl runner/pvrun pvisord/pvisord)
 PVISOR_VERSION := $(shell sed -n 's/^\#define PVISOR_VERSION\t"\(.*\)"/\1/p' kmod/version.h)
 DKMS_SRC := /usr/src/pvisor-$(PVISOR_VERSION)
 

@@ -98,10 +98,14 @@ ok "the DKMS tree holds every source the Kbuild names" \
 		[ -f "$1/kmod/$o.c" ] || exit 1; done' _ "$src"
 ok "and no build output" test -z "$(find "$src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd')"
 
-ok "the module's build left nothing in the source tree (it builds in build/module)" \
-	test -z "$(find "$top" -path "$top/build" -prune -o \( -name '*.ko' -o -name '*.mod' \
-		-o -name '*.mod.c' -o -name 'Module.symvers' -o -name 'modules.order' \
-		-o -path "$top/kmod/*.o" -o -path "$top/kmod/.*.cmd" \) -print)"
+ok "the build left nothing in the source tree (everything is in build/)" \
+	test -z "$(find "$top" \( -path "$top/build" -o -path "$top/.git" \) -prune -o \
+		-type f \( -name '*.o' -o -name '*.a' -o -name '*.d' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '*.elf' -o -name '.*.cmd' \
+		-o -name Module.symvers -o -name modules.order \) -print)"
+ok "and no program built beside its source" \
+	test -z "$(find "$top/selftests" "$top/userspace" "$top/benchmarks" \
+		-type f -perm -u+x ! -name '*.*' ! -path "$top/selftests/qemu/init" -print)"
 
 echo "1..$count"
 [ "$failures" -eq 0 ]

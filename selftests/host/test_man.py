@@ -22,6 +22,8 @@ except ImportError:
     sys.exit(4)
 
 top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+# The tools are built out of the tree (scripts/outdir.mk).
+build = os.environ.get("PVISOR_BUILD") or os.path.join(top, "build")
 man = os.path.join(top, "Documentation", "man")
 count = failures = 0
 
@@ -88,7 +90,7 @@ result(len(subcommands) >= 10,
 headings = set()
 for title in re.findall(r"^(.+)\n-+\n", pvctl_page, re.M):
     headings.update(t.strip() for t in title.split(","))
-pvctl = os.path.join(top, "userspace", "pvctl", "pvctl")
+pvctl = os.path.join(build, "userspace", "pvctl", "pvctl")
 for sub in subcommands:
     result(sub in headings, "pvctl(8) has a section for '%s'" % sub)
     if not os.access(pvctl, os.X_OK):
@@ -101,7 +103,7 @@ for sub in subcommands:
 
 for prog, path in (("pvrun", "userspace/runner/pvrun"),
                    ("pvisord", "userspace/pvisord/pvisord")):
-    binary = os.path.join(top, path)
+    binary = os.path.join(build, path)
     text = page(prog + ".8") if prog + ".8" in pages else ""
     if not os.access(binary, os.X_OK):
         result(False, "%s is built, to read its --help" % prog)

@@ -492,7 +492,15 @@ def main():
     if args.only and args.only.strip():
         only = args.only.replace(',', ' ').split()
     host = list_tests(os.path.join(args.repo, 'selftests', 'host'), only)
-    guest = list_tests(os.path.join(args.repo, 'selftests', 'pvisor'), only)
+    # The test host's tests: scripts from the tree, programs from the
+    # build (selftests/Makefile builds out of the tree).
+    scripts = [name for name in
+               list_tests(os.path.join(args.repo, 'selftests', 'pvisor'),
+                          only) if '.' in name]
+    programs = [name for name in
+                list_tests(os.path.join(args.build, 'selftests', 'pvisor'),
+                           only) if '.' not in name]
+    guest = sorted(scripts + programs)
     if only is not None and not host and not guest:
         sys.stderr.write('check: no test matches %s\n' % ' '.join(only))
         return 2

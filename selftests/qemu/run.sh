@@ -238,8 +238,8 @@ make_initramfs() {
 
 	# Domain0's tools: pvctl, and pvrun, which pvctl starts next to itself.
 	for tool in pvctl/pvctl runner/pvrun pvisord/pvisord; do
-		if [ -x "$repo/userspace/$tool" ]; then
-			install -m 0755 "$repo/userspace/$tool" "$root/bin/${tool##*/}"
+		if [ -x "$build/userspace/$tool" ]; then
+			install -m 0755 "$build/userspace/$tool" "$root/bin/${tool##*/}"
 			check_runnable "$root/bin/${tool##*/}"
 		else
 			note "userspace/$tool not built: the test host has no ${tool##*/}"
@@ -248,13 +248,13 @@ make_initramfs() {
 
 	# Guest kernels: minnow and the test guests, in /guest.
 	mkdir -p "$root/guest"
-	for elf in "$repo"/guest-port/minnow/*.elf "$repo"/guest-port/tests/*.elf; do
+	for elf in "$build"/guest-port/minnow/*.elf "$build"/guest-port/tests/*.elf; do
 		[ -f "$elf" ] && install -m 0644 "$elf" "$root/guest/"
 	done
 	# Guest user programs (Linux x86-64 ABI, guest-port/user), in
 	# /guest/user: minnow's ramdisks and the benchmarks take them there.
 	mkdir -p "$root/guest/user"
-	for elf in "$repo"/guest-port/user/progs/*.elf; do
+	for elf in "$build"/guest-port/user/progs/*.elf; do
 		[ -f "$elf" ] && install -m 0755 "$elf" "$root/guest/user/"
 	done
 	# The Linux guest, when make built it (scripts/linux-guest.sh).
@@ -262,14 +262,23 @@ make_initramfs() {
 		install -m 0644 "$build/linux/linux.elf" "$root/guest/linux.elf"
 	fi
 
-	for t in pvisor lib; do
-		[ -d "$repo/selftests/$t" ] && cp -a "$repo/selftests/$t" "$root/selftests/"
+	# The selftests: the scripts from the tree, the programs from
+	# build/selftests (selftests/Makefile).
+	mkdir -p "$root/selftests/pvisor" "$root/selftests/lib"
+	for t in "$repo"/selftests/pvisor/test_*.* "$repo"/selftests/lib/*.sh; do
+		case "$t" in *.c) continue ;; esac
+		[ -f "$t" ] && cp -a "$t" "$root/selftests/${t#"$repo"/selftests/}"
+	done
+	for t in "$build"/selftests/pvisor/test_*; do
+		case "$t" in *.d|*.o) continue ;; esac
+		[ -f "$t" ] && [ -x "$t" ] && cp -a "$t" "$root/selftests/pvisor/"
 	done
 
 	# The benchmarks (make bench): benchmarks/Makefile builds the native
-	# programs, the bench guests and run-bench.sh into benchmarks/out.
-	if [ -d "$repo/benchmarks/out" ]; then
-		cp -a "$repo/benchmarks/out" "$root/benchmarks"
+	# programs, the bench guests and run-bench.sh into
+	# build/benchmarks/out.
+	if [ -d "$build/benchmarks/out" ]; then
+		cp -a "$build/benchmarks/out" "$root/benchmarks"
 	fi
 
 	if [ -n "$tests_given" ]; then
