@@ -50,12 +50,12 @@ struct pvisor_ctx_thread {
 	u32 vcpu;
 	u32 state;			/* enum pvisor_ctx_thread_state */
 	struct task_struct *task;	/* a reference, once bound */
-	u64 ucontext;			/* the parked report's, or 0 (a kick) */
+	u64 ucontext;			/* the last report's frame */
 	struct pvisor_user_regs regs;	/* at the exit; then to run */
 	struct pvisor_ctx_exit exit;
 	wait_queue_head_t wait;		/* the parked thread sleeps here */
 	struct callback_head kick_work;	/* an event kick (user_run.c) */
-	unsigned long kick_queued;	/* bit 0: kick_work is queued */
+	unsigned long kick_bits;	/* KICK_* (user_run.c) */
 	u64 run_start_ns;		/* its CPU time when RUN_USER began */
 };
 

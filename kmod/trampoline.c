@@ -101,28 +101,43 @@ static void patch_jump(u8 *disp, u8 *target)
 	*disp = (u8)(target - (disp + 1));
 }
 
-static void write_trap_entry(u8 *page)
+/* Where @a is, as an address in a context process. */
+static u64 at(const struct asm_buf *a, const u8 *page)
+{
+	return PVISOR_CTX_TRAMPOLINE + (a->p - page);
+}
+
+static int write_trap_entry(u8 *page)
 {
 	struct asm_buf a = { page + (PVISOR_CTX_TRAP_ENTRY - PVISOR_CTX_TRAMPOLINE) };
+	u64 call_end;
 
 	/* rdx already holds the handler's third argument, the ucontext */
 	mov32(&a, REG_EDI, PVISOR_CTX_FD);
 	mov32(&a, REG_ESI, PVISOR_IOCTL_CTX_TRAP);
 	mov32(&a, REG_EAX, __NR_ioctl);
 	syscall_insn(&a);
+	call_end = at(&a, page);
 	EMIT(&a, 0x85, 0xc0);		/* test %eax, %eax */
 	EMIT(&a, 0x75, 0x01);		/* jnz 1f */
 	EMIT(&a, 0xc3);			/* ret: to the restorer */
+	if (call_end != PVISOR_CTX_TRAP_CALL_END ||
+	    at(&a, page) != call_end + PVISOR_CTX_TRAP_TAIL)
+		return -EINVAL;		/* the filter and kicks rely on these */
 	ud2(&a);			/* 1: refused */
+	return 0;
 }
 
-static void write_restorer(u8 *page)
+static int write_restorer(u8 *page)
 {
 	struct asm_buf a = { page + (PVISOR_CTX_RESTORER - PVISOR_CTX_TRAMPOLINE) };
 
 	mov32(&a, REG_EAX, __NR_rt_sigreturn);
 	syscall_insn(&a);
+	if (at(&a, page) != PVISOR_CTX_RESTORER_CALL_END)
+		return -EINVAL;
 	ud2(&a);
+	return 0;
 }
 
 static void write_start(u8 *page)
@@ -204,8 +219,10 @@ int pvisor_trampoline_init(void)
 		return -ENOMEM;
 	page = page_address(trampoline_page);
 	memset(page, 0xcc, PAGE_SIZE);	/* int3 */
-	write_trap_entry(page);
-	write_restorer(page);
+	if (WARN_ON(write_trap_entry(page) || write_restorer(page))) {
+		__free_page(trampoline_page);
+		return -EINVAL;
+	}
 	write_start(page);
 	return 0;
 }

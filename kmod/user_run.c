@@ -22,17 +22,40 @@
  *     and returns 0 to the guest kernel.
  *
  * Events. Kicking a vCPU that is in RUN_USER (vcpu.c) only wakes T,
- * which then kicks U with task work (TWA_SIGNAL): it interrupts user
- * code like a signal, but unlike one user code cannot block it (its
- * signal mask lives on its writable trap stack). The task work parks U
- * in place with an EXIT_EVENT, unless U is in the trampoline or about to
- * take a signal, which reaches CTX_TRAP anyway; T repeats the kick every
- * KICK_RETRY until U has parked, sleeping killable in between, so a
- * pause (SIGSTOP of the runner) and a kill both get the vCPU back
- * promptly, and a context thread that never parks costs T only a kick
- * every few milliseconds. RUN_USER unmasks upcalls, as Xen's return to
- * user mode enables events, so an upcall pending at the exit is entered
- * on the hypercall's way back (hypercall.c).
+ * which then kicks U once: it sets KICK_WANTED and queues a task work
+ * (TWA_SIGNAL), which interrupts user code like a signal but, unlike
+ * one, cannot be blocked by user code (whose signal mask lives on its
+ * writable trap stack). The task work parks U with an EXIT_EVENT, and
+ * the park wakes T. T sleeps killable meanwhile, with no timeout: a
+ * pause (SIGSTOP of the runner) or a kill gets the vCPU back as
+ * promptly as an event does. RUN_USER unmasks upcalls, as Xen's return
+ * to user mode enables events, so an upcall pending at the exit is
+ * entered on the hypercall's way back (hypercall.c).
+ *
+ * Why the single kick is never lost, case by case:
+ *  - the event comes before T sleeps: T's wait condition reads
+ *    upcall_pending after in_user is set (vcpu.c's barrier protocol),
+ *    so either the kicker wakes T or T sees it pending;
+ *  - U parks on its own (a trap) just as T kicks: T's wait sees it
+ *    parked; the task work then left queued runs at U's next return to
+ *    user mode, finds KICK_WANTED cleared by that RUN_USER, and does
+ *    nothing;
+ *  - U is still in the module (waking from its park, filling a fault,
+ *    in CTX_TRAP before its report): the task work runs on its way out,
+ *    in user code (parks there) or in the trampoline after CTX_TRAP's
+ *    return (parks there, the next registers going into the frame that
+ *    rt_sigreturn loads);
+ *  - U is in the trampoline before the handler's ioctl, or has a trap
+ *    signal pending: the task work leaves it, because the filter lets
+ *    no other system call out of the page and the handler runs into
+ *    CTX_TRAP, which parks U (or, for a forged report, kills the
+ *    process: the context dies and T is woken as for any death);
+ *  - a kick already queued by an earlier run is reused: it reads
+ *    KICK_WANTED only after clearing KICK_QUEUED, T sets KICK_WANTED
+ *    before testing KICK_QUEUED (both full barriers), so one of the two
+ *    task works sees the wish;
+ *  - U dies or the context is killed: pvisor_context_kill() wakes every
+ *    vCPU's queue and T sees ctx->dead.
  *
  * Locking: a thread's state, registers and exit are written under its
  * context's lock; the sleeps read state without it. T waits on the
@@ -61,7 +84,9 @@
 #include "runner.h"
 #include "trampoline.h"
 
-#define KICK_RETRY	(HZ / 50 ?: 1)
+/* th->kick_bits */
+#define KICK_QUEUED	0	/* kick_work is queued */
+#define KICK_WANTED	1	/* this run must end with an exit */
 
 #define X86_TRAP_GP	13
 #define X86_TRAP_PF	14
@@ -307,33 +332,41 @@ long pvisor_ctx_trap(struct pvisor_context *ctx, u64 uc)
 }
 
 /*
- * The kick's task work, in the context thread on its way back to user
- * mode: park right here with an EXIT_EVENT, the interrupted registers
- * being the user's. Not from the trampoline (those registers are not
- * the user's) nor with a signal about to be delivered (that reaches
- * CTX_TRAP itself): the runner thread kicks again.
+ * Is a synchronous trap signal (a fault of the user code just
+ * interrupted) pending? Its delivery reaches CTX_TRAP with the faulting
+ * registers, so a kick must not park first and hand the guest kernel
+ * registers that the report would then contradict. Only this thread
+ * raises these, so a lockless look at its own pending set is exact.
  */
-static void kick_work_run(struct callback_head *cb)
+static bool trap_signal_pending(void)
 {
-	struct pvisor_ctx_thread *th =
-		container_of(cb, struct pvisor_ctx_thread, kick_work);
+	const unsigned long trap_sigs = sigmask(SIGSYS) | sigmask(SIGSEGV) |
+		sigmask(SIGBUS) | sigmask(SIGILL) | sigmask(SIGFPE) |
+		sigmask(SIGTRAP);
+
+	return READ_ONCE(current->pending.signal.sig[0]) & trap_sigs;
+}
+
+/*
+ * Park the kicked thread with an EXIT_EVENT. @regs, when given, are the
+ * interrupted user registers and take the next ones; without, the
+ * thread is between CTX_TRAP's return and rt_sigreturn, its registers
+ * still those RUN_USER gave, and the next ones go into its frame.
+ */
+static void kick_park(struct pvisor_ctx_thread *th, struct pt_regs *regs)
+{
 	struct pvisor_context *ctx = th->ctx;
-	struct pt_regs *regs = current_pt_regs();
 	struct pvisor_user_regs next;
 	bool parked = false;
 
-	clear_bit(0, &th->kick_queued);
-	if ((current->flags & PF_EXITING) || !user_mode(regs) ||
-	    pvisor_in_trampoline(regs->ip) || task_sigpending(current))
-		return;
-
 	spin_lock(&ctx->lock);
-	if (!ctx->dead && th->state == CTX_THREAD_RUNNING) {
-		regs_from_pt_regs(&th->regs, regs);
+	if (!ctx->dead && th->state == CTX_THREAD_RUNNING &&
+	    test_bit(KICK_WANTED, &th->kick_bits)) {
+		if (regs)
+			regs_from_pt_regs(&th->regs, regs);
 		read_bases(&th->regs);
 		memset(&th->exit, 0, sizeof(th->exit));
 		th->exit.reason = PVISOR_EXIT_EVENT;
-		th->ucontext = 0;
 		WRITE_ONCE(th->state, CTX_THREAD_PARKED);
 		parked = true;
 	}
@@ -341,11 +374,48 @@ static void kick_work_run(struct callback_head *cb)
 	if (!parked || !park(th))
 		return;
 
+	if (!regs) {
+		if (resume_report(th, th->ucontext))
+			pvisor_context_kill(ctx);
+		return;
+	}
 	spin_lock(&ctx->lock);
 	next = th->regs;
 	spin_unlock(&ctx->lock);
 	regs_to_pt_regs(regs, &next);
 	write_bases(&next);
+}
+
+/*
+ * The kick's task work, in the context thread on its way back to user
+ * mode (TWA_SIGNAL gets it there from user code at once). Where the
+ * thread is decides (the cases of "Events" above):
+ *  - in user code, no trap signal pending: park here, on the
+ *    interrupted registers;
+ *  - in the trampoline between CTX_TRAP's return and rt_sigreturn:
+ *    park here too, the next registers going into the frame that
+ *    rt_sigreturn loads (the FPU state of the user lives there);
+ *  - anywhere else in the trampoline, or with a trap signal pending:
+ *    nothing. The thread is on its way into CTX_TRAP (the filter lets
+ *    nothing else out of the page, and an invalid report kills the
+ *    process), which parks it.
+ * A kick no longer wanted (the thread parked since) does nothing.
+ */
+static void kick_work_run(struct callback_head *cb)
+{
+	struct pvisor_ctx_thread *th =
+		container_of(cb, struct pvisor_ctx_thread, kick_work);
+	struct pt_regs *regs = current_pt_regs();
+
+	clear_bit(KICK_QUEUED, &th->kick_bits);
+	smp_mb__after_atomic();		/* pairs with kick_thread() */
+	if (!test_bit(KICK_WANTED, &th->kick_bits) ||
+	    (current->flags & PF_EXITING) || !user_mode(regs))
+		return;
+	if (pvisor_trampoline_resuming(regs->ip))
+		kick_park(th, NULL);
+	else if (!pvisor_in_trampoline(regs->ip) && !trap_signal_pending())
+		kick_park(th, regs);
 }
 
 /** pvisor_ctx_thread_init() - a new context thread slot */
@@ -354,13 +424,22 @@ void pvisor_ctx_thread_init(struct pvisor_ctx_thread *th)
 	init_task_work(&th->kick_work, kick_work_run);
 }
 
-/* Interrupt user code on @th; any context that may sleep not required. */
+/*
+ * Get the running @th back, once: the runner thread calls it once per
+ * RUN_USER at most. KICK_WANTED is what the thread obeys; the task work
+ * is only the way to make it look. Set before the queueing (ordered by
+ * test_and_set_bit()), it is seen by a task work already queued (which
+ * clears KICK_QUEUED, then reads it) or by the one we queue.
+ */
 static void kick_thread(struct pvisor_ctx_thread *th)
 {
-	if (test_and_set_bit(0, &th->kick_queued))
-		return;
+	set_bit(KICK_WANTED, &th->kick_bits);
+	if (test_and_set_bit(KICK_QUEUED, &th->kick_bits))
+		return;		/* a queued one will see KICK_WANTED */
 	if (task_work_add(th->task, &th->kick_work, TWA_SIGNAL))
-		clear_bit(0, &th->kick_queued);	/* it is exiting */
+		clear_bit(KICK_QUEUED, &th->kick_bits);	/* exiting: its
+							 * fd's release kills
+							 * the context */
 }
 
 static bool user_addr_ok(u64 addr)
@@ -388,7 +467,10 @@ u64 pvisor_vcpu_user_time(struct pvisor_vcpu *vcpu)
 
 /*
  * T's wait while U runs: until U parks or the context dies. An upcall
- * or a signal for T (pause, down, kill) ends the run with a kick.
+ * or a signal for T (pause, down, kill) ends the run: one kick, then a
+ * killable wait for the park it brings. No timeout is needed: every
+ * park and every death wakes vcpu->wait, and the kick cannot be lost
+ * (kick_work_run()).
  */
 static void wait_for_exit(struct pvisor_vcpu *vcpu, struct pvisor_ctx_thread *th)
 {
@@ -399,13 +481,11 @@ static void wait_for_exit(struct pvisor_vcpu *vcpu, struct pvisor_ctx_thread *th
 	wait_event_interruptible(vcpu->wait,
 				 thread_parked(th) || READ_ONCE(ctx->dead) ||
 				 READ_ONCE(vi->evtchn_upcall_pending));
-	while (!thread_parked(th) && !READ_ONCE(ctx->dead) &&
-	       !fatal_signal_pending(current)) {
-		kick_thread(th);
-		wait_event_killable_timeout(vcpu->wait,
-					    thread_parked(th) || READ_ONCE(ctx->dead),
-					    KICK_RETRY);
-	}
+	if (thread_parked(th) || READ_ONCE(ctx->dead))
+		return;
+	kick_thread(th);
+	wait_event_killable(vcpu->wait,
+			    thread_parked(th) || READ_ONCE(ctx->dead));
 }
 
 /**
@@ -448,6 +528,7 @@ long pvisor_hc_run_user(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,
 		ret = -EBUSY;
 	} else {
 		th->regs = run.regs;
+		clear_bit(KICK_WANTED, &th->kick_bits);	/* a past run's */
 		WRITE_ONCE(th->state, CTX_THREAD_RUNNING);
 	}
 	spin_unlock(&ctx->lock);

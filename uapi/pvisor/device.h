@@ -127,6 +127,13 @@ struct pvisor_factory_attach {
 #define PVISOR_CTX_TRAP_ENTRY		(PVISOR_CTX_TRAMPOLINE + 0x000)
 #define PVISOR_CTX_RESTORER		(PVISOR_CTX_TRAMPOLINE + 0x040)
 #define PVISOR_CTX_START		(PVISOR_CTX_TRAMPOLINE + 0x080)
+/*
+ * The return addresses of the trampoline's two system calls (the
+ * handler's ioctl, the restorer's rt_sigreturn): the context filter
+ * lets each out from there only.
+ */
+#define PVISOR_CTX_TRAP_CALL_END	(PVISOR_CTX_TRAP_ENTRY + 0x011)
+#define PVISOR_CTX_RESTORER_CALL_END	(PVISOR_CTX_RESTORER + 0x007)
 #define PVISOR_CTX_STACKS		0x0000100000100000ULL	/* + 1 MiB */
 #define PVISOR_CTX_STACK_SIZE		0x10000ULL		/* 64 KiB */
 #define PVISOR_CTX_STACK(i) \

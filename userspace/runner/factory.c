@@ -69,12 +69,16 @@
  *  0-2  any other ABI than x86-64 (int $0x80, sysenter: i386) -> TRAP
  *  3-8  an instruction pointer off the trampoline page (all guest
  *       code, its x32 calls and the host's vsyscall emulation) -> TRAP
- *  9-11 from the trampoline: rt_sigreturn (the restorer) -> ALLOW
- * 12-19 from the trampoline: ioctl(PVISOR_CTX_FD, CTX_TRAP), the fd
- *       checked in both halves, the command in its low half (an
+ *  9-13 rt_sigreturn from the restorer's system call -> ALLOW
+ * 14-23 ioctl(PVISOR_CTX_FD, CTX_TRAP) from the handler's system call,
+ *       the fd checked in both halves, the command in its low half (an
  *       unsigned int to the kernel) -> ALLOW
- *   20  anything else from the trampoline (guest code jumped into its
- *       start code) -> KILL_PROCESS: the context is gone
+ *   24  anything else from the trampoline (guest code jumped into its
+ *       start code, or to a system call with registers of its own)
+ *       -> KILL_PROCESS: the context is gone
+ * Pinning each call to its one instruction means a thread on the page
+ * before the handler's ioctl is bound to make that call: an event kick
+ * that finds it there can count on its report (kmod/user_run.c).
  */
 static const struct sock_filter ctx_filter[] = {
 	/* 0 */ LOAD(DATA(arch)),
@@ -87,17 +91,21 @@ static const struct sock_filter ctx_filter[] = {
 	/* 7 */ JGE((uint32_t)PVISOR_CTX_TRAMPOLINE + 4096, 0, 1),
 	/* 8 */ RET(SECCOMP_RET_TRAP),
 	/* 9 */ LOAD(DATA(nr)),
-	/* 10 */ JEQ(SYS_rt_sigreturn, 0, 1),
-	/* 11 */ RET(SECCOMP_RET_ALLOW),
-	/* 12 */ JEQ(SYS_ioctl, 0, 7),			/* -> 20 */
-	/* 13 */ LOAD(DATA(args[0])),
-	/* 14 */ JEQ(PVISOR_CTX_FD, 0, 5),		/* -> 20 */
-	/* 15 */ LOAD(DATA(args[0]) + 4),
-	/* 16 */ JEQ(0, 0, 3),				/* -> 20 */
-	/* 17 */ LOAD(DATA(args[1])),
-	/* 18 */ JEQ(PVISOR_IOCTL_CTX_TRAP, 0, 1),	/* -> 20 */
-	/* 19 */ RET(SECCOMP_RET_ALLOW),
-	/* 20 */ RET(SECCOMP_RET_KILL_PROCESS),
+	/* 10 */ JEQ(SYS_rt_sigreturn, 0, 3),		/* -> 14 */
+	/* 11 */ LOAD(DATA(instruction_pointer)),
+	/* 12 */ JEQ((uint32_t)PVISOR_CTX_RESTORER_CALL_END, 0, 11), /* -> 24 */
+	/* 13 */ RET(SECCOMP_RET_ALLOW),
+	/* 14 */ JEQ(SYS_ioctl, 0, 9),			/* -> 24 */
+	/* 15 */ LOAD(DATA(instruction_pointer)),
+	/* 16 */ JEQ((uint32_t)PVISOR_CTX_TRAP_CALL_END, 0, 7),	/* -> 24 */
+	/* 17 */ LOAD(DATA(args[0])),
+	/* 18 */ JEQ(PVISOR_CTX_FD, 0, 5),		/* -> 24 */
+	/* 19 */ LOAD(DATA(args[0]) + 4),
+	/* 20 */ JEQ(0, 0, 3),				/* -> 24 */
+	/* 21 */ LOAD(DATA(args[1])),
+	/* 22 */ JEQ(PVISOR_IOCTL_CTX_TRAP, 0, 1),	/* -> 24 */
+	/* 23 */ RET(SECCOMP_RET_ALLOW),
+	/* 24 */ RET(SECCOMP_RET_KILL_PROCESS),
 };
 
 _Static_assert((PVISOR_CTX_TRAMPOLINE & 0xffffffffULL) + 4096 <= 0xffffffffULL,
