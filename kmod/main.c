@@ -32,6 +32,20 @@ static unsigned long max_memory_mb;
 module_param(max_memory_mb, ulong, 0444);
 MODULE_PARM_DESC(max_memory_mb, "Memory all guests together may own, in MiB (default 0: half of host RAM)");
 
+/*
+ * The module does not use these two: they are the one place every
+ * program that starts runners (pvctl, pvisord, pvrun by hand) reads the
+ * uid range from (userspace/runner/uids.c). Writable by root, for new
+ * runners; running ones keep their ids.
+ */
+static unsigned int runner_uid_base = 0x70000000;
+module_param(runner_uid_base, uint, 0644);
+MODULE_PARM_DESC(runner_uid_base, "First uid/gid of the range runners take one each from (default 1879048192)");
+
+static unsigned int runner_uid_count = 32768;
+module_param(runner_uid_count, uint, 0644);
+MODULE_PARM_DESC(runner_uid_count, "Size of the runner uid range: most runners at once (default 32768)");
+
 static unsigned long guest_frames_limit(void)
 {
 	if (!max_memory_mb)

@@ -142,6 +142,12 @@ static void notify(struct pvisor_domain *dom, u8 cmd)
 				  GFP_KERNEL);
 }
 
+void pvisor_netlink_domain_stopped(struct pvisor_domain *dom)
+{
+	if (!pvisor_domain_dying(dom))
+		notify(dom, PVISOR_CMD_DOMAIN_SHUTDOWN);
+}
+
 /* Controlling domains is Domain0's job: it takes CAP_SYS_ADMIN. */
 static int require_admin(struct sk_buff *skb, struct netlink_ext_ack *extack)
 {

@@ -5,4 +5,13 @@
 int pvisor_netlink_init(void);
 void pvisor_netlink_exit(void);
 
+struct pvisor_domain;
+/*
+ * @dom's runner is gone and the domain stopped (shut down or crashed):
+ * tell the "domain" group with a DOMAIN_SHUTDOWN notification, so that
+ * pvisord can apply its on_poweroff/on_reboot/on_crash policy. Nothing
+ * for a domain being destroyed (DOMAIN_DEL said it). Process context.
+ */
+void pvisor_netlink_domain_stopped(struct pvisor_domain *dom);
+
 #endif /* PVISOR_NETLINK_H */

@@ -38,6 +38,7 @@
 #include "context.h"
 #include "domain.h"
 #include "hypercall.h"
+#include "netlink.h"
 #include "runner.h"
 #include "guest_addr.h"
 #include "time.h"
@@ -265,6 +266,8 @@ static int runner_release(struct inode *inode, struct file *file)
 	pvisor_domain_runner_gone(dom, exit_reason(runner, buf, sizeof(buf)));
 	/* Its guest processes cannot outlive the guest kernel. */
 	pvisor_contexts_kill_all(dom);
+	/* Every way a domain stops ends here: the place to say so. */
+	pvisor_netlink_domain_stopped(dom);
 
 	/* No timer may kick a thread we are about to let go of. */
 	for (i = 0; i < dom->nr_vcpus; i++)

@@ -15,6 +15,8 @@
  * guest has without a timer): it fills a page, yields, checks the page,
  * and prints "minnow: work: round R of N" after each round. The hostile
  * guest selftest runs it beside the guests it expects to crash.
+ * "reboot=1" or "crash=1" ends it with that shutdown reason instead of
+ * a power-off, for the toolstack's lifecycle tests.
  *
  * The boot lines ("minnow: booting", "minnow: cmdline: ...") are read by
  * selftests/pvisor/test_guest_boot.sh: change them together.
@@ -404,6 +406,15 @@ void minnow_main(void)
 	if (cmdline_number("work", 0))
 		work(cmdline_number("work", 0));
 
+	/* For the toolstack's lifecycle tests: other ways to stop. */
+	if (cmdline_number("reboot", 0)) {
+		printk("minnow: self-checks done, rebooting\n");
+		minnow_shutdown(PVISOR_SHUTDOWN_REBOOT);
+	}
+	if (cmdline_number("crash", 0)) {
+		printk("minnow: self-checks done, crashing\n");
+		minnow_shutdown(PVISOR_SHUTDOWN_CRASH);
+	}
 	printk("minnow: self-checks done, powering off\n");
 	guest_done();
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "launch.h"
@@ -61,11 +62,24 @@ static void exec_runner(const struct launch *l, int err_fd)
 	char path[PATH_MAX], domid[16];
 	const char *argv[12];
 	int null, i = 0;
+	sigset_t none;
 
 	null = open("/dev/null", O_RDWR);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 	    dup2(err_fd, 2) < 0) {
 		dprintf(err_fd, "cannot set up the runner's stdio: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	/*
+	 * Nothing of the starter's may reach the runner (and its context
+	 * factory, which forks before confinement): not a blocked signal
+	 * (pvisord blocks SIGTERM for its signalfd), not an fd.
+	 */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 ||
+	    syscall(SYS_close_range, 3, ~0U, 0) < 0) {
+		dprintf(2, "cannot set up the runner's process: %s\n",
 			strerror(errno));
 		_exit(127);
 	}

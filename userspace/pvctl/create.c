@@ -87,7 +87,8 @@ static const struct cli cli = {
 	"  -h, --help          show this help\n"
 	"\n"
 	"When pvisord runs it keeps the domain's config (pvctl config) and\n"
-	"acts on on_poweroff, on_reboot and on_crash.\n",
+	"acts on on_poweroff, on_reboot and on_crash (destroy, restart or\n"
+	"preserve); a domain made with options is preserved when it stops.\n",
 };
 
 static const struct errtext errors[] = {
@@ -439,6 +440,11 @@ int create_main(int argc, char *argv[])
 	if (!cfg.kernel[0] && (cfg.ramdisk[0] || cfg.cmdline[0]))
 		return cli_usage_error(&cli, "--ramdisk and --cmdline need "
 				       "--kernel");
+	/*
+	 * A domain described by options stays as it stopped, as before
+	 * pvisord had policies: only a config file asks for xl's defaults.
+	 */
+	cfg.on_poweroff = cfg.on_reboot = cfg.on_crash = DOMCFG_PRESERVE;
 	/* For pvisord's later restarts; pvrun explains a missing file. */
 	absolute_if_found(cfg.kernel);
 	absolute_if_found(cfg.ramdisk);

@@ -31,6 +31,7 @@
 
 #include "conn.h"
 #include "domains.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
 #include "pvnl.h"
@@ -211,7 +212,7 @@ int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d)
 }
 
 struct dumped {
-	uint8_t *seen;
+	uint8_t *seen;		/* per domid: 1 listed, 2 listed and stopped */
 };
 
 static int dump_one(const struct pvnl_domain *d, void *arg)
@@ -219,7 +220,8 @@ static int dump_one(const struct pvnl_domain *d, void *arg)
 	struct dumped *s = arg;
 
 	if (d->id && d->id <= PVISOR_DOMID_MAX) {
-		s->seen[d->id] = 1;
+		s->seen[d->id] = d->state == PVISOR_DOMAIN_STATE_SHUTDOWN ||
+				  d->state == PVISOR_DOMAIN_STATE_CRASHED ? 2 : 1;
 		appeared(d);
 	}
 	return 0;
@@ -261,6 +263,10 @@ static int resync(void)
 	for (domid = 1; domid <= PVISOR_DOMID_MAX; domid++)
 		if (!s.seen[domid])
 			known[domid] = 0;
+	/* Stops while pvisord was away (or notifications lost). */
+	for (domid = 1; domid <= PVISOR_DOMID_MAX; domid++)
+		if (s.seen[domid] == 2)
+			pvisor_lifecycle_stopped(nl_cmd, domid);
 out:
 	free(s.seen);
 	return ret;
@@ -293,6 +299,9 @@ static void handle_event(const struct nlmsghdr *nlh)
 		break;
 	case PVISOR_CMD_DOMAIN_DEL:
 		forget(d.id);
+		break;
+	case PVISOR_CMD_DOMAIN_SHUTDOWN:
+		pvisor_lifecycle_stopped(nl_cmd, d.id);
 		break;
 	}
 }

@@ -31,6 +31,7 @@
 #include "conn.h"
 #include "configs.h"
 #include "domains.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
 #include "state.h"
@@ -58,6 +59,8 @@ static const char usage_text[] =
 	"  -p, --pid-file FILE     the pid file and lock (" DEFAULT_PIDFILE ")\n"
 	"  -Q, --quota NAME=VALUE  a guest limit: entries, value-size, watches,\n"
 	"                          transactions, perms, txn-ops\n"
+	"  -R, --restart-window S  a stop within S seconds of a restart counts\n"
+	"                          towards a restart storm (10)\n"
 	"  -n, --no-module         serve xenstore without the module (no domains;\n"
 	"                          for trying the protocol on any machine)\n"
 	"  -v, --verbose           log debugging messages too\n"
@@ -69,6 +72,7 @@ static const struct option longopts[] = {
 	{ "state", required_argument, NULL, 'S' },
 	{ "pid-file", required_argument, NULL, 'p' },
 	{ "quota", required_argument, NULL, 'Q' },
+	{ "restart-window", required_argument, NULL, 'R' },
 	{ "no-module", no_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -291,7 +295,7 @@ static int parse_args(int argc, char *argv[])
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "fs:S:p:Q:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fs:S:p:Q:R:nvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opt.foreground = true;
@@ -309,6 +313,14 @@ static int parse_args(int argc, char *argv[])
 			if (pvisor_xs_quota_set(optarg)) {
 				fprintf(stderr, "pvisord: bad quota '%s'\n\n%s",
 					optarg, usage_text);
+				return 2;
+			}
+			break;
+		case 'R':
+			if (pvisor_lifecycle_set_window(optarg)) {
+				fprintf(stderr, "pvisord: bad restart window "
+					"'%s' (1-%u seconds)\n\n%s", optarg,
+					LIFECYCLE_WINDOW_MAX, usage_text);
 				return 2;
 			}
 			break;

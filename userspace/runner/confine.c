@@ -6,7 +6,8 @@
  * makes sure nothing else comes through at all:
  *
  *  - no fds but the runner fd (PVISOR_RUNNER_FD), stdio included;
- *  - no privileges: uid/gid nobody, no supplementary groups, no
+ *  - no privileges: a uid and gid of the runner's own (uids.c), no
+ *    supplementary groups, no
  *    capabilities left in any set (checked, not assumed), no_new_privs,
  *    not dumpable (no ptrace or core dump by the unprivileged user);
  *  - a seccomp filter that kills the process on any system call but
@@ -90,17 +91,16 @@ static int no_capabilities(void)
 	return 0;
 }
 
-int confine_drop(int keep_fd)
+int confine_drop(int keep_fd, uid_t id)
 {
 	int ret;
 
 	/* Groups first: only root may change them. */
 	if (setgroups(0, NULL) < 0 ||
-	    setresgid(CONFINE_GID, CONFINE_GID, CONFINE_GID) < 0 ||
-	    setresuid(CONFINE_UID, CONFINE_UID, CONFINE_UID) < 0) {
+	    setresgid(id, id, id) < 0 || setresuid(id, id, id) < 0) {
 		ret = -errno;
-		runner_error("cannot drop privileges to uid/gid %d: %s",
-			     CONFINE_UID, strerror(errno));
+		runner_error("cannot drop privileges to uid/gid %u: %s",
+			     (unsigned int)id, strerror(errno));
 		return ret;
 	}
 	/* Root with SECBIT_KEEP_CAPS (or a capable non-root) keeps them. */
@@ -120,7 +120,10 @@ int confine_drop(int keep_fd)
 		runner_error("cannot chdir to /: %s", strerror(errno));
 		return ret;
 	}
-	/* Last, so that the steps above can still say what went wrong. */
+	/*
+	 * Last, so that the steps above can still say what went wrong; the
+	 * uid lock goes with the rest, now that the id shows in /proc.
+	 */
 	ret = close_fds(keep_fd);
 	if (ret) {
 		runner_error("cannot close file descriptors: %s",

@@ -7,17 +7,16 @@
 #ifndef PVRUN_CONFINE_H
 #define PVRUN_CONFINE_H
 
-/* The user and group the runner becomes: nobody/nogroup. */
-#define CONFINE_UID	65534
-#define CONFINE_GID	65534
+#include <sys/types.h>
 
 /*
- * Close every fd but PVISOR_RUNNER_FD and @keep_fd (-1: none), leave the
- * file system (chdir "/"), drop every privilege, check that none is left,
+ * Become user and group @id (the runner's own, uids.c), close every fd
+ * but PVISOR_RUNNER_FD and @keep_fd (-1: none), the uid lock among them,
+ * leave the file system (chdir "/"), drop every privilege, check that none is left,
  * set no_new_privs and make the process undumpable. Reports failures with
  * runner_error() and returns a negative errno.
  */
-int confine_drop(int keep_fd);
+int confine_drop(int keep_fd, uid_t id);
 
 /*
  * Install the seccomp filter (on every thread: SECCOMP_FILTER_FLAG_TSYNC).

@@ -10,7 +10,8 @@
  *   3. Attach as the domain's runner, move the runner fd to
  *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
  *   4. Catch the host signals guest traps raise, to bounce them into the
- *      guest's handlers (traps.c). Confine (confine.c): nothing open, no
+ *      guest's handlers (traps.c). Claim a uid of the runner's own
+ *      (uids.c). Confine (confine.c): that uid, nothing open, no
  *      privileges. Start a thread for every other vCPU (vcpu.c), which
  *      waits in the module until the guest ups it. Then seccomp, for
  *      every thread at once.
@@ -43,6 +44,7 @@
 #include "pvnl.h"
 #include "runner.h"
 #include "traps.h"
+#include "uids.h"
 #include "vcpu.h"
 
 /* Nobody boots a kernel or ramdisk larger than this through pvrun. */
@@ -353,6 +355,7 @@ int main(int argc, char *argv[])
 	struct pvnl_domain dom;
 	struct options o;
 	int dev, ret;
+	uid_t id;
 
 	ret = parse_options(argc, argv, &o);
 	if (ret)
@@ -396,7 +399,9 @@ int main(int argc, char *argv[])
 	/* Before confinement: sigaction is not allowed under the filter. */
 	if (traps_init())
 		return 1;
-	if (confine_drop(o.ready_fd))
+	if (uids_claim(&id))
+		return 1;
+	if (confine_drop(o.ready_fd, id))
 		return 1;
 	/* After the drop, so that they are born unprivileged. */
 	if (vcpu_start_secondaries(dom.vcpus))

@@ -24,6 +24,14 @@
  * vCPU sleeps in SCHEDOP_BLOCK or any other hypercall is taken when that
  * ioctl returns, so the callback sees the hypercall's result in rax.
  *
+ * Only the kernel's signals are traps or kicks: the CPU's exceptions
+ * and the module's send_sig() carry a positive si_code. A signal some
+ * process sent (kill: SI_USER, tgkill: SI_TKILL, sigqueue: SI_QUEUE,
+ * all zero or below) is a forgery, root's included, since the runner's
+ * own uid keeps everyone else out (uids.c): the handler ignores it and
+ * the guest goes on where it was. Nothing in the signal can be trusted
+ * to say more, and the handler has no way to log.
+ *
  * The handler runs with the guest's registers everywhere but rip and
  * rsp. In particular the guest may have pointed %fs somewhere else
  * (wrfsbase), so nothing here may touch thread-local storage: no errno,
@@ -65,7 +73,9 @@ static void on_trap(int sig, siginfo_t *info, void *uc)
 {
 	struct pvisor_trap_report rep;
 
-	(void)info;	/* the module reads what it needs from the ucontext */
+	if (info->si_code <= 0)
+		return;		/* sent by a process: not the guest's */
+	/* The module reads what else it needs from the ucontext. */
 	rep.ucontext = (uintptr_t)uc;
 	rep.signo = (uint32_t)sig;
 	rep.flags = 0;
