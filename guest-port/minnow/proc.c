@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "hypercall.h"
 #include "proc.h"
+#include "smp.h"
 #include "syscall.h"
 #include "time.h"
 
@@ -250,6 +251,85 @@ free:
 	return ret;
 }
 
+/* Linux's clone flags a thread of the same process has. */
+#define CLONE_VM	0x00000100
+#define CLONE_FS	0x00000200
+#define CLONE_FILES	0x00000400
+#define CLONE_SIGHAND	0x00000800
+#define CLONE_THREAD	0x00010000
+#define CLONE_SYSVSEM	0x00040000
+#define THREAD_NEEDS	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+#define THREAD_MAY	(THREAD_NEEDS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM)
+
+#define SECOND_CPU	1
+
+static void second_end(struct proc *p, const char *why)
+{
+	printk("minnow: pid %d thread %d on vCPU %u ended (%s): %llu system "
+	       "calls, %llu faults\n", p->pid, p->second.tid, SECOND_CPU, why,
+	       p->second.syscalls, p->second.faults);
+	__atomic_store_n(&p->second.active, false, __ATOMIC_RELEASE);
+}
+
+/* vCPU 1's loop for the clone thread: the same context, run there. */
+static void second_main(void *arg)
+{
+	struct proc *p = arg;
+	struct pvisor_user_run *r = &p->second.run;
+
+	for (;;) {
+		long ret = hypercall1(PVISOR_HC_RUN_USER, r);
+		bool ends;
+
+		if (ret)
+			return second_end(p, "RUN_USER failed");
+		switch (r->reason) {
+		case PVISOR_EXIT_SYSCALL:
+			p->second.syscalls++;
+			r->regs.rax = (u64)syscall_dispatch_second(p, r, &ends);
+			if (ends)
+				return second_end(p, "exit");
+			break;
+		case PVISOR_EXIT_FAULT:
+			p->second.faults++;
+			if (uvm_fault(&p->vm, r->address, r->error_code))
+				return second_end(p, "bad page fault");
+			break;
+		case PVISOR_EXIT_EVENT:
+			break;
+		case PVISOR_EXIT_TRAP:
+			return second_end(p, "trap");
+		default:
+			return second_end(p, "context gone");
+		}
+	}
+}
+
+long proc_clone(struct proc *p, u64 flags, u64 stack)
+{
+	unsigned long irq;
+	long ret;
+
+	if ((flags & THREAD_NEEDS) != THREAD_NEEDS || flags & ~(u64)THREAD_MAY)
+		return -EINVAL;	/* threads only: fork is SYS_fork */
+	if (!smp_cpu_online(SECOND_CPU) || p->second.active)
+		return -EAGAIN;
+	p->second.run = p->run;
+	p->second.run.regs.rax = 0;
+	p->second.run.regs.rsp = stack;
+	p->second.syscalls = p->second.faults = 0;
+	irq = local_irq_save();
+	p->second.tid = next_pid++;
+	local_irq_restore(irq);
+	p->second.active = true;
+	ret = smp_call(SECOND_CPU, second_main, p);
+	if (ret) {
+		p->second.active = false;
+		return ret == -EBUSY ? -EAGAIN : ret;
+	}
+	return p->second.tid;
+}
+
 void proc_exit(struct proc *p, int wait_status)
 {
 	unsigned long flags;
@@ -258,6 +338,10 @@ void proc_exit(struct proc *p, int wait_status)
 	if (!(wait_status & 0x7f))
 		printk("minnow: pid %d (%s) exited with status %d\n", p->pid,
 		       p->name, (wait_status >> 8) & 0xff);
+	/* The clone thread first: its RUN_USER returns GONE, then it ends. */
+	uvm_kill(&p->vm);
+	while (__atomic_load_n(&p->second.active, __ATOMIC_ACQUIRE))
+		thread_sleep_ns(WAIT_POLL_NS);
 	uvm_destroy(&p->vm);
 	flags = local_irq_save();
 	for (i = 0; i < PROC_MAX; i++)

@@ -19,6 +19,14 @@
  * go to minnow (ppid 0), whose boot thread reaps them in proc_run_all().
  * At most PROC_MAX processes exist at once: fork past that is -EAGAIN,
  * which is what bounds a fork bomb.
+ *
+ * Two vCPUs in one context: clone with CLONE_VM|CLONE_THREAD starts one
+ * more thread of the process, on vCPU 1 (smp_call), running the same
+ * context there with RUN_USER, which the module gives a host thread of
+ * its own. That thread has a small system-call set (write, getpid,
+ * gettid, sched_yield, clock_gettime, exit) and faults through the same
+ * locked address space; a trap or exit_group ends that thread only. One
+ * such thread per process at a time, and none without a vCPU 1.
  */
 #ifndef MINNOW_PROC_H
 #define MINNOW_PROC_H
@@ -44,6 +52,12 @@ struct proc {
 	struct thread *thread;
 	int wait_status;		/* as wait4 reports it */
 	bool reaping;			/* someone joins its thread */
+	struct {			/* the clone thread on vCPU 1 */
+		bool active;		/* set by clone, cleared by vCPU 1 */
+		int tid;
+		struct pvisor_user_run run;
+		u64 syscalls, faults;
+	} second;
 	u64 syscalls, faults;
 };
 
@@ -65,6 +79,7 @@ struct proc *proc_current(void);
 
 /* Syscalls need these (syscall.c). */
 long proc_fork(struct proc *parent);
+long proc_clone(struct proc *p, u64 flags, u64 stack);
 long proc_wait(struct proc *parent, int pid, u64 status_uva, u64 options);
 void proc_exit(struct proc *p, int wait_status) __attribute__((noreturn));
 

@@ -11,6 +11,7 @@
 
 #include "../user/syscall.h"
 #include "console.h"
+#include "hypercall.h"
 #include "proc.h"
 #include "sched.h"
 #include "syscall.h"
@@ -121,14 +122,47 @@ static long sys_clock_gettime(struct proc *p, u64 clock, u64 tp)
 	return copy_to_user(&p->vm, tp, &ts, sizeof(ts));
 }
 
+/* Only the native 64-bit ABI: x32 numbers (bit 30) are not it. */
+static bool native_abi(const struct pvisor_user_run *run)
+{
+	/* Not int $0x80, sysenter or the vsyscall page. */
+	return run->syscall_arch == PVISOR_ARCH_X86_64 &&
+	       run->address < PVISOR_USER_TOP;
+}
+
+long syscall_dispatch_second(struct proc *p, struct pvisor_user_run *run,
+			     bool *ends)
+{
+	struct pvisor_user_regs *r = &run->regs;
+
+	*ends = false;
+	if (!native_abi(run))
+		return -ENOSYS;
+	switch (r->orig_rax) {
+	case SYS_write:
+		return sys_write(p, r->rdi, r->rsi, r->rdx);
+	case SYS_sched_yield:
+		return hv_sched_yield();
+	case SYS_getpid:
+		return p->pid;
+	case SYS_gettid:
+		return p->second.tid;
+	case SYS_clock_gettime:
+		return sys_clock_gettime(p, r->rdi, r->rsi);
+	case SYS_exit:
+	case SYS_exit_group:
+		*ends = true;
+		return 0;
+	}
+	return -ENOSYS;
+}
+
 long syscall_dispatch(struct proc *p, struct pvisor_user_run *run)
 {
 	struct pvisor_user_regs *r = &run->regs;
 
-	/* Only the native 64-bit ABI: x32 numbers (bit 30) are not it. */
-	if (run->syscall_arch != PVISOR_ARCH_X86_64 ||
-	    run->address >= PVISOR_USER_TOP)
-		return -ENOSYS;	/* int $0x80, sysenter, the vsyscall page */
+	if (!native_abi(run))
+		return -ENOSYS;
 	switch (r->orig_rax) {
 	case SYS_write:
 		return sys_write(p, r->rdi, r->rsi, r->rdx);
@@ -147,6 +181,10 @@ long syscall_dispatch(struct proc *p, struct pvisor_user_run *run)
 		return p->pid;
 	case SYS_getppid:
 		return p->ppid;
+	case SYS_gettid:
+		return p->pid;
+	case SYS_clone:
+		return proc_clone(p, r->rdi, r->rsi);
 	case SYS_fork:
 		return proc_fork(p);
 	case SYS_exit:

@@ -16,4 +16,11 @@ struct proc;
 /* The result for rax of the system call @run stopped at. */
 long syscall_dispatch(struct proc *p, struct pvisor_user_run *run);
 
+/*
+ * The same for the clone thread on vCPU 1 (proc.h), with its smaller
+ * set; *ends is set when the call ends that thread.
+ */
+long syscall_dispatch_second(struct proc *p, struct pvisor_user_run *run,
+			     bool *ends);
+
 #endif /* MINNOW_SYSCALL_H */

@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "proc.h"
 #include "sched.h"
+#include "smp.h"
 #include "time.h"
 #include "traps.h"
 #include "usermode.h"
@@ -117,12 +118,18 @@ void usermode_main(void)
 	ret = sched_init(SCHED_TICK_NS);
 	if (ret)
 		fail("sched_init", ret);
+	if (start_info->nr_vcpus > 1) {
+		ret = smp_start(2);
+		if (ret < 0)
+			fail("smp_start", ret);
+	}
 	ret = proc_init();
 	if (ret)
 		fail("proc_init", ret);
 	free_before = mm_free_pages();
-	printk("minnow: usermode: %llu pages free, ramdisk %llu bytes\n",
-	       free_before, start_info->mod_len);
+	printk("minnow: usermode: %llu pages free, ramdisk %llu bytes, %u "
+	       "vCPUs online\n", free_before, start_info->mod_len,
+	       smp_num_online());
 	spawn_all();
 	proc_wait_all();
 	printk("minnow: usermode: all processes ended, %llu user pages and "

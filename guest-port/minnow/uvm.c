@@ -613,11 +613,16 @@ static void free_table(struct uvm *vm, u64 t, int level, unsigned int nr)
 	}
 }
 
-void uvm_destroy(struct uvm *vm)
+void uvm_kill(struct uvm *vm)
 {
 	if (vm->ctx_id)
 		ctx_op(PVISOR_CTXOP_DESTROY, (void *)(u64)vm->ctx_id);
 	vm->ctx_id = 0;
+}
+
+void uvm_destroy(struct uvm *vm)
+{
+	uvm_kill(vm);
 	if (vm->top_pfn == MM_NO_PAGE || !vm->top_pfn)
 		return;
 	free_table(vm, vm->top_pfn, 4, USER_SLOTS);

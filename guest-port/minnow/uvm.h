@@ -67,6 +67,9 @@ long uvm_init(void);
  */
 long uvm_create(struct uvm *vm);
 
+/* Destroy the context (a RUN_USER of it anywhere returns GONE). */
+void uvm_kill(struct uvm *vm);
+
 /* Unmap everything, free the tables and destroy the context. */
 void uvm_destroy(struct uvm *vm);
 

@@ -19,6 +19,10 @@
 #            sleeps and reports: the timer preempts the spinner
 #   hostile  user_hostile: every system call entry path ends in minnow;
 #            jumps into the trampoline and minnow's code, writes to it
+#   smp      user_smp: clone puts a second thread of one process on
+#            vCPU 1, in the same context; they play ping-pong in shared
+#            memory while vCPU 0 also runs a ticker; with one vCPU clone
+#            is -EAGAIN
 #   bomb     user_forkbomb: fork stops at minnow's process limit
 #   bad      bad input: a program not in the ramdisk, a file that is not
 #            ELF, a dynamically linked ELF, a damaged ramdisk, none at all
@@ -36,7 +40,7 @@ PREFIX=muser
 . "$(dirname "$0")/../lib/tap.sh"
 
 cleanup() {
-	for d in sys traps spin hostile bomb bad1 bad2 bad3; do
+	for d in sys traps spin hostile smp smp1 bomb bad1 bad2 bad3; do
 		pvctl destroy "$PREFIX-$d" >/dev/null 2>&1
 	done
 }
@@ -60,11 +64,12 @@ printf '\003' | dd of="$tmp/rd/dynamic.elf" bs=1 seek=64 conv=notrunc 2>/dev/nul
 check "the ramdisk is a newc archive of the programs" \
 	sh -c "[ -s '$tmp/progs.cpio' ] && head -c 6 '$tmp/progs.cpio' | grep -q 070701"
 
-# boot NAME CMDLINE [RAMDISK]: run minnow as $PREFIX-NAME until it stops;
-# its console is left in $tmp/NAME.console and in $tmp/out.
+# boot NAME CMDLINE [RAMDISK [VCPUS]]: run minnow as $PREFIX-NAME until
+# it stops; its console is left in $tmp/NAME.console and in $tmp/out.
 boot() {
 	rd=${3-$tmp/progs.cpio}
-	run pvctl create --name "$PREFIX-$1" --memory 48M --kernel "$MINNOW" \
+	run pvctl create --name "$PREFIX-$1" --memory 48M --vcpus "${4:-1}" \
+		--kernel "$MINNOW" \
 		${rd:+--ramdisk "$rd"} --cmdline "$2"
 	created=$rc
 	wait_stopped "$PREFIX-$1"
@@ -174,6 +179,20 @@ for what in trampoline kernelcode kernelwrite; do
 		       ! grep -q '^user_hostile: survived $what' '$tmp/hostile.console'"
 done
 ran_clean hostile
+
+# --- one process on two vCPUs ----------------------------------------------
+
+boot smp "run=user_smp.elf,2000 run=user_ticker.elf,3" "$tmp/progs.cpio" 2
+check "smp: minnow brought vCPU 1 up" out_has "^minnow: usermode: .*, 2 vCPUs online$"
+checks_passed smp 2
+check "smp: the clone thread ran on vCPU 1 and took its own faults" \
+	out_has "^minnow: pid 1 thread [0-9]* on vCPU 1 ended (exit): [1-9][0-9]* system calls, [1-9][0-9]* faults$"
+exited smp user_smp.elf 0
+ran_clean smp
+boot smp1 "run=user_smp.elf,10"
+check "smp: with one vCPU, clone is -EAGAIN" \
+	out_has "^@@pvtest not ok 1 user_smp: clone(CLONE_VM|CLONE_THREAD) starts a thread (tid -11)$"
+ran_clean smp1
 
 # --- a fork bomb ----------------------------------------------------------
 
