@@ -11,11 +11,13 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <pvisor/device.h>
+#include <pvisor/grant.h>
 
 #include "context.h"
 #include "device.h"
 #include "domain.h"
 #include "domain_memory.h"
+#include "grant_map.h"
 #include "reservation.h"
 #include "runner.h"
 
@@ -29,6 +31,8 @@ static long pvisor_ioctl(struct file *file, unsigned int cmd,
 		return pvisor_domain_memory_open((void __user *)arg);
 	case PVISOR_IOCTL_RUNNER_ATTACH:
 		return pvisor_runner_attach((void __user *)arg);
+	case PVISOR_IOCTL_GRANT_OPEN:
+		return pvisor_grant_file_open();
 	case PVISOR_IOCTL_FACTORY_ATTACH:
 		return pvisor_factory_attach((void __user *)arg);
 	default:

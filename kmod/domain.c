@@ -87,6 +87,7 @@ static void domain_release(struct kref *ref)
 
 	WARN_ON_ONCE(dom->runner_pid);
 	pvisor_events_free(dom);
+	pvisor_grants_free(dom);
 	pvisor_console_free(&dom->console);
 	pvisor_reservation_free(&dom->mem);
 	kfree(dom->vcpus);
@@ -230,6 +231,7 @@ struct pvisor_domain *pvisor_domain_create(const char *name, u64 memory,
 	spin_lock_init(&dom->state_lock);
 	init_waitqueue_head(&dom->poll_wait);
 	pvisor_contexts_init(&dom->contexts, pvisor_max_contexts());
+	pvisor_grants_init(dom);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->nr_vcpus = nr_vcpus;
 	dom->state = PVISOR_DOMAIN_STATE_CREATED;
@@ -596,6 +598,7 @@ int pvisor_domain_destroy(struct pvisor_domain *dom)
 	 * The teardown's first evtchn_lock orders the flag before it.
 	 */
 	pvisor_evtchn_teardown(dom);
+	pvisor_grants_teardown(dom);	/* live grant uses keep it */
 	pvisor_domain_put(dom);		/* the table's reference */
 	return 0;
 }

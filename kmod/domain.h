@@ -15,6 +15,7 @@
 
 #include "console.h"
 #include "context.h"
+#include "grant.h"
 #include "reservation.h"
 #include "time.h"
 
@@ -74,6 +75,7 @@ struct pvisor_domain {
 	struct page *shared_info;		/* struct pvisor_shared_info */
 	struct pvisor_domain_time time;		/* its clock (time.c) */
 	struct pvisor_contexts contexts;	/* user contexts (context.c) */
+	struct pvisor_grant_table grants;	/* its grant table (grant.c) */
 
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;

@@ -26,11 +26,13 @@
 #include <linux/sched/task_stack.h>
 #include <pvisor/device.h>
 #include <pvisor/event.h>
+#include <pvisor/grant.h>
 #include <pvisor/hypercall.h>
 
 #include "console.h"
 #include "context.h"
 #include "evtchn.h"
+#include "grant.h"
 #include "time.h"
 #include "domain.h"
 #include "hypercall.h"
@@ -227,6 +229,8 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 		return pvisor_hc_set_timer_op(vcpu, args);
 	case PVISOR_HC_EVENT_CHANNEL_OP:
 		return pvisor_hc_event_channel_op(runner, vcpu, args);
+	case PVISOR_HC_GRANT_TABLE_OP:
+		return pvisor_hc_grant_table_op(runner, vcpu, args);
 	case PVISOR_HC_CONTEXT_OP:
 		return pvisor_hc_context_op(runner, vcpu, args);
 	case PVISOR_HC_RUN_USER:

@@ -17,6 +17,7 @@
 
 #include "device.h"
 #include "domain.h"
+#include "grant.h"
 #include "netlink.h"
 #include "reservation.h"
 #include "hypercall_page.h"
@@ -63,6 +64,8 @@ static int __init pvisor_init(void)
 		pr_err("max_domains must be 1..%u\n", PVISOR_DOMID_MAX);
 		return -EINVAL;
 	}
+	if (!pvisor_grant_params_ok())
+		return -EINVAL;
 	pvisor_reservation_set_limit(guest_frames_limit());
 
 	ret = pvisor_time_init();

@@ -14,7 +14,7 @@ ROUNDS=3
 DOMAINS=3
 DOMAIN_MIB=32
 SLACK_KIB=$((8 * 1024))
-PLAN=$((ROUNDS * 8 + 3))
+PLAN=$((ROUNDS * 8 + 4))
 
 SYSFS=/sys/class/misc/pvisor
 PARAMS=/sys/module/pvisor/parameters
@@ -154,6 +154,22 @@ exec 3<&-
 ok $? "rmmod is refused while /dev/pvisor is open"
 ok $still "the module and its domain survive the attempt"
 pvctl destroy "${PREFIX}held" >/dev/null
+
+# Grant-table limits out of range refuse the load.
+rmmod pvisor
+refused=0
+for bad in max_grant_frames=0 max_grant_frames=65 max_grant_maps=0 \
+	   max_grant_maps=65537; do
+	if insmod "$PVISOR_KO" "$bad" 2>/dev/null; then
+		echo "# insmod with $bad was accepted"
+		rmmod pvisor
+	else
+		refused=$((refused + 1))
+	fi
+done
+load
+[ $refused -eq 4 ] && loaded
+ok $? "insmod refuses grant limits out of range ($refused of 4), then loads"
 
 [ "$(cat $PARAMS/max_domains)" = "$orig_max_domains" ] &&
 	[ "$(cat $PARAMS/max_memory_mb)" = "$orig_max_memory_mb" ] &&
