@@ -24,6 +24,8 @@
 #            memory while vCPU 0 also runs a ticker; with one vCPU clone
 #            is -EAGAIN
 #   bomb     user_forkbomb: fork stops at minnow's process limit
+#   hog      user_hog touches more memory than the domain has: it is
+#            killed (SIGKILL, out of memory), the ticker and minnow go on
 #   bad      bad input: a program not in the ramdisk, a file that is not
 #            ELF, a dynamically linked ELF, a damaged ramdisk, none at all
 #
@@ -40,7 +42,7 @@ PREFIX=muser
 . "$(dirname "$0")/../lib/tap.sh"
 
 cleanup() {
-	for d in sys traps spin hostile smp smp1 bomb bad1 bad2 bad3; do
+	for d in sys traps spin hostile smp smp1 bomb hog bad1 bad2 bad3; do
 		pvctl destroy "$PREFIX-$d" >/dev/null 2>&1
 	done
 }
@@ -68,7 +70,7 @@ check "the ramdisk is a newc archive of the programs" \
 # it stops; its console is left in $tmp/NAME.console and in $tmp/out.
 boot() {
 	rd=${3-$tmp/progs.cpio}
-	run pvctl create --name "$PREFIX-$1" --memory 48M --vcpus "${4:-1}" \
+	run pvctl create --name "$PREFIX-$1" --memory 32M --vcpus "${4:-1}" \
 		--kernel "$MINNOW" \
 		${rd:+--ramdisk "$rd"} --cmdline "$2"
 	created=$rc
@@ -80,13 +82,15 @@ boot() {
 }
 
 # ran_clean NAME: it powered off after all its processes, with every
-# page given back.
+# page given back; then it is destroyed (stopped domains keep their
+# memory, and the suite's other tests need theirs).
 ran_clean() {
 	run pvctl list
 	check "$1: powered off" out_has "^ *[0-9]*  $PREFIX-$1  *shutdown(poweroff) "
 	cp "$tmp/$1.console" "$tmp/out"
 	check "$1: every process ended and every page came back" \
 		out_has_line "minnow: usermode: all processes ended, 0 user pages and 0 pages not given back"
+	pvctl destroy "$PREFIX-$1" >/dev/null 2>&1
 }
 
 # exited NAME PROG STATUS / killed NAME PROG SIGNAL: minnow's verdict.
@@ -200,6 +204,14 @@ boot bomb "run=user_forkbomb.elf"
 checks_passed bomb 1
 exited bomb user_forkbomb.elf 0
 ran_clean bomb
+
+# --- a memory hog -----------------------------------------------------------
+
+boot hog "run=user_ticker.elf,10 run=user_hog.elf,1024"
+killed hog user_hog.elf SIGKILL "a process touching more memory than there is"
+check "hog: the kill says why" out_has "^minnow: pid 2 (user_hog.elf) killed by SIGKILL: out of memory "
+checks_passed hog 1
+ran_clean hog
 
 # --- bad input --------------------------------------------------------------
 
