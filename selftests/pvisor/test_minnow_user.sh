@@ -40,9 +40,10 @@ WAIT_TENTHS=1200
 PREFIX=muser
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/minnow_user.sh"
 
 cleanup() {
-	for d in sys traps spin hostile smp smp1 bomb hog bad1 bad2 bad3; do
+	for d in sys traps spin hostile smp smp1 bomb hog helper bad1 bad2 bad3; do
 		pvctl destroy "$PREFIX-$d" >/dev/null 2>&1
 	done
 }
@@ -62,7 +63,7 @@ echo "not an executable" >"$tmp/rd/notelf.elf"
 # header turned into PT_INTERP (e_phoff is 64 in these binaries).
 cp "$USER_DIR/user_ticker.elf" "$tmp/rd/dynamic.elf"
 printf '\003' | dd of="$tmp/rd/dynamic.elf" bs=1 seek=64 conv=notrunc 2>/dev/null
-(cd "$tmp/rd" && ls | cpio -o -H newc >"$tmp/progs.cpio" 2>/dev/null)
+minnow_ramdisk "$tmp/progs.cpio" "$tmp/rd"
 check "the ramdisk is a newc archive of the programs" \
 	sh -c "[ -s '$tmp/progs.cpio' ] && head -c 6 '$tmp/progs.cpio' | grep -q 070701"
 
@@ -212,6 +213,18 @@ killed hog user_hog.elf SIGKILL "a process touching more memory than there is"
 check "hog: the kill says why" out_has "^minnow: pid 2 (user_hog.elf) killed by SIGKILL: out of memory "
 checks_passed hog 1
 ran_clean hog
+
+# --- the helper the benchmarks use (selftests/lib/minnow_user.sh) ---------
+
+minnow_user_run "$PREFIX-helper" "$tmp/progs.cpio" "run=hello.elf,x,y" >"$tmp/out"
+rc=$?
+check "minnow_user_run: powered off, console on stdout, domain gone" \
+	eval 'status_is 0 && out_has_line "argv[2] = y" && ! exists $PREFIX-helper'
+MINNOW_WAIT_TENTHS=600 minnow_user_run "$PREFIX-helper" "$tmp/progs.cpio" \
+	"run=user_trap.elf,ud2" >"$tmp/out"
+rc=$?
+check "minnow_user_run: a killed program still powers off" \
+	eval 'status_is 0 && out_has "(user_trap.elf) killed by SIGILL"'
 
 # --- bad input --------------------------------------------------------------
 
