@@ -24,6 +24,8 @@
 #            memory while vCPU 0 also runs a ticker; with one vCPU clone
 #            is -EAGAIN
 #   bomb     user_forkbomb: fork stops at minnow's process limit
+#   hog      user_hog touches more memory than the domain has: it is
+#            killed (SIGKILL, out of memory), the ticker and minnow go on
 #   bad      bad input: a program not in the ramdisk, a file that is not
 #            ELF, a dynamically linked ELF, a damaged ramdisk, none at all
 #
@@ -38,9 +40,10 @@ WAIT_TENTHS=1200
 PREFIX=muser
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/minnow_user.sh"
 
 cleanup() {
-	for d in sys traps spin hostile smp smp1 bomb bad1 bad2 bad3; do
+	for d in sys traps spin hostile smp smp1 bomb hog helper bad1 bad2 bad3; do
 		pvctl destroy "$PREFIX-$d" >/dev/null 2>&1
 	done
 }
@@ -60,7 +63,7 @@ echo "not an executable" >"$tmp/rd/notelf.elf"
 # header turned into PT_INTERP (e_phoff is 64 in these binaries).
 cp "$USER_DIR/user_ticker.elf" "$tmp/rd/dynamic.elf"
 printf '\003' | dd of="$tmp/rd/dynamic.elf" bs=1 seek=64 conv=notrunc 2>/dev/null
-(cd "$tmp/rd" && ls | cpio -o -H newc >"$tmp/progs.cpio" 2>/dev/null)
+minnow_ramdisk "$tmp/progs.cpio" "$tmp/rd"
 check "the ramdisk is a newc archive of the programs" \
 	sh -c "[ -s '$tmp/progs.cpio' ] && head -c 6 '$tmp/progs.cpio' | grep -q 070701"
 
@@ -68,7 +71,7 @@ check "the ramdisk is a newc archive of the programs" \
 # it stops; its console is left in $tmp/NAME.console and in $tmp/out.
 boot() {
 	rd=${3-$tmp/progs.cpio}
-	run pvctl create --name "$PREFIX-$1" --memory 48M --vcpus "${4:-1}" \
+	run pvctl create --name "$PREFIX-$1" --memory 32M --vcpus "${4:-1}" \
 		--kernel "$MINNOW" \
 		${rd:+--ramdisk "$rd"} --cmdline "$2"
 	created=$rc
@@ -80,13 +83,15 @@ boot() {
 }
 
 # ran_clean NAME: it powered off after all its processes, with every
-# page given back.
+# page given back; then it is destroyed (stopped domains keep their
+# memory, and the suite's other tests need theirs).
 ran_clean() {
 	run pvctl list
 	check "$1: powered off" out_has "^ *[0-9]*  $PREFIX-$1  *shutdown(poweroff) "
 	cp "$tmp/$1.console" "$tmp/out"
 	check "$1: every process ended and every page came back" \
 		out_has_line "minnow: usermode: all processes ended, 0 user pages and 0 pages not given back"
+	pvctl destroy "$PREFIX-$1" >/dev/null 2>&1
 }
 
 # exited NAME PROG STATUS / killed NAME PROG SIGNAL: minnow's verdict.
@@ -200,6 +205,26 @@ boot bomb "run=user_forkbomb.elf"
 checks_passed bomb 1
 exited bomb user_forkbomb.elf 0
 ran_clean bomb
+
+# --- a memory hog -----------------------------------------------------------
+
+boot hog "run=user_ticker.elf,10 run=user_hog.elf,1024"
+killed hog user_hog.elf SIGKILL "a process touching more memory than there is"
+check "hog: the kill says why" out_has "^minnow: pid 2 (user_hog.elf) killed by SIGKILL: out of memory "
+checks_passed hog 1
+ran_clean hog
+
+# --- the helper the benchmarks use (selftests/lib/minnow_user.sh) ---------
+
+minnow_user_run "$PREFIX-helper" "$tmp/progs.cpio" "run=hello.elf,x,y" >"$tmp/out"
+rc=$?
+check "minnow_user_run: powered off, console on stdout, domain gone" \
+	eval 'status_is 0 && out_has_line "argv[2] = y" && ! exists $PREFIX-helper'
+MINNOW_WAIT_TENTHS=600 minnow_user_run "$PREFIX-helper" "$tmp/progs.cpio" \
+	"run=user_trap.elf,ud2" >"$tmp/out"
+rc=$?
+check "minnow_user_run: a killed program still powers off" \
+	eval 'status_is 0 && out_has "(user_trap.elf) killed by SIGILL"'
 
 # --- bad input --------------------------------------------------------------
 
