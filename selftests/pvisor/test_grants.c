@@ -17,7 +17,9 @@
  *   flags flipped by another thread while maps are made, double unmap,
  *   a nonexistent domain, too many maps on one fd.
  * - Copies: Domain0's GRANT_COPY both ways and into a read-only grant;
- *   the guest's own GNTTABOP_COPY between its frames and grants.
+ *   the guest's own GNTTABOP_COPY between its frames and grants; a
+ *   guest copying through another guest's grant, until that one is
+ *   destroyed.
  * - A backend that never unmaps: close() ends its mappings.
  * - Destroy of the granting domain while mapped: the frames stay
  *   charged and readable until the backend lets go, no new map is
@@ -619,6 +621,57 @@ static void test_copies(struct gr_run *run)
 	       "copies leave no GTF_reading/writing behind");
 }
 
+/*
+ * Guest to guest: domain b grants a frame to a, a copies both ways
+ * through the grant, then b is destroyed: a's next copy finds a dying
+ * (gone) domain and fails cleanly.
+ */
+static void test_guest_to_guest(struct gr_run *a)
+{
+	struct pvisor_gnttab_copy *ops = scratch(a, S_OPS);
+	uint64_t pfns[1] = { PFN_GT0 };
+	struct gr_run b;
+	int64_t ret, ret2;
+	int16_t st;
+
+	gr_start(PREFIX "b", guest_engine, false, NULL, &b);
+	st = setup_table(&b, 0, 1, pfns, &ret);
+	if (ret || st)
+		tap_bail("b's SETUP_TABLE: %lld, %d", (long long)ret, st);
+	fill(&b, PFN_RW, 9);
+	grant(&b, REF_RW, a->dom.id, PFN_RW, PVISOR_GTF_PERMIT_ACCESS);
+
+	memset(ops, 0, 2 * sizeof(*ops));
+	ops[0].source.u.ref = REF_RW;
+	ops[0].source.domid = b.dom.id;
+	ops[0].dest.u.gmfn = PFN_DST;
+	ops[0].len = 64;
+	ops[0].flags = PVISOR_GNTCOPY_SOURCE_GREF;
+	ops[1].source.u.gmfn = PFN_SRC;
+	ops[1].dest.u.ref = REF_RW;
+	ops[1].dest.domid = b.dom.id;
+	ops[1].dest.offset = 1000;
+	ops[1].len = 8;
+	ops[1].flags = PVISOR_GNTCOPY_DEST_GREF;
+	ret = guest_op(a, PVISOR_GNTTABOP_COPY, 2);
+	tap_ok(ret == 0 && !ops[0].status && !ops[1].status &&
+	       a->mem[PFN_DST * PVT_PAGE + 1] == (uint8_t)(9 + 7) &&
+	       b.mem[PFN_RW * PVT_PAGE + 1000] == 4 &&
+	       entry_flags(&b, REF_RW) == PVISOR_GTF_PERMIT_ACCESS,
+	       "a guest copies from and into another guest's grant (%d %d)",
+	       ops[0].status, ops[1].status);
+
+	ret = pvnl_domain_del(nl, b.dom.id, NULL);
+	ret2 = gr_reap(b.pid, GR_HANG_SECS);
+	tap_ok(ret == 0 && ret2 != -1, "destroy the granting guest");
+	ops[0].status = 99;
+	ret = guest_op(a, PVISOR_GNTTABOP_COPY, 1);
+	tap_ok(ret == 0 && ops[0].status == PVISOR_GNTST_BAD_DOMAIN,
+	       "a grant from a destroyed guest: BAD_DOMAIN (%d)", ops[0].status);
+	munmap(b.mem, GR_BYTES);
+	close(b.mem_fd);
+}
+
 /* The granting domain is destroyed while Domain0 maps its frame. */
 static void test_destroy_while_mapped(struct gr_run *run,
 				      const struct pvnl_info *base)
@@ -658,7 +711,7 @@ int main(void)
 	struct pvnl_info base;
 	struct gr_run run;
 
-	nl = gr_setup(PREFIX, 11 + 21 + 3 + 2 + 12 + 5 + 1, &base);
+	nl = gr_setup(PREFIX, 11 + 21 + 3 + 2 + 12 + 3 + 5 + 1, &base);
 	dev = gr_dev();
 	gr_start(PREFIX "a", guest_engine, false, NULL, &run);
 
@@ -668,6 +721,7 @@ int main(void)
 	test_limits_and_close(&run);
 	test_flags_changing(&run);
 	test_copies(&run);
+	test_guest_to_guest(&run);
 	test_destroy_while_mapped(&run, &base);
 	gr_done(&base);
 }
