@@ -12,6 +12,27 @@
 #include "parse.h"
 #include "pvctl.h"
 
+int one_domain_operand(const struct cli *cli, int argc, char *argv[],
+		       const char **token, uint32_t *id, const char **name)
+{
+	int ret;
+
+	if (optind >= argc)
+		return cli_usage_error(cli, "missing NAME or ID");
+	*token = argv[optind++];
+	ret = cli_no_operands(cli, argc, argv);
+	if (ret)
+		return ret;
+
+	ret = parse_domain(*token, id, name);
+	if (ret == -ERANGE)
+		return cli_usage_error(cli, "domain id '%s' out of range "
+				       "(1-%d)", *token, PVISOR_DOMID_MAX);
+	if (ret)
+		return cli_usage_error(cli, "missing NAME or ID");
+	return PVCTL_EXIT_OK;
+}
+
 int one_domain_run(const struct cli *cli, int argc, char *argv[],
 		   domain_op op, uint32_t arg, const struct errtext *errors)
 {
@@ -20,20 +41,9 @@ int one_domain_run(const struct cli *cli, int argc, char *argv[],
 	uint32_t id;
 	int ret;
 
-	if (optind >= argc)
-		return cli_usage_error(cli, "missing NAME or ID");
-	token = argv[optind++];
-	ret = cli_no_operands(cli, argc, argv);
+	ret = one_domain_operand(cli, argc, argv, &token, &id, &name);
 	if (ret)
 		return ret;
-
-	ret = parse_domain(token, &id, &name);
-	if (ret == -ERANGE)
-		return cli_usage_error(cli, "domain id '%s' out of range "
-				       "(1-%d)", token, PVISOR_DOMID_MAX);
-	if (ret)
-		return cli_usage_error(cli, "missing NAME or ID");
-
 	ret = session_open(cli->name, &nl);
 	if (ret)
 		return ret;

@@ -14,6 +14,13 @@ typedef int (*domain_op)(struct pvnl *nl, uint32_t id, const char *name,
 			 uint32_t arg);
 
 /*
+ * The one NAME|ID operand after the options: into @token and either @id
+ * or @name (parse_domain()). PVCTL_EXIT_OK, or the usage error's status.
+ */
+int one_domain_operand(const struct cli *cli, int argc, char *argv[],
+		       const char **token, uint32_t *id, const char **name);
+
+/*
  * The rest of "pvctl SUB [options] NAME|ID" once SUB has parsed its
  * options: take the designator, connect, run @op with @arg and report a
  * failure with @errors. Returns pvctl's exit status.
