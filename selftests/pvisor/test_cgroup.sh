@@ -13,6 +13,9 @@
 # - pvctl sched shows the weight and cap, changes them (and the cgroup's
 #   files), and refuses bad values (exit 2), unknown domains and domains
 #   without a runner (exit 1);
+# - pvctl vcpu-pin pins one vCPU thread (Cpus_allowed_list), and
+#   refuses a vCPU the domain has not, offline CPUs, bad lists and a
+#   domain without a runner;
 # - bad cpu_weight and cap values in a config are refused;
 # - pvctl destroy removes the cgroup.
 #
@@ -52,6 +55,20 @@ all_in() {
 	[ $n -ge 2 ]
 }
 
+# The thread of domain $1's vCPU $2 (named pvrun-vcpu$2).
+vcpu_tid() {
+	for p in $(cat $SLICE/dom-$1/cgroup.procs); do
+		for t in /proc/$p/task/*; do
+			[ "$(cat $t/comm 2>/dev/null)" = "pvrun-vcpu$2" ] &&
+				echo ${t##*/}
+		done
+	done
+}
+
+allowed() {
+	awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/$1/status
+}
+
 throttled() {
 	[ "$(awk '$1 == "nr_throttled" { print $2 }' $cg/cpu.stat)" -gt 0 ]
 }
@@ -62,12 +79,12 @@ need_tools pvctl pvrun
 [ -f "$MINNOW" ] || skip_all "no $MINNOW"
 [ -f /sys/fs/cgroup/cgroup.controllers ] || skip_all "no cgroup v2 at /sys/fs/cgroup"
 need_module
-plan 22
+plan 28
 
 mkdir -p $D
 cleanup
 
-printf 'name = "%sa"\nmemory = 16\nkernel = "%s"\ncmdline = "work=1000000"\ncpu_weight = 512\ncap = 10\n' \
+printf 'name = "%sa"\nmemory = 16\nkernel = "%s"\ncmdline = "work=1000000"\nvcpus = 2\ncpu_weight = 512\ncap = 10\n' \
 	$P "$MINNOW" >$D/a.cfg
 run pvctl create $D/a.cfg
 check "a busy guest with cpu_weight 512 and cap 10 starts" status_is 0
@@ -82,7 +99,7 @@ check "memory.max is 64 MiB + 16 MiB / 8" \
 	eval '[ "$(cat $cg/memory.max)" = $(((64 << 20) + (16 << 20) / 8)) ]'
 ctx=$(cat /sys/module/pvisor/parameters/max_contexts)
 check "pids.max is 64 + (max_contexts + 1) * (vcpus + 1)" \
-	eval '[ "$(cat $cg/pids.max)" = $((64 + (ctx + 1) * 2)) ]'
+	eval '[ "$(cat $cg/pids.max)" = $((64 + (ctx + 1) * 3)) ]'
 wait_for throttled
 check "the cap is applied: the busy guest is throttled" throttled
 
@@ -96,6 +113,22 @@ check "... cpu.weight 100, cpu.max unlimited" \
 run pvctl sched $a --cap 250
 check "pvctl sched ID --cap 250 changes only the cap" \
 	eval 'status_is 0 && [ "$(cat $cg/cpu.max)" = "250000 100000" ] && [ "$(cat $cg/cpu.weight)" = 100 ]'
+
+online=$(cat /sys/devices/system/cpu/online)
+run pvctl vcpu-pin ${P}a 1 0
+t1=$(vcpu_tid $a 1)
+check "pvctl vcpu-pin NAME 1 0 pins vCPU 1's thread to CPU 0" \
+	eval 'status_is 0 && [ -n "$t1" ] && [ "$(allowed $t1)" = 0 ]'
+run pvctl vcpu-pin $a 0 all
+t0=$(vcpu_tid $a 0)
+check "pvctl vcpu-pin ID 0 all: vCPU 0 may run on every CPU ($online)" \
+	eval 'status_is 0 && [ -n "$t0" ] && [ "$(allowed $t0)" = "$online" ] && [ "$(allowed $t1)" = 0 ]'
+run pvctl vcpu-pin ${P}a 2 0
+check "a vCPU the domain has not: exit 1" eval 'status_is 1 && err_has "no vCPU 2"'
+run pvctl vcpu-pin ${P}a 1 1000
+check "only offline CPUs: exit 1" eval 'status_is 1 && err_has "online"'
+run pvctl vcpu-pin ${P}a 1 0-x
+check "a bad CPU list: usage error" eval 'status_is 2 && err_has "invalid CPU list"'
 
 run pvctl sched ${P}a --weight 0
 check "weight 0: usage error" eval 'status_is 2 && err_has "invalid weight"'
@@ -111,6 +144,9 @@ pvctl create --name ${P}b --memory 1M >/dev/null 2>&1
 run pvctl sched ${P}b --weight 300
 check "a domain without a runner has no cgroup: exit 1" \
 	eval 'status_is 1 && err_has "no cgroup"'
+run pvctl vcpu-pin ${P}b 0 0
+check "... and no vCPU thread to pin: exit 1" \
+	eval 'status_is 1 && err_has "has no thread"'
 
 run pvctl create $D/a.cfg name=${P}c cpu_weight=65536
 check "a config with cpu_weight 65536 is refused" \

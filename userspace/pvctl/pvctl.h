@@ -34,5 +34,6 @@ int evtchn_list_main(int argc, char *argv[]);
 int store_main(int argc, char *argv[]);
 int config_main(int argc, char *argv[]);
 int sched_main(int argc, char *argv[]);
+int vcpu_pin_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

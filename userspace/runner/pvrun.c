@@ -478,6 +478,8 @@ int main(int argc, char *argv[])
 	/* After the drop, so that they are born unprivileged. */
 	if (vcpu_start_secondaries(dom.vcpus))
 		return 1;
+	if (vcpu_name_thread(0))
+		return 1;
 	if (report_ready(o.ready_fd))
 		return 1;
 	/* From here on, only the exit status speaks. */
