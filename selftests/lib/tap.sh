@@ -20,6 +20,7 @@
 #	exists NAME		is domain NAME listed?
 #	wait_stopped NAME	wait until NAME is shut down or crashed
 #				($WAIT_TENTHS tenths of a second at most)
+#	wait_for CMD...		wait until CMD succeeds (as long at most)
 #	guest_checks FILE LABEL	turn a console's @@pvtest lines into TAP
 #	need_tools CMD...	skip the whole test if one is missing
 #	runners_gone [ID]	wait until ps lists no pvrun (of domain ID),
@@ -100,6 +101,15 @@ runners_gone() {
 	while :; do
 		run ps
 		grep -q "[p]vrun${1:+ --domain $1 }" "$tmp/out" || return 0
+		[ $i -ge "$WAIT_TENTHS" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+wait_for() {
+	i=0
+	until "$@"; do
 		[ $i -ge "$WAIT_TENTHS" ] && return 1
 		sleep 0.1
 		i=$((i + 1))

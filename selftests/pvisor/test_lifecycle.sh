@@ -57,17 +57,6 @@ cleanup() {
 id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
 rd() { pvctl store read "/pvisor/domains/$1/$2" 2>/dev/null; }
 
-# wait_for CMD...: until CMD succeeds, $WAIT_TENTHS tenths at most.
-wait_for() {
-	i=0
-	while [ $i -lt "$WAIT_TENTHS" ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 acted() { [ -n "$(rd "$1" action)" ]; }
 gone() { ! exists "$1"; }
 

@@ -71,16 +71,6 @@ wait_gone() {
 	return 1
 }
 
-# wait_for CMD...: until CMD succeeds.
-wait_for() {
-	i=0
-	until "$@"; do
-		[ $i -ge "$WAIT_TENTHS" ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 lines_in() { [ "$(wc -l <"$1")" -ge "$2" ]; }
 
 echo "TAP version 13"

@@ -243,20 +243,12 @@ static int set_on_crash(struct domcfg *c, const struct value *v, char *w,
 	return action_value(v, &c->on_crash, w, len);
 }
 
-/*
- * Weights and caps are enforced by a cgroup per domain, which does not
- * exist yet: until it does, only the values that change nothing are
- * taken, so that no config claims a limit pvisor does not apply.
- */
+/* Weights and caps are enforced by the domain's cgroup (domcgroup.c). */
 static int set_cpu_weight(struct domcfg *c, const struct value *v, char *w,
 			  size_t len)
 {
 	if (v->number < 1 || v->number > DOMCFG_WEIGHT_MAX)
 		return why(w, len, "1 to %d", DOMCFG_WEIGHT_MAX);
-	if (v->number != DOMCFG_WEIGHT_DEFAULT)
-		return why(w, len, "scheduler weights are not enforced yet "
-			   "(no per-domain cgroup): only %d is accepted",
-			   DOMCFG_WEIGHT_DEFAULT);
 	c->cpu_weight = (uint32_t)v->number;
 	return 0;
 }
@@ -266,9 +258,6 @@ static int set_cap(struct domcfg *c, const struct value *v, char *w,
 {
 	if (v->number > CAP_MAX)
 		return why(w, len, "0 (none) to %u percent", CAP_MAX);
-	if (v->number)
-		return why(w, len, "CPU caps are not enforced yet (no "
-			   "per-domain cgroup): only 0 is accepted");
 	c->cap = (uint32_t)v->number;
 	return 0;
 }

@@ -59,8 +59,8 @@ static void runner_path(char *buf, size_t size)
 /* In the grandchild: become pvrun, or say why not on the pipe. */
 static void exec_runner(const struct launch *l, int err_fd)
 {
-	char path[PATH_MAX], domid[16];
-	const char *argv[12];
+	char path[PATH_MAX], domid[16], weight[16], cap[16];
+	const char *argv[16];
 	int null, i = 0;
 	sigset_t none;
 
@@ -98,6 +98,14 @@ static void exec_runner(const struct launch *l, int err_fd)
 		argv[i++] = "--cmdline";
 		argv[i++] = l->cmdline;
 	}
+	if (l->weight) {
+		snprintf(weight, sizeof(weight), "%" PRIu32, l->weight);
+		argv[i++] = "--weight";
+		argv[i++] = weight;
+	}
+	snprintf(cap, sizeof(cap), "%" PRIu32, l->cap);
+	argv[i++] = "--cap";
+	argv[i++] = cap;
 	argv[i++] = "--ready-fd";
 	argv[i++] = "2";
 	argv[i] = NULL;

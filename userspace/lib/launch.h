@@ -14,6 +14,8 @@ struct launch {
 	const char *kernel;
 	const char *ramdisk;	/* NULL: none */
 	const char *cmdline;	/* NULL: none */
+	uint32_t weight;	/* Xen credit weight; 0: pvrun's default */
+	uint32_t cap;		/* percent of one CPU; 0: none */
 };
 
 /*

@@ -311,6 +311,8 @@ static int start(struct pvnl *nl, const struct pvnl_domain *dom,
 		.kernel = cfg->kernel,
 		.ramdisk = cfg->ramdisk[0] ? cfg->ramdisk : NULL,
 		.cmdline = cfg->cmdline[0] ? cfg->cmdline : NULL,
+		.weight = cfg->cpu_weight,
+		.cap = cfg->cap,
 	};
 	char why[1024];
 

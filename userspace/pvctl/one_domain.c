@@ -30,7 +30,7 @@ int one_domain_operand(const struct cli *cli, int argc, char *argv[],
 				       "(1-%d)", *token, PVISOR_DOMID_MAX);
 	if (ret)
 		return cli_usage_error(cli, "missing NAME or ID");
-	return 0;
+	return PVCTL_EXIT_OK;
 }
 
 int one_domain_run(const struct cli *cli, int argc, char *argv[],

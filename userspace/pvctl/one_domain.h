@@ -14,10 +14,8 @@ typedef int (*domain_op)(struct pvnl *nl, uint32_t id, const char *name,
 			 uint32_t arg);
 
 /*
- * The NAME|ID operand of "pvctl SUB [options] NAME|ID", once SUB has
- * parsed its options: the last operand, as @token and as an id (0: a
- * name) or a name (NULL: an id). Returns 0, or pvctl's exit status for a
- * usage error (already reported).
+ * The one NAME|ID operand after the options: into @token and either @id
+ * or @name (parse_domain()). PVCTL_EXIT_OK, or the usage error's status.
  */
 int one_domain_operand(const struct cli *cli, int argc, char *argv[],
 		       const char **token, uint32_t *id, const char **name);

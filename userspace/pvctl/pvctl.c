@@ -28,6 +28,8 @@ static const struct {
 	{ "evtchn-list", evtchn_list_main, "list a domain's event channels (debugging)" },
 	{ "store", store_main, "read, change and watch xenstore (through pvisord)" },
 	{ "config", config_main, "print a domain's effective config (through pvisord)" },
+	{ "sched", sched_main, "show or set a domain's scheduler weight and cap" },
+	{ "vcpu-pin", vcpu_pin_main, "run one of a domain's vCPUs only on some host CPUs" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

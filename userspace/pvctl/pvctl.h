@@ -33,5 +33,7 @@ int vcpu_list_main(int argc, char *argv[]);
 int evtchn_list_main(int argc, char *argv[]);
 int store_main(int argc, char *argv[]);
 int config_main(int argc, char *argv[]);
+int sched_main(int argc, char *argv[]);
+int vcpu_pin_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

@@ -31,6 +31,7 @@
 
 #include "conn.h"
 #include "domains.h"
+#include "domcgroup.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "loop.h"
@@ -168,6 +169,8 @@ static void forget(uint32_t domid)
 	if (domid <= PVISOR_DOMID_MAX)
 		known[domid] = 0;
 	pvisor_conn_close_domain(domid);
+	/* Empty unless its runner is still exiting (then pvctl waits). */
+	domcg_remove(domid);
 	pvisor_xs_domain_path(domid, base, sizeof(base));
 	snprintf(vm, sizeof(vm), "%s/vm", base);
 	n = pvisor_xs_lookup(pvisor_xs.tree, vm);

@@ -148,6 +148,8 @@ static int recreate(struct pvnl *nl, const struct domcfg *cfg, char *why,
 		.kernel = cfg->kernel,
 		.ramdisk = cfg->ramdisk[0] ? cfg->ramdisk : NULL,
 		.cmdline = cfg->cmdline[0] ? cfg->cmdline : NULL,
+		.weight = cfg->cpu_weight,
+		.cap = cfg->cap,
 	};
 	struct pvnl_domain nd, seen;
 	char msg[1024];

@@ -6,7 +6,8 @@
  *      factory (factory.c), and map the domain's memory through a
  *      Domain0 memory fd (PVISOR_IOCTL_DOMAIN_MEMORY).
  *   2. Build it: kernel, ramdisk, start_info, page tables, stack
- *      (builder.c). Then let go of that mapping.
+ *      (builder.c). Then let go of that mapping, and move into the
+ *      domain's cgroup with the factory (domcgroup.c).
  *   3. Attach as the domain's runner, move the runner fd to
  *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
  *   4. Catch the host signals guest traps raise, to bounce them into the
@@ -39,6 +40,7 @@
 #include <pvisor/hypercall.h>
 
 #include "builder.h"
+#include "domcgroup.h"
 #include "confine.h"
 #include "factory.h"
 #include "pvnl.h"
@@ -58,6 +60,8 @@ struct options {
 	const char *ramdisk;
 	const char *cmdline;
 	int ready_fd;
+	uint32_t weight;	/* Xen credit weight */
+	uint32_t cap;		/* percent of one CPU, 0: none */
 };
 
 void runner_error(const char *fmt, ...)
@@ -76,7 +80,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s --domain ID --kernel FILE [--ramdisk FILE] "
 		"[--cmdline STRING]\n"
-		"             [--ready-fd N]\n"
+		"             [--ready-fd N] [--weight W] [--cap C]\n"
 		"\n"
 		"Build domain ID (in state created) from an ELF kernel and run "
 		"it in this\nprocess, confined. Run as root; normally started "
@@ -92,6 +96,10 @@ static void usage(FILE *f)
 		"bytes)\n"
 		"      --ready-fd N     write \"ready\" to fd N when the guest "
 		"is about to start\n"
+		"      --weight W       credit-scheduler weight, 1-65535 "
+		"(default 256)\n"
+		"      --cap C          CPU cap in percent of one CPU, 0 for "
+		"none (default)\n"
 		"  -h, --help           show this help\n",
 		PROG_NAME, PVISOR_CMDLINE_MAX - 1);
 }
@@ -117,6 +125,8 @@ static int parse_options(int argc, char *argv[], struct options *o)
 		{ "ramdisk", required_argument, NULL, 'r' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "weight", required_argument, NULL, 'W' },
+		{ "cap", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +135,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ready_fd = -1;
+	o->weight = DOMCG_WEIGHT_DEFAULT;
 	while ((c = getopt_long(argc, argv, "d:k:r:c:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
@@ -151,6 +162,22 @@ static int parse_options(int argc, char *argv[], struct options *o)
 				return 2;
 			}
 			o->ready_fd = (int)v;
+			break;
+		case 'W':
+			if (parse_uint(optarg, DOMCG_WEIGHT_MAX, &v) || !v) {
+				runner_error("invalid --weight '%s' (1-%d)",
+					     optarg, DOMCG_WEIGHT_MAX);
+				return 2;
+			}
+			o->weight = (uint32_t)v;
+			break;
+		case 'C':
+			if (parse_uint(optarg, DOMCG_CAP_MAX, &v)) {
+				runner_error("invalid --cap '%s' (0-%u)",
+					     optarg, DOMCG_CAP_MAX);
+				return 2;
+			}
+			o->cap = (uint32_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -298,6 +325,47 @@ static int build(int dev, const struct options *o,
 	return ret;
 }
 
+/* The contexts one domain may have, for pids.max; 64 if unknown. */
+static uint64_t max_contexts(void)
+{
+	unsigned long v = 64;
+	FILE *f = fopen("/sys/module/pvisor/parameters/max_contexts", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 64;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Into the domain's own cgroup (domcgroup.c), with the factory: what
+ * they start from now on is born there. The bounds are generous for a
+ * runner: 64 MiB plus an eighth of the guest's memory (its window's
+ * page tables are bounded by a sixteenth plus 256 KiB, runner.rst), and
+ * 64 processes plus a thread per vCPU for the runner and every context
+ * the module allows.
+ */
+static int join_cgroup(const struct options *o,
+		       const struct pvnl_domain *dom, pid_t factory)
+{
+	struct domcg_limits l = {
+		.weight = o->weight,
+		.cap = o->cap,
+		.memory_max = (64ULL << 20) + dom->memory / 8,
+		.pids_max = 64 + (max_contexts() + 1) * (dom->vcpus + 1),
+	};
+	pid_t pids[2] = { getpid(), factory };
+	char why[512];
+	int ret;
+
+	ret = domcg_create(o->domid, &l, pids, 2, why, sizeof(why));
+	if (ret)
+		runner_error("domain %" PRIu32 "'s cgroup: %s", o->domid, why);
+	return ret;
+}
+
 /*
  * Become the domain's runner: fd PVISOR_RUNNER_FD, the window mapped.
  * Closes @dev, which may well be using fd PVISOR_RUNNER_FD.
@@ -355,6 +423,7 @@ int main(int argc, char *argv[])
 	struct pvnl_domain dom;
 	struct options o;
 	int dev, ret;
+	pid_t factory;
 	uid_t id;
 
 	ret = parse_options(argc, argv, &o);
@@ -372,7 +441,8 @@ int main(int argc, char *argv[])
 	 * The factory first, before anything of the guest is read: what it
 	 * holds, every guest process starts from (factory.c).
 	 */
-	ret = factory_start(o.domid, dom.vcpus);
+	factory = factory_start(o.domid, dom.vcpus);
+	ret = factory < 0 ? (int)factory : 0;
 	if (ret < 0) {
 		runner_error("cannot start the context factory: %s",
 			     strerror(-ret));
@@ -392,6 +462,8 @@ int main(int argc, char *argv[])
 	}
 	if (build(dev, &o, &dom, &boot))
 		return 1;
+	if (join_cgroup(&o, &dom, factory))
+		return 1;
 	if (attach(dev, o.domid))
 		return 1;
 	if (vcpu_set_boot_context(&boot))
@@ -405,6 +477,8 @@ int main(int argc, char *argv[])
 		return 1;
 	/* After the drop, so that they are born unprivileged. */
 	if (vcpu_start_secondaries(dom.vcpus))
+		return 1;
+	if (vcpu_name_thread(0))
 		return 1;
 	if (report_ready(o.ready_fd))
 		return 1;

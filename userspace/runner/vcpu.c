@@ -22,10 +22,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <pvisor/device.h>
 #include <pvisor/hypercall.h>
@@ -61,10 +63,23 @@ int vcpu_set_boot_context(const struct builder_output *boot)
 	return 0;
 }
 
+int vcpu_name_thread(uint32_t vcpu)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), VCPU_THREAD_NAME "%u", vcpu);
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) < 0) {
+		runner_error("cannot name vCPU %u's thread: %s", vcpu,
+			     strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static void *secondary_thread(void *arg)
 {
 	uint32_t vcpu = (uint32_t)(uintptr_t)arg;
-	int ret = traps_thread_init();
+	int ret = vcpu_name_thread(vcpu) ?: traps_thread_init();
 	int none = 0;
 
 	if (ret)

@@ -13,6 +13,16 @@
 #include "builder.h"
 
 /*
+ * Every vCPU thread is named VCPU_THREAD_NAME "<n>" (its comm, in
+ * /proc/PID/task/TID/comm), so that pvctl vcpu-pin can find vCPU n's
+ * thread; guest code cannot rename it (no system calls).
+ */
+#define VCPU_THREAD_NAME	"pvrun-vcpu"
+
+/* Name the calling thread vCPU @vcpu's. 0 or a negative errno, reported. */
+int vcpu_name_thread(uint32_t vcpu);
+
+/*
  * Tell the module where the boot vCPU starts (PVISOR_IOCTL_VCPU_SET_CONTEXT
  * on the runner fd). Returns 0 or a negative errno, reported.
  */
