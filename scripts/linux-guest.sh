@@ -12,7 +12,8 @@
 # The tree is unpacked into DIR/linux/src once per package version; the
 # series is applied to it, and when the series changes the old one is
 # taken off first (patch -R from DIR/linux/applied/), so that only the
-# files the patches touch look new to make. Objects go to DIR/linux/obj;
+# files the patches touch look new to make, and of those only the ones
+# whose content changed. Objects go to DIR/linux/obj;
 # the image is DIR/linux/obj/vmlinux, copied to DIR/linux/linux.elf.
 # DIR/linux/stamp records what the image was made from: the package
 # version, the hashes of the series, the configuration and of this
@@ -86,8 +87,17 @@ fi
 # The series on the tree is the one in DIR/linux/applied (its order in
 # applied/series). Take it off unless it is the one wanted, then put the
 # wanted one on. A patch that does not apply leaves the tree as it was.
+#
+# Taking a series off and putting one on rewrites every file it touches,
+# and some of them (asm/pgtable.h) are in nearly every object: a file
+# whose content comes out as it was keeps its old time (DIR/linux/times),
+# so that make rebuilds only what the change of series really changed.
 if [ -d "$dir/applied" ] &&
 	[ "$(cat "$dir/applied/hash" 2>/dev/null)" != "$patches_hash" ]; then
+	sed -n 's#^+++ b/##p' "$dir"/applied/*.patch | sort -u | while read -r f; do
+		[ -f "$src/$f" ] || continue
+		echo "$(stat -c %Y "$src/$f") $(sha256sum <"$src/$f" | cut -d' ' -f1) $f"
+	done >"$dir/times"
 	note "taking the old series off"
 	tac "$dir/applied/series" | while read -r p; do
 		patch -d "$src" -p1 -R -s -f <"$dir/applied/$p" >/dev/null ||
@@ -113,6 +123,17 @@ if [ ! -d "$dir/applied" ]; then
 	done
 	echo "$patches_hash" >"$dir/applying/hash"
 	mv "$dir/applying" "$dir/applied"
+fi
+if [ -f "$dir/times" ]; then
+	kept=0
+	while read -r t h f; do
+		[ -f "$src/$f" ] &&
+			[ "$(sha256sum <"$src/$f" | cut -d' ' -f1)" = "$h" ] || continue
+		touch -m -d "@$t" "$src/$f"
+		kept=$((kept + 1))
+	done <"$dir/times"
+	rm -f "$dir/times"
+	note "$kept unchanged files keep their times"
 fi
 
 ksrc_env "$dir" "$version"
