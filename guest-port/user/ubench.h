@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Figures of the benchmark programs (progs/bench_*.c), printed on fd 1 in
+ * the line benchmarks/run-bench.sh reads from every benchmark:
+ *
+ *   @@bench NAME MEDIAN UNIT min MIN max MAX n REPS
+ *
+ * A program that cannot measure prints "@@bench-error NAME: WHY" and
+ * exits 1. The clock is CLOCK_MONOTONIC, which the host, User-Mode Linux
+ * and minnow all answer, so one binary measures itself on all three.
+ */
+#ifndef USER_UBENCH_H
+#define USER_UBENCH_H
+
+#include "ulib.h"
+
+/* Each measurement is repeated this often; the median is the figure. */
+#define UBENCH_REPS	11
+
+/* CLOCK_MONOTONIC in ns; a clock that fails ends the program. */
+long long ubench_now(const char *name);
+
+/* Sorts @v (@n values, n >= 1) and prints the @@bench line. */
+void ubench_report(const char *name, long long *v, int n, const char *unit);
+
+void ubench_fail(const char *name, const char *why, long err)
+	__attribute__((noreturn));
+
+#endif /* USER_UBENCH_H */
