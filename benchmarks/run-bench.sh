@@ -20,6 +20,16 @@
 #   (6) timer wake-up lateness    timer.late, guest / host        none
 #       (1 ms sleep)              clock_nanosleep
 #
+# and, for guest processes, with User-Mode Linux as the peer column (the
+# same static programs, guest-port/user/progs/bench_*.elf, run natively,
+# in Debian's UML booted in this host, and as minnow guest processes):
+#
+#   (7) getpid loop               user.getpid, minnow / UML      <= 0.5
+#   (8) first-touch fault on      user.first_touch, minnow /     <= 1.5
+#       anonymous memory          host
+#   (9) switch between two        user.switch, minnow / host      none
+#       processes (sched_yield)   pipe.rtt / 2
+#
 # (1)-(3), (5) and (6) run in ROUNDS rounds (native programs, then the
 # guests), pinned to one CPU: both ping-pongs keep their two sides on
 # that CPU. Each program reports the median of its repetitions and a
@@ -34,6 +44,8 @@
 # PVISOR_BENCH_DIR     where bin/ and guest/ are (default: this script's
 #                      directory, else /benchmarks)
 # PVISOR_BENCH_ROUNDS  rounds of (1)-(3) (default 5)
+# PVISOR_BENCH_USER    where the bench_*.elf user programs are (default
+#                      /guest/user)
 
 dir=${PVISOR_BENCH_DIR:-}
 if [ -z "$dir" ]; then
@@ -48,6 +60,22 @@ ROUNDS=${PVISOR_BENCH_ROUNDS:-5}
 GUEST_MEMORY=192M
 # Bounded wait for the bench guest, in seconds (TCG is slow).
 GUEST_WAIT=900
+# (7)-(9): the user programs, which the test host has in /guest/user.
+USER_DIR=${PVISOR_BENCH_USER:-/guest/user}
+USER_PROGS="$USER_DIR/bench_getpid.elf $USER_DIR/bench_fault.elf $USER_DIR/bench_switch.elf"
+
+# The minnow column of (7)-(9), the one place to turn it on: once minnow
+# runs user programs (Documentation/minnow-user-mode.rst), make
+# minnow_user_ready succeed and minnow_user run "$@" (a program and its
+# arguments) as a minnow guest process pinned like $PIN, printing that
+# process's stdout.
+# Until then the column says "n/a (minnow user mode not merged)".
+minnow_user_ready() {
+	return 1
+}
+minnow_user() {
+	return 1
+}
 
 figures=/tmp/bench.figures
 err=/tmp/bench.err
@@ -63,6 +91,13 @@ if [ ! -x "$BIN/nullsys" ] || [ ! -f "$GUEST/bench.elf" ]; then
 		"'make -C benchmarks'; the test host needs them as /benchmarks)" >&2
 	exit 1
 fi
+for prog in $USER_PROGS; do
+	if [ ! -x "$prog" ]; then
+		echo "run-bench.sh: no $prog (guest-port builds the user programs;" \
+			"the test host has them in /guest/user)" >&2
+		exit 1
+	fi
+done
 
 # (1)-(3) on the last CPU, both sides: the runner inherits pvctl's
 # affinity through its forks and exec.
@@ -76,9 +111,12 @@ if [ "$ncpu" -gt 1 ]; then
 	AUX="taskset 1"
 fi
 
-# One native program: its @@bench lines, prefixed "native.".
-native() {
-	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench native./p' >>"$figures" &&
+# collect PREFIX CMD...: CMD's @@bench lines, their names prefixed with
+# PREFIX. A failing or complaining CMD is a figure not measured.
+collect() {
+	prefix=$1
+	shift
+	if "$@" 2>"$err" | sed -n "s/^@@bench /@@bench $prefix./p" >>"$figures" &&
 	   [ ! -s "$err" ]; then
 		return 0
 	fi
@@ -86,15 +124,15 @@ native() {
 	broken=1
 }
 
+# One native program: "native.".
+native() {
+	collect native "$@"
+}
+
 # A native program that runs guests and passes on their @@bench lines
-# (pingpong guest): prefixed "guest.".
+# (pingpong guest), or a user program run as a minnow process: "guest.".
 relay() {
-	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench guest./p' >>"$figures" &&
-	   [ ! -s "$err" ]; then
-		return 0
-	fi
-	note "$* failed: $(cat "$err")"
-	broken=1
+	collect guest "$@"
 }
 
 state_of() {
@@ -133,6 +171,7 @@ grep -q '^flags.* hypervisor' /proc/cpuinfo && hyp=virtual
 echo "pvisor benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r)"
 echo "cpu: $cpu ($hyp, $(grep -c '^processor' /proc/cpuinfo) CPUs)"
 echo "guests: $GUEST/bench.elf, $GUEST_MEMORY; $GUEST/pingpong.elf, two of 2M; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
+echo "guest processes: $USER_PROGS; peer: User-Mode Linux ${PVISOR_UML:-/usr/bin/linux.uml}, 1 CPU"
 echo
 
 native "$BIN/tsc"
@@ -145,8 +184,21 @@ while [ $round -lt "$ROUNDS" ]; do
 	native $PIN "$BIN/pingpong" pipe
 	guest
 	relay $PIN "$BIN/pingpong" guest --kernel "$GUEST/pingpong.elf"
+	native $PIN "$BIN/ptrace"
+	for prog in $USER_PROGS; do
+		native $PIN "$prog"
+		if minnow_user_ready; then
+			relay minnow_user "$prog"
+		fi
+	done
 	round=$((round + 1))
 done
+# UML boots once (tens of seconds under TCG) and runs every round itself,
+# pinned like the rest: its kernel and its processes' host twins share
+# the one CPU, as the two sides of the host's ping-pong do.
+collect uml $PIN sh "$dir/uml-run.sh" "$ROUNDS" $USER_PROGS
+minnow=0
+minnow_user_ready && minnow=1
 native "$BIN/boottime" hello "$BIN/hello"
 native "$BIN/boottime" cmd pvctl_info /bin/pvctl info
 native "$BIN/boottime" guest --memory 2M --label empty
@@ -155,7 +207,7 @@ native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 2M --label cre
 	--hello "$BIN/hello"
 native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 16M --label create_16m
 
-awk '
+awk -v minnow="$minnow" '
 	function fig(name) { return (name in med) ? med[name] : "" }
 	# A figure for the table: ticks also shown in ns (tsc.khz).
 	function show(name,   v) {
@@ -206,6 +258,48 @@ awk '
 		a = best[g]; b = best[n]
 		printf "    %-36s %d / %d ticks: %.3f\n", label, a, b,
 			inverse ? b / a : a / b
+	}
+	# (7)-(9): ns per operation, three columns.
+	function ns(name,   v) {
+		v = fig(name)
+		if (v == "" || unit[name] == "ns")
+			return v
+		if (unit[name] == "ticks" && khz > 0)
+			return v * 1e6 / khz
+		return ""
+	}
+	function cell(v, absent) {
+		return v == "" ? absent : sprintf("%.0f ns", v)
+	}
+	function ratio(a, b) {
+		return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b)
+	}
+	# A target is the minnow figure over the UML or host one.
+	function urow(label, m, u, h, ref, target,   absent, r, verdict) {
+		absent = minnow ? "-" : "n/a*"
+		if ((minnow && m == "") || u == "" || h == "" || u == 0 || h == 0)
+			verdict = "NOT MEASURED"
+		else if (target == "")
+			verdict = "no target"
+		else if (m == "")
+			verdict = "n/a*"
+		else {
+			r = m / (ref == "UML" ? u : h)
+			verdict = r <= target ? "meets target" : "MISSES target"
+		}
+		printf "%-24s %-12s %-12s %-12s %7s %8s %7s %-19s %s\n", label,
+			cell(m, absent), cell(u, "-"), cell(h, "-"), ratio(m, h),
+			ratio(u, h), ratio(m, u),
+			target == "" ? "-" : "minnow/" ref " <= " target, verdict
+	}
+	function uinfo(label, v, ref, refname) {
+		if (v == "")
+			return
+		if (ref != "" && ref > 0)
+			printf "  %-48s %-10s (%.2fx %s)\n", label, cell(v),
+				v / ref, refname
+		else
+			printf "  %-48s %s\n", label, cell(v)
 	}
 	$1 == "@@bench" {
 		k = ++cnt[$2]; val[$2, k] = $3; unit[$2] = $4
@@ -284,6 +378,42 @@ awk '
 		else
 			print "  cpu.loop checksums agree: " fig("native.cpu.checksum")
 		printf "  TSC: %.1f MHz\n", khz / 1000
+		pipe = ns("native.pipe.rtt")
+		if (pipe != "")
+			pipe /= 2
+		print ""
+		print "Guest processes, ns per operation (the same static programs natively,"
+		print "in User-Mode Linux and as minnow processes):"
+		printf "%-24s %-12s %-12s %-12s %7s %8s %7s %-19s %s\n", "benchmark",
+			"minnow", "UML", "host", "m/host", "UML/host", "m/UML",
+			"target", "verdict"
+		urow("(7) getpid", ns("guest.user.getpid"), ns("uml.user.getpid"),
+			ns("native.user.getpid"), "UML", 0.5)
+		urow("(8) first-touch fault", ns("guest.user.first_touch"),
+			ns("uml.user.first_touch"), ns("native.user.first_touch"),
+			"host", 1.5)
+		urow("(9) process switch", ns("guest.user.switch"),
+			ns("uml.user.switch"), pipe, "host", "")
+		if (!minnow)
+			print "  * n/a (minnow user mode not merged)"
+		print "  host (9) is half a pipe round trip (pingpong pipe: two switches)"
+		uinfo("host sched_yield switch (bench_switch natively)",
+			ns("native.user.switch"), pipe, "half a pipe round trip")
+		uinfo("host getppid (nullsys)", ns("native.sys.getppid"),
+			ns("native.user.getpid"), "host getpid")
+		uinfo("host anonymous fault, 4096 pages (fault)",
+			ns("native.fault.anon_first_touch"),
+			ns("native.user.first_touch"), "bench_fault natively")
+		print "  UML on the host (ptrace):"
+		uinfo("host ptrace SYSEMU stop, as UML per system call",
+			ns("native.ptrace.sysemu"), ns("uml.user.getpid"),
+			"UML getpid")
+		uinfo("the same without the xstate transfers",
+			ns("native.ptrace.sysemu_gpr"), ns("uml.user.getpid"),
+			"UML getpid")
+		uinfo("host first touch, shared tmpfs (UML memory)",
+			ns("native.fault.shm_first_touch"),
+			ns("uml.user.first_touch"), "UML first touch")
 	}
 ' "$figures"
 

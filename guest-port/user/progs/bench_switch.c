@@ -10,13 +10,13 @@
  * to and the figure is the cost of the system call alone.
  *
  *   bench_switch.elf [YIELDS]    the parent's YIELDS per repetition
- *                                (default 500)
+ *                                (default 250)
  */
 
 #include "../ubench.h"
 
 #define NAME		"user.switch"
-#define YIELDS		500
+#define YIELDS		250
 #define WARMUP		50
 
 int main(int argc, char **argv)
