@@ -30,6 +30,7 @@
 #include "test.h"
 #include "time.h"
 #include "traps.h"
+#include "usermode.h"
 
 /* An address no physmap reaches: 256 GiB into the window. */
 #define ALIAS_VA	(PVISOR_WINDOW_BASE + (256ULL << 30))
@@ -391,6 +392,8 @@ void minnow_main(void)
 	       (void *)__text_start, mm_free_pages(),
 	       start_info->first_free_pfn);
 	show_ramdisk();
+	if (usermode_requested())
+		usermode_main();
 
 	check_traps();
 	check_start_info();

@@ -19,10 +19,12 @@
 #define SYS_sched_yield		24
 #define SYS_nanosleep		35
 #define SYS_getpid		39
+#define SYS_clone		56
 #define SYS_fork		57
 #define SYS_exit		60
 #define SYS_wait4		61
 #define SYS_getppid		110
+#define SYS_gettid		186
 #define SYS_clock_gettime	228
 #define SYS_exit_group		231
 
