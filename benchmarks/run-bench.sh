@@ -64,17 +64,45 @@ GUEST_WAIT=900
 USER_DIR=${PVISOR_BENCH_USER:-/guest/user}
 USER_PROGS="$USER_DIR/bench_getpid.elf $USER_DIR/bench_fault.elf $USER_DIR/bench_switch.elf"
 
-# The minnow column of (7)-(9), the one place to turn it on: once minnow
-# runs user programs (Documentation/minnow-user-mode.rst), make
-# minnow_user_ready succeed and minnow_user run "$@" (a program and its
-# arguments) as a minnow guest process pinned like $PIN, printing that
-# process's stdout.
-# Until then the column says "n/a (minnow user mode not merged)".
+# The minnow column of (7)-(9): the same binaries as minnow guest
+# processes (Documentation/minnow-user-mode.rst), from a ramdisk of them.
+# minnow_user_ready is the one place to turn the column off again (it
+# then says "n/a (minnow user mode not merged)").
+MINNOW=/guest/minnow.elf
+USER_DOMAIN=ubench
+USER_RAMDISK=/tmp/bench-user.cpio
+# Enough for minnow, the programs and bench_fault's 128 pages.
+USER_MEMORY=48M
 minnow_user_ready() {
-	return 1
+	[ -f "$MINNOW" ]
 }
+
+# minnow_user PROG: PROG as the one process of a minnow domain (one
+# vCPU, pinned like the native side), its console on stdout once minnow
+# powered off; an error on stderr unless PROG exited with status 0.
 minnow_user() {
-	return 1
+	name=${1##*/}
+	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
+	if [ ! -s "$USER_RAMDISK" ]; then
+		(cd "$USER_DIR" && ls bench_*.elf | cpio -o -H newc 2>/dev/null) \
+			>"$USER_RAMDISK" || return 1
+	fi
+	$PIN pvctl create --name "$USER_DOMAIN" --memory "$USER_MEMORY" \
+		--kernel "$MINNOW" --ramdisk "$USER_RAMDISK" \
+		--cmdline "run=$name" >/dev/null || return 1
+	i=0
+	while [ "$(state_of "$USER_DOMAIN")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	pvctl console "$USER_DOMAIN" >/tmp/bench-user.console 2>&1
+	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
+	cat /tmp/bench-user.console
+	if ! grep -q "^minnow: pid 1 ($name) exited with status 0" /tmp/bench-user.console; then
+		echo "$name did not finish in minnow:" >&2
+		tail -n 5 /tmp/bench-user.console >&2
+		return 1
+	fi
 }
 
 figures=/tmp/bench.figures
