@@ -43,7 +43,7 @@
 #
 # PVISOR_BENCH_DIR     where bin/ and guest/ are (default: this script's
 #                      directory, else /benchmarks)
-# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) (default 5)
+# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) and (5)-(9) (default 5)
 # PVISOR_BENCH_USER    where the bench_*.elf user programs are (default
 #                      /guest/user)
 
@@ -320,6 +320,12 @@ awk -v minnow="$minnow" '
 			ratio(u, h), ratio(m, u),
 			target == "" ? "-" : "minnow/" ref " <= " target, verdict
 	}
+	# Two figures in ns, the fastest repetition of each.
+	function ubest(label, a, b) {
+		if ((a in best) && (b in best) && best[b] > 0)
+			printf "    %-20s %d / %d ns: %.2f\n", label, best[a],
+				best[b], best[a] / best[b]
+	}
 	function uinfo(label, v, ref, refname) {
 		if (v == "")
 			return
@@ -424,6 +430,14 @@ awk -v minnow="$minnow" '
 			ns("uml.user.switch"), pipe, "host", "")
 		if (!minnow)
 			print "  * n/a (minnow user mode not merged)"
+		print "  Fastest repetitions (interference only adds time):"
+		ubest("(7) minnow / UML", "guest.user.getpid", "uml.user.getpid")
+		ubest("(7) UML / host", "uml.user.getpid", "native.user.getpid")
+		ubest("(8) minnow / host", "guest.user.first_touch",
+			"native.user.first_touch")
+		ubest("(8) UML / host", "uml.user.first_touch",
+			"native.user.first_touch")
+		ubest("(9) minnow / UML", "guest.user.switch", "uml.user.switch")
 		print "  host (9) is half a pipe round trip (pingpong pipe: two switches)"
 		uinfo("host sched_yield switch (bench_switch natively)",
 			ns("native.user.switch"), pipe, "half a pipe round trip")
