@@ -90,11 +90,7 @@ minnow_user() {
 	$PIN pvctl create --name "$USER_DOMAIN" --memory "$USER_MEMORY" \
 		--kernel "$MINNOW" --ramdisk "$USER_RAMDISK" \
 		--cmdline "run=$name" >/dev/null || return 1
-	i=0
-	while [ "$(state_of "$USER_DOMAIN")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
+	wait_not_running "$USER_DOMAIN"
 	pvctl console "$USER_DOMAIN" >/tmp/bench-user.console 2>&1
 	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
 	cat /tmp/bench-user.console
@@ -167,6 +163,16 @@ state_of() {
 	$AUX pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
 }
 
+# Waits, twice a second and at most GUEST_WAIT seconds, until domain $1
+# no longer runs.
+wait_not_running() {
+	i=0
+	while [ "$(state_of "$1")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
+
 # The bench guest: create, wait for it to power off, keep its figures.
 guest() {
 	pvctl destroy "$DOMAIN" >/dev/null 2>&1
@@ -176,11 +182,7 @@ guest() {
 		broken=1
 		return
 	fi
-	i=0
-	while [ "$(state_of "$DOMAIN")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
+	wait_not_running "$DOMAIN"
 	pvctl console "$DOMAIN" >/tmp/bench.console 2>&1
 	sed -n 's/^@@bench /@@bench guest./p' /tmp/bench.console >>"$figures"
 	if ! grep -q '^@@bench-done' /tmp/bench.console; then
