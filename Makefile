@@ -294,4 +294,4 @@ bench-built: need-test-kernel
 	@$(MAKE) KDIR=$(TEST_KDIR) all >&2
 	@$(MAKE) -C benchmarks >&2
 	@selftests/qemu/run.sh --kver $(TEST_KVER) --build $(BUILD) \
-		--mode script --script benchmarks/run-bench.sh
+		--mode script --script benchmarks/run-bench.sh --uml

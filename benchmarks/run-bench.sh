@@ -20,6 +20,16 @@
 #   (6) timer wake-up lateness    timer.late, guest / host        none
 #       (1 ms sleep)              clock_nanosleep
 #
+# and, for guest processes, with User-Mode Linux as the peer column (the
+# same static programs, guest-port/user/progs/bench_*.elf, run natively,
+# in Debian's UML booted in this host, and as minnow guest processes):
+#
+#   (7) getpid loop               user.getpid, minnow / UML      <= 0.5
+#   (8) first-touch fault on      user.first_touch, minnow /     <= 1.5
+#       anonymous memory          host
+#   (9) switch between two        user.switch, minnow / host      none
+#       processes (sched_yield)   pipe.rtt / 2
+#
 # (1)-(3), (5) and (6) run in ROUNDS rounds (native programs, then the
 # guests), pinned to one CPU: both ping-pongs keep their two sides on
 # that CPU. Each program reports the median of its repetitions and a
@@ -33,7 +43,9 @@
 #
 # PVISOR_BENCH_DIR     where bin/ and guest/ are (default: this script's
 #                      directory, else /benchmarks)
-# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) (default 5)
+# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) and (5)-(9) (default 5)
+# PVISOR_BENCH_USER    where the bench_*.elf user programs are (default
+#                      /guest/user)
 
 dir=${PVISOR_BENCH_DIR:-}
 if [ -z "$dir" ]; then
@@ -48,6 +60,46 @@ ROUNDS=${PVISOR_BENCH_ROUNDS:-5}
 GUEST_MEMORY=192M
 # Bounded wait for the bench guest, in seconds (TCG is slow).
 GUEST_WAIT=900
+# (7)-(9): the user programs, which the test host has in /guest/user.
+USER_DIR=${PVISOR_BENCH_USER:-/guest/user}
+USER_PROGS="$USER_DIR/bench_getpid.elf $USER_DIR/bench_fault.elf $USER_DIR/bench_switch.elf"
+
+# The minnow column of (7)-(9): the same binaries as minnow guest
+# processes (Documentation/minnow-user-mode.rst), from a ramdisk of them.
+# minnow_user_ready is the one place to turn the column off again (it
+# then says "n/a (minnow user mode not merged)").
+MINNOW=/guest/minnow.elf
+USER_DOMAIN=ubench
+USER_RAMDISK=/tmp/bench-user.cpio
+# Enough for minnow, the programs and bench_fault's 128 pages.
+USER_MEMORY=48M
+minnow_user_ready() {
+	[ -f "$MINNOW" ]
+}
+
+# minnow_user PROG: PROG as the one process of a minnow domain (one
+# vCPU, pinned like the native side), its console on stdout once minnow
+# powered off; an error on stderr unless PROG exited with status 0.
+minnow_user() {
+	name=${1##*/}
+	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
+	if [ ! -s "$USER_RAMDISK" ]; then
+		(cd "$USER_DIR" && ls bench_*.elf | cpio -o -H newc 2>/dev/null) \
+			>"$USER_RAMDISK" || return 1
+	fi
+	$PIN pvctl create --name "$USER_DOMAIN" --memory "$USER_MEMORY" \
+		--kernel "$MINNOW" --ramdisk "$USER_RAMDISK" \
+		--cmdline "run=$name" >/dev/null || return 1
+	wait_not_running "$USER_DOMAIN"
+	pvctl console "$USER_DOMAIN" >/tmp/bench-user.console 2>&1
+	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
+	cat /tmp/bench-user.console
+	if ! grep -q "^minnow: pid 1 ($name) exited with status 0" /tmp/bench-user.console; then
+		echo "$name did not finish in minnow:" >&2
+		tail -n 5 /tmp/bench-user.console >&2
+		return 1
+	fi
+}
 
 figures=/tmp/bench.figures
 err=/tmp/bench.err
@@ -63,6 +115,13 @@ if [ ! -x "$BIN/nullsys" ] || [ ! -f "$GUEST/bench.elf" ]; then
 		"'make -C benchmarks'; the test host needs them as /benchmarks)" >&2
 	exit 1
 fi
+for prog in $USER_PROGS; do
+	if [ ! -x "$prog" ]; then
+		echo "run-bench.sh: no $prog (guest-port builds the user programs;" \
+			"the test host has them in /guest/user)" >&2
+		exit 1
+	fi
+done
 
 # (1)-(3) on the last CPU, both sides: the runner inherits pvctl's
 # affinity through its forks and exec.
@@ -76,9 +135,12 @@ if [ "$ncpu" -gt 1 ]; then
 	AUX="taskset 1"
 fi
 
-# One native program: its @@bench lines, prefixed "native.".
-native() {
-	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench native./p' >>"$figures" &&
+# collect PREFIX CMD...: CMD's @@bench lines, their names prefixed with
+# PREFIX. A failing or complaining CMD is a figure not measured.
+collect() {
+	prefix=$1
+	shift
+	if "$@" 2>"$err" | sed -n "s/^@@bench /@@bench $prefix./p" >>"$figures" &&
 	   [ ! -s "$err" ]; then
 		return 0
 	fi
@@ -86,19 +148,29 @@ native() {
 	broken=1
 }
 
+# One native program: "native.".
+native() {
+	collect native "$@"
+}
+
 # A native program that runs guests and passes on their @@bench lines
-# (pingpong guest): prefixed "guest.".
+# (pingpong guest), or a user program run as a minnow process: "guest.".
 relay() {
-	if "$@" 2>"$err" | sed -n 's/^@@bench /@@bench guest./p' >>"$figures" &&
-	   [ ! -s "$err" ]; then
-		return 0
-	fi
-	note "$* failed: $(cat "$err")"
-	broken=1
+	collect guest "$@"
 }
 
 state_of() {
 	$AUX pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
+}
+
+# Waits, twice a second and at most GUEST_WAIT seconds, until domain $1
+# no longer runs.
+wait_not_running() {
+	i=0
+	while [ "$(state_of "$1")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
 }
 
 # The bench guest: create, wait for it to power off, keep its figures.
@@ -110,11 +182,7 @@ guest() {
 		broken=1
 		return
 	fi
-	i=0
-	while [ "$(state_of "$DOMAIN")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
+	wait_not_running "$DOMAIN"
 	pvctl console "$DOMAIN" >/tmp/bench.console 2>&1
 	sed -n 's/^@@bench /@@bench guest./p' /tmp/bench.console >>"$figures"
 	if ! grep -q '^@@bench-done' /tmp/bench.console; then
@@ -133,6 +201,7 @@ grep -q '^flags.* hypervisor' /proc/cpuinfo && hyp=virtual
 echo "pvisor benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r)"
 echo "cpu: $cpu ($hyp, $(grep -c '^processor' /proc/cpuinfo) CPUs)"
 echo "guests: $GUEST/bench.elf, $GUEST_MEMORY; $GUEST/pingpong.elf, two of 2M; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
+echo "guest processes: $USER_PROGS; peer: User-Mode Linux ${PVISOR_UML:-/usr/bin/linux.uml}, 1 CPU"
 echo
 
 native "$BIN/tsc"
@@ -145,8 +214,21 @@ while [ $round -lt "$ROUNDS" ]; do
 	native $PIN "$BIN/pingpong" pipe
 	guest
 	relay $PIN "$BIN/pingpong" guest --kernel "$GUEST/pingpong.elf"
+	native $PIN "$BIN/ptrace"
+	for prog in $USER_PROGS; do
+		native $PIN "$prog"
+		if minnow_user_ready; then
+			relay minnow_user "$prog"
+		fi
+	done
 	round=$((round + 1))
 done
+# UML boots once (tens of seconds under TCG) and runs every round itself,
+# pinned like the rest: its kernel and its processes' host twins share
+# the one CPU, as the two sides of the host's ping-pong do.
+collect uml $PIN sh "$dir/uml-run.sh" "$ROUNDS" $USER_PROGS
+minnow=0
+minnow_user_ready && minnow=1
 native "$BIN/boottime" hello "$BIN/hello"
 native "$BIN/boottime" cmd pvctl_info /bin/pvctl info
 native "$BIN/boottime" guest --memory 2M --label empty
@@ -155,7 +237,7 @@ native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 2M --label cre
 	--hello "$BIN/hello"
 native "$BIN/boottime" guest --kernel "$GUEST/hello.elf" --memory 16M --label create_16m
 
-awk '
+awk -v minnow="$minnow" '
 	function fig(name) { return (name in med) ? med[name] : "" }
 	# A figure for the table: ticks also shown in ns (tsc.khz).
 	function show(name,   v) {
@@ -206,6 +288,54 @@ awk '
 		a = best[g]; b = best[n]
 		printf "    %-36s %d / %d ticks: %.3f\n", label, a, b,
 			inverse ? b / a : a / b
+	}
+	# (7)-(9): ns per operation, three columns.
+	function ns(name,   v) {
+		v = fig(name)
+		if (v == "" || unit[name] == "ns")
+			return v
+		if (unit[name] == "ticks" && khz > 0)
+			return v * 1e6 / khz
+		return ""
+	}
+	function cell(v, absent) {
+		return v == "" ? absent : sprintf("%.0f ns", v)
+	}
+	function ratio(a, b) {
+		return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b)
+	}
+	# A target is the minnow figure over the UML or host one.
+	function urow(label, m, u, h, ref, target,   absent, r, verdict) {
+		absent = minnow ? "-" : "n/a*"
+		if ((minnow && m == "") || u == "" || h == "" || u == 0 || h == 0)
+			verdict = "NOT MEASURED"
+		else if (target == "")
+			verdict = "no target"
+		else if (m == "")
+			verdict = "n/a*"
+		else {
+			r = m / (ref == "UML" ? u : h)
+			verdict = r <= target ? "meets target" : "MISSES target"
+		}
+		printf "%-24s %-12s %-12s %-12s %7s %8s %7s %-19s %s\n", label,
+			cell(m, absent), cell(u, "-"), cell(h, "-"), ratio(m, h),
+			ratio(u, h), ratio(m, u),
+			target == "" ? "-" : "minnow/" ref " <= " target, verdict
+	}
+	# Two figures in ns, the fastest repetition of each.
+	function ubest(label, a, b) {
+		if ((a in best) && (b in best) && best[b] > 0)
+			printf "    %-20s %d / %d ns: %.2f\n", label, best[a],
+				best[b], best[a] / best[b]
+	}
+	function uinfo(label, v, ref, refname) {
+		if (v == "")
+			return
+		if (ref != "" && ref > 0)
+			printf "  %-48s %-10s (%.2fx %s)\n", label, cell(v),
+				v / ref, refname
+		else
+			printf "  %-48s %s\n", label, cell(v)
 	}
 	$1 == "@@bench" {
 		k = ++cnt[$2]; val[$2, k] = $3; unit[$2] = $4
@@ -284,6 +414,50 @@ awk '
 		else
 			print "  cpu.loop checksums agree: " fig("native.cpu.checksum")
 		printf "  TSC: %.1f MHz\n", khz / 1000
+		pipe = ns("native.pipe.rtt")
+		if (pipe != "")
+			pipe /= 2
+		print ""
+		print "Guest processes, ns per operation (the same static programs natively,"
+		print "in User-Mode Linux and as minnow processes):"
+		printf "%-24s %-12s %-12s %-12s %7s %8s %7s %-19s %s\n", "benchmark",
+			"minnow", "UML", "host", "m/host", "UML/host", "m/UML",
+			"target", "verdict"
+		urow("(7) getpid", ns("guest.user.getpid"), ns("uml.user.getpid"),
+			ns("native.user.getpid"), "UML", 0.5)
+		urow("(8) first-touch fault", ns("guest.user.first_touch"),
+			ns("uml.user.first_touch"), ns("native.user.first_touch"),
+			"host", 1.5)
+		urow("(9) process switch", ns("guest.user.switch"),
+			ns("uml.user.switch"), pipe, "host", "")
+		if (!minnow)
+			print "  * n/a (minnow user mode not merged)"
+		print "  Fastest repetitions (interference only adds time):"
+		ubest("(7) minnow / UML", "guest.user.getpid", "uml.user.getpid")
+		ubest("(7) UML / host", "uml.user.getpid", "native.user.getpid")
+		ubest("(8) minnow / host", "guest.user.first_touch",
+			"native.user.first_touch")
+		ubest("(8) UML / host", "uml.user.first_touch",
+			"native.user.first_touch")
+		ubest("(9) minnow / UML", "guest.user.switch", "uml.user.switch")
+		print "  host (9) is half a pipe round trip (pingpong pipe: two switches)"
+		uinfo("host sched_yield switch (bench_switch natively)",
+			ns("native.user.switch"), pipe, "half a pipe round trip")
+		uinfo("host getppid (nullsys)", ns("native.sys.getppid"),
+			ns("native.user.getpid"), "host getpid")
+		uinfo("host anonymous fault, 4096 pages (fault)",
+			ns("native.fault.anon_first_touch"),
+			ns("native.user.first_touch"), "bench_fault natively")
+		print "  UML on the host (ptrace):"
+		uinfo("host ptrace SYSEMU stop, as UML per system call",
+			ns("native.ptrace.sysemu"), ns("uml.user.getpid"),
+			"UML getpid")
+		uinfo("the same without the xstate transfers",
+			ns("native.ptrace.sysemu_gpr"), ns("uml.user.getpid"),
+			"UML getpid")
+		uinfo("host first touch, shared tmpfs (UML memory)",
+			ns("native.fault.shm_first_touch"),
+			ns("uml.user.first_touch"), "UML first touch")
 	}
 ' "$figures"
 

@@ -110,6 +110,7 @@ survey() {
 	have bison || need bison "bison, for the kernel build"
 	have flex || need flex "flex, for the kernel build"
 	have perl || need perl "perl, for the kernel build"
+	[ -x /usr/bin/linux.uml ] || need user-mode-linux "User-Mode Linux, make bench's peer column for guest processes"
 	have pahole || need dwarves "pahole, for the BTF of modules built against 6.12 (make check KERNEL=6.12)"
 	[ -n "$debug_kernel" ] || return 0
 	[ -f /usr/include/libelf.h ] || need libelf-dev "libelf, for objtool"

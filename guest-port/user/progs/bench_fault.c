@@ -7,13 +7,13 @@
  * User-Mode Linux and in a minnow guest process it is whatever their
  * kernels do for a user page fault.
  *
- *   bench_fault.elf [PAGES]      PAGES per repetition (default 256)
+ *   bench_fault.elf [PAGES]      PAGES per repetition (default 128)
  */
 
 #include "../ubench.h"
 
 #define NAME		"user.first_touch"
-#define PAGES		256
+#define PAGES		128
 #define PAGE_SIZE	4096UL
 
 /*

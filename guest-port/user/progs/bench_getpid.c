@@ -6,13 +6,13 @@
  * (benchmarks/run-bench.sh), so the three figures differ only in what
  * carries the system call to its kernel and back.
  *
- *   bench_getpid.elf [CALLS]     CALLS per repetition (default 2000)
+ *   bench_getpid.elf [CALLS]     CALLS per repetition (default 1000)
  */
 
 #include "../ubench.h"
 
 #define NAME		"user.getpid"
-#define CALLS		2000
+#define CALLS		1000
 #define WARMUP		100
 
 int main(int argc, char **argv)
