@@ -61,6 +61,15 @@ static unsigned int max_contexts = 64;
 module_param(max_contexts, uint, 0444);
 MODULE_PARM_DESC(max_contexts, "Most user contexts (guest address spaces) a domain may have at once (default 64)");
 
+/* Contexts of all domains, counted with each domain's nr. */
+static atomic_t contexts_total = ATOMIC_INIT(0);
+
+/** pvisor_contexts_total() - contexts all domains have now */
+unsigned int pvisor_contexts_total(void)
+{
+	return atomic_read(&contexts_total);
+}
+
 /** pvisor_max_contexts() - the module parameter, for new domains */
 unsigned int pvisor_max_contexts(void)
 {
@@ -233,6 +242,7 @@ static void context_remove(struct pvisor_domain *dom, struct pvisor_context *ctx
 	spin_lock(&cs->lock);
 	WRITE_ONCE(cs->nr, cs->nr - 1);
 	spin_unlock(&cs->lock);
+	atomic_dec(&contexts_total);
 	pvisor_context_kill(ctx);
 	pvisor_context_put(ctx);
 }
@@ -268,6 +278,7 @@ static long ctx_create(struct pvisor_domain *dom, u64 uarg)
 	spin_unlock(&cs->lock);
 	if (ret)
 		return ret;
+	atomic_inc(&contexts_total);
 
 	ctx = context_alloc(dom, arg.pt_base_pfn);
 	if (!ctx) {
@@ -318,6 +329,7 @@ err_uncount:
 	spin_lock(&cs->lock);
 	WRITE_ONCE(cs->nr, cs->nr - 1);
 	spin_unlock(&cs->lock);
+	atomic_dec(&contexts_total);
 	return ret;
 }
 

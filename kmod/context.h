@@ -108,8 +108,8 @@ struct pvisor_contexts {
 void pvisor_contexts_init(struct pvisor_contexts *cs, unsigned int max);
 void pvisor_contexts_kill_all(struct pvisor_domain *dom);
 unsigned int pvisor_contexts_count(struct pvisor_domain *dom);
+unsigned int pvisor_contexts_total(void);
 unsigned int pvisor_max_contexts(void);
-void pvisor_set_max_contexts(unsigned int max);
 int pvisor_factory_attach(const void __user *uarg);
 long pvisor_hc_context_op(struct pvisor_runner *runner,
 			  struct pvisor_vcpu *vcpu,

@@ -21,6 +21,7 @@
 #include <pvisor/netlink.h>
 
 #include "compat.h"
+#include "context.h"
 #include "domain.h"
 #include "evtchn.h"
 #include "netlink.h"
@@ -105,7 +106,10 @@ static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPUS, dom->nr_vcpus) ||
 	    fill_status(skb, dom) ||
 	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_FRAMES, dom->mem.nr_frames,
-			      PVISOR_A_DOMAIN_PAD))
+			      PVISOR_A_DOMAIN_PAD) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_CONTEXTS,
+			pvisor_contexts_count(dom)) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_MAX_CONTEXTS, dom->contexts.max))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -704,7 +708,11 @@ static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      pvisor_frames_used(), PVISOR_A_INFO_PAD) ||
 	    nla_put_u64_64bit(reply, PVISOR_A_INFO_FRAMES_LIMIT,
 			      pvisor_frames_limit(), PVISOR_A_INFO_PAD) ||
-	    nla_put_u32(reply, PVISOR_A_INFO_MAX_VCPUS, PVISOR_MAX_VCPUS)) {
+	    nla_put_u32(reply, PVISOR_A_INFO_MAX_VCPUS, PVISOR_MAX_VCPUS) ||
+	    nla_put_u32(reply, PVISOR_A_INFO_MAX_CONTEXTS,
+			pvisor_max_contexts()) ||
+	    nla_put_u32(reply, PVISOR_A_INFO_CONTEXTS,
+			pvisor_contexts_total())) {
 		nlmsg_free(reply);
 		return -EMSGSIZE;
 	}

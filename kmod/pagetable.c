@@ -44,6 +44,68 @@ void pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
 	kunmap_local(table);
 }
 
+/* The entries a walk went through, level 4 first, for setting A/D. */
+struct walk_trail {
+	u64 tables[4], entries[4];
+	unsigned int indices[4];
+};
+
+/*
+ * The one walk, in both modes: the supervisor's (pvisor_pt_walk()) and,
+ * with @trail to record the entries read, the user's
+ * (pvisor_pt_walk_user()). US is gathered in either; only the user mode
+ * acts on it.
+ */
+static void walk_tables(struct pvisor_domain *dom, u64 base_pfn, u64 va,
+			struct pvisor_walk *walk, struct walk_trail *trail)
+{
+	u64 table = base_pfn;
+	int level;
+
+	walk->writable = true;
+	walk->executable = true;
+	walk->user = true;
+	walk->dirty = false;
+	walk->entry = 0;
+	for (level = 4; level >= 1; level--) {
+		walk->level = level;
+		if (table >= dom->mem.nr_frames) {
+			walk->status = PVISOR_WALK_BAD_PFN;
+			walk->pfn = table;
+			return;
+		}
+		walk->table_pfn = table;
+		walk->index = (va >> (PAGE_SHIFT + 9 * (level - 1))) &
+			      (ENTRIES_PER_TABLE - 1);
+		walk->entry = read_entry(dom, table, walk->index);
+		if (trail) {
+			trail->tables[4 - level] = table;
+			trail->indices[4 - level] = walk->index;
+			trail->entries[4 - level] = walk->entry;
+		}
+
+		if (!(walk->entry & PVISOR_PTE_PRESENT)) {
+			walk->status = PVISOR_WALK_NOT_PRESENT;
+			return;
+		}
+		if (level > 1 && (walk->entry & PVISOR_PTE_PS)) {
+			walk->status = PVISOR_WALK_LARGE_PAGE;
+			return;
+		}
+		walk->writable &= !!(walk->entry & PVISOR_PTE_RW);
+		walk->executable &= !(walk->entry & PVISOR_PTE_NX);
+		walk->user &= !!(walk->entry & PVISOR_PTE_USER);
+		table = (walk->entry & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+	if (table >= dom->mem.nr_frames) {
+		walk->status = PVISOR_WALK_BAD_PFN;
+		walk->pfn = table;
+		return;
+	}
+	walk->status = PVISOR_WALK_OK;
+	walk->pfn = table;
+}
+
 /**
  * pvisor_pt_walk() - translate a guest virtual address
  * @dom: the domain
@@ -57,43 +119,7 @@ void pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
 void pvisor_pt_walk(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 		    struct pvisor_walk *walk)
 {
-	u64 table = base_pfn;
-	int level;
-
-	walk->writable = true;
-	walk->executable = true;
-	walk->entry = 0;
-	for (level = 4; level >= 1; level--) {
-		walk->level = level;
-		if (table >= dom->mem.nr_frames) {
-			walk->status = PVISOR_WALK_BAD_PFN;
-			walk->pfn = table;
-			return;
-		}
-		walk->table_pfn = table;
-		walk->index = (va >> (PAGE_SHIFT + 9 * (level - 1))) &
-			      (ENTRIES_PER_TABLE - 1);
-		walk->entry = read_entry(dom, table, walk->index);
-
-		if (!(walk->entry & PVISOR_PTE_PRESENT)) {
-			walk->status = PVISOR_WALK_NOT_PRESENT;
-			return;
-		}
-		if (level > 1 && (walk->entry & PVISOR_PTE_PS)) {
-			walk->status = PVISOR_WALK_LARGE_PAGE;
-			return;
-		}
-		walk->writable &= !!(walk->entry & PVISOR_PTE_RW);
-		walk->executable &= !(walk->entry & PVISOR_PTE_NX);
-		table = (walk->entry & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
-	}
-	if (table >= dom->mem.nr_frames) {
-		walk->status = PVISOR_WALK_BAD_PFN;
-		walk->pfn = table;
-		return;
-	}
-	walk->status = PVISOR_WALK_OK;
-	walk->pfn = table;
+	walk_tables(dom, base_pfn, va, walk, NULL);
 }
 
 #define PTE_ACCESSED	(1ULL << 5)
@@ -139,66 +165,28 @@ static bool set_entry_bits(struct pvisor_domain *dom, u64 pfn,
 bool pvisor_pt_walk_user(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 			 bool write, struct pvisor_walk *walk)
 {
-	u64 tables[4], entries[4];
-	unsigned int indices[4];
-	int tries, level;
+	struct walk_trail trail;
+	int tries, i;
 
 	for (tries = 0; tries < 8; tries++) {
-		u64 table = base_pfn;
 		bool raced = false;
 
-		walk->writable = true;
-		walk->executable = true;
-		walk->user = true;
-		walk->entry = 0;
-		for (level = 4; level >= 1; level--) {
-			walk->level = level;
-			if (table >= dom->mem.nr_frames) {
-				walk->status = PVISOR_WALK_BAD_PFN;
-				walk->pfn = table;
-				return true;
-			}
-			walk->table_pfn = table;
-			walk->index = (va >> (PAGE_SHIFT + 9 * (level - 1))) &
-				      (ENTRIES_PER_TABLE - 1);
-			walk->entry = read_entry(dom, table, walk->index);
-			tables[level - 1] = table;
-			indices[level - 1] = walk->index;
-			entries[level - 1] = walk->entry;
-
-			if (!(walk->entry & PVISOR_PTE_PRESENT)) {
-				walk->status = PVISOR_WALK_NOT_PRESENT;
-				return true;
-			}
-			if (level > 1 && (walk->entry & PVISOR_PTE_PS)) {
-				walk->status = PVISOR_WALK_LARGE_PAGE;
-				return true;
-			}
-			walk->writable &= !!(walk->entry & PVISOR_PTE_RW);
-			walk->executable &= !(walk->entry & PVISOR_PTE_NX);
-			walk->user &= !!(walk->entry & PVISOR_PTE_USER);
-			table = (walk->entry & PVISOR_PTE_PFN_MASK) >> PAGE_SHIFT;
-		}
-		if (table >= dom->mem.nr_frames) {
-			walk->status = PVISOR_WALK_BAD_PFN;
-			walk->pfn = table;
+		walk_tables(dom, base_pfn, va, walk, &trail);
+		if (walk->status != PVISOR_WALK_OK)
 			return true;
-		}
-		walk->status = PVISOR_WALK_OK;
-		walk->pfn = table;
-		walk->dirty = !!(entries[0] & PTE_DIRTY);
+		walk->dirty = !!(trail.entries[3] & PTE_DIRTY);
 		/* Nothing is set for an access the entries refuse. */
 		if (!walk->user || (write && !walk->writable))
 			return true;
 
-		for (level = 4; level >= 1 && !raced; level--) {
+		for (i = 0; i < 4 && !raced; i++) {
 			u64 bits = PTE_ACCESSED;
 
-			if (level == 1 && write)
-				bits |= PTE_DIRTY;
-			raced = !set_entry_bits(dom, tables[level - 1],
-						indices[level - 1],
-						entries[level - 1], bits);
+			if (i == 3 && write)
+				bits |= PTE_DIRTY;	/* the leaf */
+			raced = !set_entry_bits(dom, trail.tables[i],
+						trail.indices[i],
+						trail.entries[i], bits);
 		}
 		if (!raced) {
 			walk->dirty |= write;

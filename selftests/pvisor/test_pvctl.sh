@@ -13,7 +13,7 @@
 # pvctl or the module is missing. Every domain it creates is destroyed
 # again, whatever happens.
 
-PLAN=47
+PLAN=49
 
 # Names no other test uses, so that leftovers are recognisably ours.
 A=pvctlsh-a
@@ -72,6 +72,13 @@ check "info --json exits 0 with a JSON object" \
 	eval 'status_is 0 && out_has "^{\"abi_version\": 1, .*}$"'
 domains0=$(json_field domains)
 frames0=$(json_field frames_used)
+max_ctx=$(json_field max_contexts)
+check "info --json has max_contexts, the module parameter, and contexts" \
+	eval '[ "$max_ctx" = "$(cat /sys/module/pvisor/parameters/max_contexts)" ] &&
+	      [ "$(json_field contexts)" -ge 0 ]'
+run pvctl info
+check "info shows the contexts and their per-domain limit" \
+	out_has "^contexts:    [0-9]* (at most $max_ctx per domain)$"
 
 # --- create ---------------------------------------------------------------
 
@@ -134,9 +141,9 @@ check "destroy 0 is a usage error" usage_error
 
 run pvctl list
 check "list exits 0 with a header" \
-	eval 'status_is 0 && out_has "^ *ID  NAME  *STATE  *VCPUS  *MEMORY  *FRAMES$"'
-check "list shows $A with its id, state, vcpus, memory and frames" \
-	out_has "^ *$id_a  $A  *created  *2  *16MiB  *4096$"
+	eval 'status_is 0 && out_has "^ *ID  NAME  *STATE  *VCPUS  *MEMORY  *FRAMES  *CONTEXTS$"'
+check "list shows $A with its id, state, vcpus, memory, frames and contexts" \
+	out_has "^ *$id_a  $A  *created  *2  *16MiB  *4096  *0/$max_ctx$"
 check "list shows $B" listed $B
 check "list shows no domain that failed to be created" \
 	eval '! listed $C && ! listed 9lives'
@@ -146,7 +153,7 @@ check "list --json exits 0 with a JSON array" \
 	eval 'status_is 0 && [ "$(head -n 1 "$tmp/out")" = "[" ] &&
 	      [ "$(tail -n 1 "$tmp/out")" = "]" ]'
 check "list --json describes $A" \
-	out_has "{\"id\": $id_a, \"name\": \"$A\", \"state\": \"created\", \"vcpus\": 2, \"memory_bytes\": 16777216, \"frames\": 4096}"
+	out_has "{\"id\": $id_a, \"name\": \"$A\", \"state\": \"created\", \"vcpus\": 2, \"memory_bytes\": 16777216, \"frames\": 4096, \"contexts\": 0, \"max_contexts\": $max_ctx}"
 
 run pvctl info --json
 check "info counts the two new domains and their frames" \

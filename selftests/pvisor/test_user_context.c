@@ -8,9 +8,16 @@
  * the guest's error codes, A/D bits in the guest's entries, every trap
  * vector, rflags and fs/gs handling, bad register blocks, the two
  * contexts' isolation, an event preempting a spinning user loop, and
- * hostile user code aimed at the trampoline.
+ * hostile user code aimed at the trampoline. Then the life of contexts
+ * (test_life(), a second stub): max_contexts and recovery, 10,000
+ * create/destroy cycles back to the accounting baseline, a killed
+ * factory, and the domain destroyed while user code spins, faults, or a
+ * context is parked.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -128,8 +135,101 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "6: inc %r13\n jmp 1b\n"
     "9: mov $2, %edi\n lea 0x28(%r12), %rsi\n" HCALL(29)
     "ud2\n"
+    ".popsection\n");
+
+/*
+ * The life tests (test_life()): a second guest kernel stub, one mode per
+ * run (scratch S_MODE), no user code but u_spin and u_read_hole.
+ */
+#define S_MODE		0x600	/* LIFE_* */
+#define S_LCREATE	0x608	/* struct pvisor_ctx_create, A's tables */
+#define S_CYCLES	0x618	/* create/destroy cycles */
+#define S_GO		0x620	/* the host lets the guest go on */
+#define S_LRUN		0x700	/* struct pvisor_user_run */
+
+#define LIFE_LIMITS	1	/* exhaustion, recovery, cycles */
+#define LIFE_FACTORY	2	/* the host kills the factory meanwhile */
+#define LIFE_SPIN	3	/* destroyed while user code spins */
+#define LIFE_FAULT	4	/* destroyed while user code faults, again and again */
+#define LIFE_PARKED	5	/* destroyed with a context parked */
+
+/* Result slots (u64 each) of the life runs. */
+#define L_COUNT		100	/* contexts created before the first refusal */
+#define L_REFUSAL	101	/* that refusal */
+#define L_DESTROYS	102	/* every DESTROY's result, or-ed */
+#define L_RECOVER	103	/* CREATE after destroying them all */
+#define L_CYCLES	104	/* cycles done */
+#define L_CYCLE_FAILS	105	/* cycles in which a call failed */
+#define L_READY		106	/* the host may act */
+#define L_CREATE1	107	/* CREATE before the factory died */
+#define L_CREATE2	108	/* CREATE after */
+#define L_RUN		109	/* RUN_USER's result after */
+#define L_RUNS		110	/* RUN_USER calls made (LIFE_FAULT) */
+#define L_IDS		200	/* ids of the exhaustion, 256 at most */
+#define L_MAX_IDS	256
+
+#define LCREATE(slot)	"xor %edi, %edi\n lea 0x608(%r12), %rsi\n" HCALL(56) \
+			"mov %rax, " STR(slot) " * 8(%rbx)\n"
+asm(".pushsection .guest_text, \"ax\"\n"
+    ".globl guest_life_main\n"
+    "guest_life_main:\n"
+    "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
+    "mov 0x600(%r12), %rax\n"
+    "cmp $2, %rax\n je 20f\n cmp $3, %rax\n je 30f\n"
+    "cmp $4, %rax\n je 40f\n cmp $5, %rax\n je 50f\n"
+    /* LIFE_LIMITS: create until refused */
+    "xor %r13d, %r13d\n"
+    "1: cmp $" STR(L_MAX_IDS) ", %r13\n jae 2f\n"
+    "xor %edi, %edi\n lea 0x608(%r12), %rsi\n" HCALL(56)
+    "test %rax, %rax\n jnz 2f\n"
+    "mov 0x614(%r12), %eax\n mov %rax, " STR(L_IDS) " * 8(%rbx, %r13, 8)\n"
+    "inc %r13\n jmp 1b\n"
+    "2: mov %r13, " STR(L_COUNT) " * 8(%rbx)\n mov %rax, " STR(L_REFUSAL) " * 8(%rbx)\n"
+    /* destroy them all */
+    "xor %r14d, %r14d\n xor %r15d, %r15d\n"
+    "3: cmp %r13, %r14\n jae 4f\n"
+    "mov $1, %edi\n mov " STR(L_IDS) " * 8(%rbx, %r14, 8), %rsi\n" HCALL(56)
+    "or %rax, %r15\n inc %r14\n jmp 3b\n"
+    /* one more, and it goes too */
+    "4:" LCREATE(L_RECOVER)
+    "mov $1, %edi\n mov 0x614(%r12), %esi\n" HCALL(56)
+    "or %rax, %r15\n mov %r15, " STR(L_DESTROYS) " * 8(%rbx)\n"
+    /* cycles */
+    "xor %r13d, %r13d\n xor %r15d, %r15d\n"
+    "5: cmp 0x618(%r12), %r13\n jae 8f\n"
+    "xor %edi, %edi\n lea 0x608(%r12), %rsi\n" HCALL(56)
+    "test %rax, %rax\n jnz 6f\n"
+    "mov $1, %edi\n mov 0x614(%r12), %esi\n" HCALL(56)
+    "test %rax, %rax\n jz 7f\n"
+    "6: inc %r15\n"
+    "7: inc %r13\n mov %r13, " STR(L_CYCLES) " * 8(%rbx)\n jmp 5b\n"
+    "8: mov %r15, " STR(L_CYCLE_FAILS) " * 8(%rbx)\n jmp 90f\n"
+    /* LIFE_FACTORY: a context, then wait for the host to kill the factory */
+    "20:" LCREATE(L_CREATE1)
+    "movq $1, " STR(L_READY) " * 8(%rbx)\n"
+    "21: pause\n cmpq $0, 0x620(%r12)\n je 21b\n"
+    "mov 0x614(%r12), %r13d\n"
+    LCREATE(L_CREATE2)
+    "lea 0x700(%r12), %rdi\n mov %r13d, (%rdi)\n" HCALL(57)
+    "mov %rax, " STR(L_RUN) " * 8(%rbx)\n jmp 90f\n"
+    /* LIFE_SPIN: run u_spin until the domain goes */
+    "30:" LCREATE(L_CREATE1)
+    "movq $1, " STR(L_READY) " * 8(%rbx)\n"
+    "lea 0x700(%r12), %rdi\n mov 0x614(%r12), %eax\n mov %eax, (%rdi)\n" HCALL(57)
+    "mov %rax, " STR(L_RUN) " * 8(%rbx)\n ud2\n"
+    /* LIFE_FAULT: fault exits, for ever */
+    "40:" LCREATE(L_CREATE1)
+    "movq $1, " STR(L_READY) " * 8(%rbx)\n"
+    "41: lea 0x700(%r12), %rdi\n mov 0x614(%r12), %eax\n mov %eax, (%rdi)\n" HCALL(57)
+    "incq " STR(L_RUNS) " * 8(%rbx)\n jmp 41b\n"
+    /* LIFE_PARKED: a context, then a guest kernel spinning */
+    "50:" LCREATE(L_CREATE1)
+    "movq $1, " STR(L_READY) " * 8(%rbx)\n"
+    "51: pause\n jmp 51b\n"
+    "90: mov $2, %edi\n lea 0x28(%r12), %rsi\n" HCALL(29)
+    "ud2\n"
     ".globl guest_end\n"
-    "guest_end:\n"
+    "guest_end:\n"	/* the end of both stubs: guestrun copies up to here */
     ".popsection\n");
 
 /* User code: each snippet starts a run; `syscall` ends most. */
@@ -243,7 +343,7 @@ asm(".pushsection .user_text, \"ax\"\n"
     "user_end:\n"
     ".popsection\n");
 
-extern const char guest_event_handler[], guest_user_main[];
+extern const char guest_event_handler[], guest_user_main[], guest_life_main[];
 extern const char user_start[], user_end[];
 extern const char u_args[], u_args_after[], u_int80[], u_sysenter[], u_x32[];
 extern const char u_vsyscall[], u_vsyscall_ret[], u_munmap[], u_after_munmap[];
@@ -656,12 +756,212 @@ static void test_script(void)
 	gr_finish(&run);
 }
 
+/* ---- the life of contexts: limits, factory death, domain death ---- */
+
+#define LIFE_CYCLES	10000
+
+static uint64_t life_mode;
+
+static int64_t lres(const uint8_t *mem, unsigned int slot)
+{
+	return (int64_t)gr_get64(mem, GR_PFN_RESULTS * 4096 + slot * 8);
+}
+
+static void prepare_life(uint8_t *mem)
+{
+	uint64_t sc = GR_PFN_SCRATCH * 4096;
+	struct pvisor_ctx_create c = { .pt_base_pfn = PFN_L4A };
+	struct pvisor_user_run run = { 0 };
+
+	script_len = 0;
+	prepare(mem);
+	gr_put64(mem, sc + S_MODE, life_mode);
+	memcpy(mem + sc + S_LCREATE, &c, sizeof(c));
+	gr_put64(mem, sc + S_CYCLES, LIFE_CYCLES);
+	run.regs.rip = uva(life_mode == LIFE_SPIN ? u_spin : u_read_hole);
+	run.regs.rsp = U_STACK_TOP;
+	run.regs.rflags = 0x202;
+	memcpy(mem + sc + S_LRUN, &run, sizeof(run));
+}
+
+/* Live processes running as nobody: factories and context processes. */
+static unsigned int nobody_processes(void)
+{
+	unsigned int n = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return ~0U;
+	while ((de = readdir(d))) {
+		char path[300], line[128];
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		/* State comes before Uid; a zombie holds nothing but its pid */
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "State:", 6) && strchr(line, 'Z'))
+				break;
+			if (!strncmp(line, "Uid:", 4)) {
+				n += strtoul(line + 4, NULL, 10) == 65534;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Wait (a hang detector, not a timing) until no such process is left. */
+static unsigned int await_no_nobody(void)
+{
+	unsigned int n = nobody_processes();
+
+	for (int i = 0; n && i < GR_HANG_SECS * 10; i++) {
+		usleep(100000);
+		n = nobody_processes();
+	}
+	return n;
+}
+
+static unsigned int param_max_contexts(void)
+{
+	uint64_t v = 0;
+
+	if (pvt_read_u64(PVT_PARAM_DIR "/max_contexts", &v))
+		return 0;
+	return (unsigned int)v;
+}
+
+static void test_limits(const struct pvnl_info *base)
+{
+	unsigned int max = param_max_contexts();
+	struct pvnl_info after = { 0 };
+	struct gr_run run;
+	int ret;
+
+	life_mode = LIFE_LIMITS;
+	gr_start(PREFIX "limits", guest_life_main, true, prepare_life, &run);
+	gr_wait_progress(&run, GR_PFN_RESULTS * 4096 + L_CYCLES * 8, 60);
+	tap_ok(max > 0 && lres(run.mem, L_COUNT) == max &&
+	       lres(run.mem, L_REFUSAL) == -ENOSPC,
+	       "max_contexts (%u) contexts, then CREATE is refused with -ENOSPC (%lld after %lld)",
+	       max, (long long)lres(run.mem, L_REFUSAL),
+	       (long long)lres(run.mem, L_COUNT));
+	tap_ok(lres(run.mem, L_DESTROYS) == 0 && lres(run.mem, L_RECOVER) == 0,
+	       "after destroying them all, CREATE works again (%lld, destroys %lld)",
+	       (long long)lres(run.mem, L_RECOVER),
+	       (long long)lres(run.mem, L_DESTROYS));
+	tap_ok(lres(run.mem, L_CYCLES) == LIFE_CYCLES &&
+	       lres(run.mem, L_CYCLE_FAILS) == 0,
+	       "%d create/destroy cycles, none failing (%lld done, %lld failed)",
+	       LIFE_CYCLES, (long long)lres(run.mem, L_CYCLES),
+	       (long long)lres(run.mem, L_CYCLE_FAILS));
+	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
+	       "the limits guest shut down (state %u: %s)", run.dom.state,
+	       run.dom.crash_reason);
+	gr_finish(&run);
+	ret = pvnl_info_get(nl, &after);
+	tap_ok(!ret && after.contexts == base->contexts &&
+	       after.frames_used == base->frames_used,
+	       "after them, the module counts %u contexts and %llu frames, as before (%u, %llu)",
+	       after.contexts, (unsigned long long)after.frames_used,
+	       base->contexts, (unsigned long long)base->frames_used);
+	tap_ok(await_no_nobody() == 0,
+	       "no factory or context process is left");
+}
+
+static void test_factory_death(void)
+{
+	struct pvisor_user_run r;
+	struct pvnl_domain dom = { 0 };
+	struct gr_run run;
+	bool ready;
+	int ret;
+
+	life_mode = LIFE_FACTORY;
+	gr_start(PREFIX "factory", guest_life_main, true, prepare_life, &run);
+	ready = gr_await64(&run, GR_PFN_RESULTS * 4096 + L_READY * 8,
+			   GR_HANG_SECS);
+	ret = pvnl_domain_get(nl, run.dom.id, NULL, &dom);
+	tap_ok(ready && lres(run.mem, L_CREATE1) == 0 && !ret &&
+	       dom.contexts == 1 && dom.max_contexts == param_max_contexts(),
+	       "DOMAIN_GET counts the guest's context (%u of %u)",
+	       dom.contexts, dom.max_contexts);
+	if (run.factory_pid > 0) {
+		kill(run.factory_pid, SIGKILL);
+		gr_reap(run.factory_pid, GR_HANG_SECS);
+		run.factory_pid = -1;
+	}
+	gr_put64(run.mem, GR_PFN_SCRATCH * 4096 + S_GO, 1);
+	gr_wait(&run, GR_HANG_SECS);
+	tap_ok(lres(run.mem, L_CREATE2) == -EAGAIN,
+	       "with the factory killed, CREATE fails with -EAGAIN (%lld)",
+	       (long long)lres(run.mem, L_CREATE2));
+	memcpy(&r, run.mem + GR_PFN_SCRATCH * 4096 + S_LRUN, sizeof(r));
+	tap_ok(lres(run.mem, L_RUN) == 0 && r.reason == PVISOR_EXIT_FAULT,
+	       "a context made before still runs: its fault exits (%lld, reason %u)",
+	       (long long)lres(run.mem, L_RUN), r.reason);
+	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
+	       "the guest shut down (state %u: %s)", run.dom.state,
+	       run.dom.crash_reason);
+	gr_finish(&run);
+}
+
+/* Destroy the domain while its vCPU is in @mode; nothing may hang. */
+static void test_destroy_during(uint64_t mode, const char *what)
+{
+	struct pvnl_info info = { 0 };
+	struct gr_run run;
+	int del, status, ret;
+	unsigned int left;
+	bool ready;
+
+	life_mode = mode;
+	gr_start(PREFIX "destroy", guest_life_main, true, prepare_life, &run);
+	ready = gr_await64(&run, GR_PFN_RESULTS * 4096 + L_READY * 8,
+			   GR_HANG_SECS);
+	if (ready && mode == LIFE_FAULT)
+		ready = gr_await64(&run, GR_PFN_RESULTS * 4096 + L_RUNS * 8,
+				   GR_HANG_SECS);
+	tap_ok(ready && lres(run.mem, L_CREATE1) == 0,
+	       "%s: the context exists and the guest got there", what);
+	del = pvnl_domain_del(nl, run.dom.id, NULL);
+	status = gr_reap(run.pid, GR_HANG_SECS);
+	tap_ok(del == 0 && status != -1,
+	       "%s: DOMAIN_DEL (%d) ends the runner (status %#x)", what, del,
+	       status);
+	gr_finish(&run);
+	left = await_no_nobody();
+	ret = pvnl_info_get(nl, &info);
+	tap_ok(left == 0 && !ret && info.contexts == 0,
+	       "%s: its factory and context processes are gone, no context counted (%u)",
+	       what, info.contexts);
+}
+
+static void test_life(const struct pvnl_info *base)
+{
+	test_limits(base);
+	test_factory_death();
+	test_destroy_during(LIFE_SPIN, "user code spinning");
+	test_destroy_during(LIFE_FAULT, "user code faulting");
+	test_destroy_during(LIFE_PARKED, "a context parked");
+}
+
 int main(void)
 {
 	struct pvnl_info base;
 
-	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 1, &base);
+	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 6 + 4 + 9 + 1,
+		      &base);
 	gr_factory(true);
 	test_script();
+	test_life(&base);
 	gr_done(&base);
 }

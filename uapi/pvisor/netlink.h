@@ -92,6 +92,8 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_VIRQ,		/* u32: PVISOR_VIRQ_* of a virq port */
 	PVISOR_A_DOMAIN_PENDING,	/* u8: 1 if the port is pending */
 	PVISOR_A_DOMAIN_MASKED,		/* u8: 1 if the port is masked */
+	PVISOR_A_DOMAIN_CONTEXTS,	/* u32: user contexts it has now */
+	PVISOR_A_DOMAIN_MAX_CONTEXTS,	/* u32: its limit, fixed at creation */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)
@@ -106,6 +108,8 @@ enum pvisor_a_info {
 	PVISOR_A_INFO_FRAMES_LIMIT,	/* u64, module parameter, in frames */
 	PVISOR_A_INFO_MAX_VCPUS,	/* u32, PVISOR_MAX_VCPUS */
 	PVISOR_A_INFO_PAD,
+	PVISOR_A_INFO_MAX_CONTEXTS,	/* u32, module parameter max_contexts */
+	PVISOR_A_INFO_CONTEXTS,		/* u32, user contexts of all domains */
 	__PVISOR_A_INFO_MAX
 };
 #define PVISOR_A_INFO_MAX (__PVISOR_A_INFO_MAX - 1)

@@ -223,6 +223,8 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_VIRQ] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PENDING] = { .type = NLA_U8 },
 	[PVISOR_A_DOMAIN_MASKED] = { .type = NLA_U8 },
+	[PVISOR_A_DOMAIN_CONTEXTS] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_MAX_CONTEXTS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -232,6 +234,8 @@ static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
 	[PVISOR_A_INFO_FRAMES_USED] = { .type = NLA_U64 },
 	[PVISOR_A_INFO_FRAMES_LIMIT] = { .type = NLA_U64 },
 	[PVISOR_A_INFO_MAX_VCPUS] = { .type = NLA_U32 },
+	[PVISOR_A_INFO_MAX_CONTEXTS] = { .type = NLA_U32 },
+	[PVISOR_A_INFO_CONTEXTS] = { .type = NLA_U32 },
 };
 
 static uint32_t get_u32(struct nlattr *nla)
@@ -263,6 +267,8 @@ static int parse_domain(struct nl_msg *msg, struct pvnl_domain *dom)
 	dom->state = get_u32(tb[PVISOR_A_DOMAIN_STATE]);
 	dom->frames = get_u64(tb[PVISOR_A_DOMAIN_FRAMES]);
 	dom->shutdown_reason = get_u32(tb[PVISOR_A_DOMAIN_SHUTDOWN_REASON]);
+	dom->contexts = get_u32(tb[PVISOR_A_DOMAIN_CONTEXTS]);
+	dom->max_contexts = get_u32(tb[PVISOR_A_DOMAIN_MAX_CONTEXTS]);
 	if (tb[PVISOR_A_DOMAIN_CRASH_REASON])
 		nla_strlcpy(dom->crash_reason, tb[PVISOR_A_DOMAIN_CRASH_REASON],
 			    sizeof(dom->crash_reason));
@@ -642,6 +648,8 @@ static int info_reply(struct nl_msg *msg, void *arg)
 	info->frames_used = get_u64(tb[PVISOR_A_INFO_FRAMES_USED]);
 	info->frames_limit = get_u64(tb[PVISOR_A_INFO_FRAMES_LIMIT]);
 	info->max_vcpus = get_u32(tb[PVISOR_A_INFO_MAX_VCPUS]);
+	info->max_contexts = get_u32(tb[PVISOR_A_INFO_MAX_CONTEXTS]);
+	info->contexts = get_u32(tb[PVISOR_A_INFO_CONTEXTS]);
 	r->seen = true;
 	return 0;
 }

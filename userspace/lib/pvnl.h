@@ -33,6 +33,8 @@ struct pvnl_domain {
 	uint32_t shutdown_reason;
 	/* Why it crashed, in PVISOR_DOMAIN_STATE_CRASHED; else "". */
 	char crash_reason[PVNL_REASON_MAX];
+	uint32_t contexts;	/* user contexts it has now */
+	uint32_t max_contexts;	/* its limit */
 };
 
 /* One vCPU of a domain, from PVISOR_CMD_VCPU_GET. */
@@ -63,6 +65,8 @@ struct pvnl_info {
 	uint64_t frames_used;
 	uint64_t frames_limit;
 	uint32_t max_vcpus;
+	uint32_t max_contexts;	/* per domain, for new domains */
+	uint32_t contexts;	/* of all domains */
 };
 
 /*

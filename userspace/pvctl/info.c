@@ -20,12 +20,14 @@ static const struct cli cli = {
 	.usage =
 	"Usage: pvctl info [--json]\n"
 	"\n"
-	"Show the module's ABI version, domain count and limit, and guest\n"
-	"memory used and allowed, in frames and bytes.\n"
+	"Show the module's ABI version, domain count and limit, guest memory\n"
+	"used and allowed, in frames and bytes, and the user contexts (guest\n"
+	"processes' host processes) of all domains and the per-domain limit.\n"
 	"\n"
 	"  -j, --json   print one JSON object with the keys abi_version,\n"
 	"               domains, max_domains, frames_used, frames_limit,\n"
-	"               bytes_used, bytes_limit and max_vcpus\n"
+	"               bytes_used, bytes_limit, max_vcpus, contexts and\n"
+	"               max_contexts\n"
 	"  -h, --help   show this help\n",
 };
 
@@ -42,6 +44,8 @@ static void print_text(const struct pvnl_info *info)
 	       format_size(frames_to_bytes(info->frames_used), used),
 	       format_size(frames_to_bytes(info->frames_limit), limit));
 	printf("max vcpus:   %" PRIu32 "\n", info->max_vcpus);
+	printf("contexts:    %" PRIu32 " (at most %" PRIu32 " per domain)\n",
+	       info->contexts, info->max_contexts);
 }
 
 static void print_json(const struct pvnl_info *info)
@@ -50,10 +54,12 @@ static void print_json(const struct pvnl_info *info)
 	       ", \"max_domains\": %" PRIu32 ", \"frames_used\": %" PRIu64
 	       ", \"frames_limit\": %" PRIu64 ", \"bytes_used\": %" PRIu64
 	       ", \"bytes_limit\": %" PRIu64 ", \"max_vcpus\": %" PRIu32
+	       ", \"contexts\": %" PRIu32 ", \"max_contexts\": %" PRIu32
 	       "}\n", info->abi_version, info->domains, info->max_domains,
 	       info->frames_used, info->frames_limit,
 	       frames_to_bytes(info->frames_used),
-	       frames_to_bytes(info->frames_limit), info->max_vcpus);
+	       frames_to_bytes(info->frames_limit), info->max_vcpus,
+	       info->contexts, info->max_contexts);
 }
 
 int info_main(int argc, char *argv[])

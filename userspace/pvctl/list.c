@@ -29,12 +29,15 @@ static const struct cli cli = {
 	.usage =
 	"Usage: pvctl list [--json]\n"
 	"\n"
-	"List the domains in id order: ID NAME STATE VCPUS MEMORY FRAMES.\n"
-	"STATE is created, running, shutdown(REASON) or crashed(REASON).\n"
+	"List the domains in id order: ID NAME STATE VCPUS MEMORY FRAMES\n"
+	"CONTEXTS. STATE is created, running, shutdown(REASON) or\n"
+	"crashed(REASON); CONTEXTS is the domain's user contexts (guest\n"
+	"processes' host processes) and its limit, as N/MAX.\n"
 	"\n"
 	"  -j, --json   print a JSON array of objects with the keys id, name,\n"
-	"               state, vcpus, memory_bytes and frames, and reason\n"
-	"               for a domain that shut down or crashed\n"
+	"               state, vcpus, memory_bytes, frames, contexts and\n"
+	"               max_contexts, and reason for a domain that shut down\n"
+	"               or crashed\n"
 	"  -h, --help   show this help\n",
 };
 
@@ -84,7 +87,7 @@ static int width(int min, const char *s)
 static void print_table(const struct domains *d)
 {
 	int name_w = 4, state_w = 5;
-	char size[SIZE_BUF_LEN], state[STATE_BUF_LEN];
+	char size[SIZE_BUF_LEN], state[STATE_BUF_LEN], ctx[24];
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
@@ -92,15 +95,18 @@ static void print_table(const struct domains *d)
 		state_w = width(state_w, format_state(&d->v[i], state));
 	}
 
-	printf("%5s  %-*s  %-*s  %5s  %10s  %10s\n", "ID", name_w, "NAME",
-	       state_w, "STATE", "VCPUS", "MEMORY", "FRAMES");
+	printf("%5s  %-*s  %-*s  %5s  %10s  %10s  %8s\n", "ID", name_w,
+	       "NAME", state_w, "STATE", "VCPUS", "MEMORY", "FRAMES",
+	       "CONTEXTS");
 	for (i = 0; i < d->n; i++) {
 		const struct pvnl_domain *dom = &d->v[i];
 
+		snprintf(ctx, sizeof(ctx), "%" PRIu32 "/%" PRIu32,
+			 dom->contexts, dom->max_contexts);
 		printf("%5" PRIu32 "  %-*s  %-*s  %5" PRIu32 "  %10s  %10"
-		       PRIu64 "\n", dom->id, name_w, dom->name, state_w,
+		       PRIu64 "  %8s\n", dom->id, name_w, dom->name, state_w,
 		       format_state(dom, state), dom->vcpus,
-		       format_size(dom->memory, size), dom->frames);
+		       format_size(dom->memory, size), dom->frames, ctx);
 	}
 }
 
@@ -124,8 +130,10 @@ static void print_json(const struct domains *d)
 			json_string(stdout, reason);
 		}
 		printf(", \"vcpus\": %" PRIu32 ", \"memory_bytes\": %" PRIu64
-		       ", \"frames\": %" PRIu64 "}", dom->vcpus, dom->memory,
-		       dom->frames);
+		       ", \"frames\": %" PRIu64 ", \"contexts\": %" PRIu32
+		       ", \"max_contexts\": %" PRIu32 "}", dom->vcpus,
+		       dom->memory, dom->frames, dom->contexts,
+		       dom->max_contexts);
 	}
 	fputs(d->n ? "\n]\n" : "]\n", stdout);
 }
