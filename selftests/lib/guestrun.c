@@ -28,6 +28,9 @@
 #include "pvtest.h"
 #include "tap.h"
 
+/* The uid the harness's contexts run as (pvrun gives its own). */
+#define GR_CONTEXT_UID	65534
+
 _Static_assert(GR_WINDOW == PVISOR_WINDOW_BASE, "window base");
 _Static_assert(GR_HCPAGE == PVISOR_HYPERCALL_PAGE, "hypercall page");
 _Static_assert(GR_SHINFO == PVISOR_SHARED_INFO_PAGE, "shared_info page");
@@ -307,7 +310,9 @@ void gr_create(const char *name, const char *entry, bool bounce_traps,
 void gr_launch(struct gr_run *run)
 {
 	if (with_factory) {
-		run->factory_pid = factory_start(run->dom.id, nr_vcpus);
+		/* The harness's runners stay root; its contexts, nobody. */
+		run->factory_pid = factory_start(run->dom.id, nr_vcpus,
+						 GR_CONTEXT_UID);
 		if (run->factory_pid < 0)
 			tap_bail("start %s's factory: %s", run->dom.name,
 				 strerror(-run->factory_pid));

@@ -159,28 +159,58 @@ static int proc_ids(int pid, const char *key, unsigned long ids[4])
 	return found;
 }
 
+/* The PPid: of /proc/@pid/status, or -1. */
+static int parent_of(int pid)
+{
+	char path[64], line[256];
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
 /*
- * Domain @domid's runner: the pvrun process for it that is not its
- * context factory (which is nobody, uid 65534). 0 if none.
+ * Domain @domid's pvrun processes: its runner (@factory 0), whose parent
+ * is no pvrun of the domain, or its context factory (@factory 1), the
+ * runner's child (same command line, same uid). 0 if none.
  */
-static int runner_pid(unsigned int domid)
+static int pvrun_pid(unsigned int domid, int factory)
 {
 	char out[OUT_MAX], want[32], *line;
-	unsigned long uid[4];
-	int pid;
+	int pids[16], n = 0, i, j;
 
 	snprintf(want, sizeof(want), "--domain %u ", domid);
 	run(out, sizeof(out), "for p in /proc/[0-9]*; do "
 	    "printf '%%s ' ${p#/proc/}; tr '\\0' ' ' <$p/cmdline; echo; "
 	    "done");
-	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		if (!strstr(line, " pvrun ") || !strstr(line, want) ||
-		    sscanf(line, "%d", &pid) != 1)
-			continue;
-		if (!proc_ids(pid, "Uid:", uid) && uid[0] != 65534)
-			return pid;
+	for (line = strtok(out, "\n"); line && n < 16;
+	     line = strtok(NULL, "\n"))
+		if (strstr(line, " pvrun ") && strstr(line, want) &&
+		    sscanf(line, "%d", &pids[n]) == 1)
+			n++;
+	for (i = 0; i < n; i++) {
+		int ppid = parent_of(pids[i]), parent_is_pvrun = 0;
+
+		for (j = 0; j < n; j++)
+			if (pids[j] == ppid)
+				parent_is_pvrun = 1;
+		if (parent_is_pvrun == factory)
+			return pids[i];
 	}
 	return 0;
+}
+
+static int runner_pid(unsigned int domid)
+{
+	return pvrun_pid(domid, 0);
 }
 
 /* One id for all four of uid and gid, or (unsigned long)-1. */
@@ -297,7 +327,7 @@ int main(void)
 	struct pvnl *nl;
 	int pa, pb, r;
 
-	tap_plan(42);
+	tap_plan(44);
 	nl = pvt_open();
 	if (access(MINNOW, R_OK))
 		tap_skip_all("no " MINNOW);
@@ -329,6 +359,12 @@ int main(void)
 	tap_ok(ub != (unsigned long)-1 && ub >= base && ub - base < count,
 	       "domain %u's runner is uid and gid %lu throughout", b, ub);
 	tap_ok(ua != ub, "the two runners' ids differ");
+	r = pvrun_pid(a, 1);
+	tap_ok(r && creds_of(r) == ua,
+	       "domain %u's context factory (pid %d) has its runner's uid "
+	       "and gid, not nobody's", a, r);
+	tap_ok(r && as_user(65534, r, SIGKILL) == EPERM,
+	       "nobody cannot SIGKILL the context factory");
 
 	/* Strangers. */
 	tap_ok(as_user(65534, pa, SIGKILL) == EPERM,

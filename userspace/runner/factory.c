@@ -52,7 +52,6 @@
 #include "factory.h"
 
 #define FACTORY_FD	3
-#define NOBODY		65534
 
 #define LOAD(off)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
@@ -233,10 +232,10 @@ static void __attribute__((noreturn)) context_main(int ctx_fd)
 	__builtin_unreachable();
 }
 
-static int drop_privileges(void)
+static int drop_privileges(uid_t id)
 {
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY) ||
+	if (setgroups(0, NULL) || setresgid(id, id, id) ||
+	    setresuid(id, id, id) ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) || chdir("/"))
 		return -1;
@@ -263,7 +262,7 @@ static void __attribute__((noreturn)) serve(void)
 	}
 }
 
-pid_t factory_start(uint32_t domid, uint32_t nr_vcpus)
+pid_t factory_start(uint32_t domid, uint32_t nr_vcpus, uid_t id)
 {
 	struct pvisor_factory_attach req = { .domid = domid };
 	pid_t parent = getpid(), pid;
@@ -295,7 +294,7 @@ pid_t factory_start(uint32_t domid, uint32_t nr_vcpus)
 	fd = dev < 0 ? -1 : ioctl(dev, PVISOR_IOCTL_FACTORY_ATTACH, &req);
 	if (fd < 0 || dup2(fd, FACTORY_FD) != FACTORY_FD)
 		err = -errno;
-	else if (signal(SIGCHLD, SIG_IGN) == SIG_ERR || drop_privileges())
+	else if (signal(SIGCHLD, SIG_IGN) == SIG_ERR || drop_privileges(id))
 		err = -errno ?: -EPERM;
 	if (write(ready[1], &err, sizeof(err)) != sizeof(err) || err)
 		_exit(1);

@@ -15,11 +15,12 @@
  * Fork the factory of domain @domid, whose contexts get @nr_vcpus
  * threads each. Returns the factory's pid once it is attached to the
  * domain, or a negative errno (the attach failed, or the fork). The
- * factory drops every privilege, dies with its parent, and serves until
- * the module lets it go (the domain's runner is gone or the domain
- * destroyed) or it is killed.
+ * factory drops every privilege but the uid and gid @id (the runner's
+ * own: no other domain's contexts, and no other host process, share
+ * them), dies with its parent, and serves until the module lets it go
+ * (the domain's runner is gone or the domain destroyed) or it is killed.
  */
-pid_t factory_start(uint32_t domid, uint32_t nr_vcpus);
+pid_t factory_start(uint32_t domid, uint32_t nr_vcpus, uid_t id);
 
 /* Exit statuses of a context process that could not start. */
 #define FACTORY_CTX_SETUP_FAILED	120

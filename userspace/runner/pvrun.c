@@ -438,10 +438,18 @@ int main(int argc, char *argv[])
 	if (lookup_domain(o.domid, &dom))
 		return 1;
 	/*
-	 * The factory first, before anything of the guest is read: what it
+	 * The runner's uid first: the factory and every context run under
+	 * it too. The claim's lock stays held until confine_drop() (the
+	 * factory's inherited copy goes with its other fds once it is
+	 * attached).
+	 */
+	if (uids_claim(&id))
+		return 1;
+	/*
+	 * The factory next, before anything of the guest is read: what it
 	 * holds, every guest process starts from (factory.c).
 	 */
-	factory = factory_start(o.domid, dom.vcpus);
+	factory = factory_start(o.domid, dom.vcpus, id);
 	ret = factory < 0 ? (int)factory : 0;
 	if (ret < 0) {
 		runner_error("cannot start the context factory: %s",
@@ -470,8 +478,6 @@ int main(int argc, char *argv[])
 		return 1;
 	/* Before confinement: sigaction is not allowed under the filter. */
 	if (traps_init())
-		return 1;
-	if (uids_claim(&id))
 		return 1;
 	if (confine_drop(o.ready_fd, id))
 		return 1;
