@@ -37,7 +37,9 @@ echo "TAP version 13"
 dest=$tmp/usr-root
 ok "make install DESTDIR=... PREFIX=/usr succeeds" \
 	make -s install DESTDIR="$dest" PREFIX=/usr
-release=$(modinfo -F vermagic "${PVISOR_KO:-build/module/pvisor.ko}" | cut -d' ' -f1)
+# make install installs the stock build's module (the Makefile's KO),
+# whichever kernel the test host boots.
+release=$(modinfo -F vermagic "${PVISOR_BUILD:-$top/build}/module/pvisor.ko" | cut -d' ' -f1)
 for f in "lib/modules/$release/extra/pvisor.ko" usr/sbin/pvctl usr/sbin/pvrun \
 	usr/sbin/pvisord usr/lib/systemd/system/pvisord.service \
 	usr/share/man/man8/pvctl.8 usr/share/man/man8/pvrun.8 \
