@@ -9,8 +9,9 @@
  * is a pipe back to us, and `--ready-fd 2` makes it write "ready" there
  * when only the seccomp filter and the jump into the guest are left. It
  * then closes every fd, so we read to end of file: "ready" as the last
- * line means started; anything else is the runner's own explanation of
- * why it could not build or start the domain.
+ * line means started (lines before it are warnings, passed on to our
+ * stderr); anything else is the runner's own explanation of why it could
+ * not build or start the domain.
  *
  * pvrun is looked for next to the starter's executable first (they are
  * installed together), then in $PATH.
@@ -177,8 +178,12 @@ int launch_runner(const struct launch *l, char *why, size_t why_len)
 
 	len = read_all(pipefd[0], out, sizeof(out));
 	close(pipefd[0]);
-	if (len >= ready && !strcmp(out + len - ready, READY_LINE))
+	if (len >= ready && !strcmp(out + len - ready, READY_LINE)) {
+		/* What came before "ready" are the runner's warnings. */
+		if (len > ready)
+			fwrite(out, 1, len - ready, stderr);
 		return 0;
+	}
 
 	/* One line of explanation: pvrun's messages, joined. */
 	while (len && out[len - 1] == '\n')

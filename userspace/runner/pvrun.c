@@ -361,8 +361,22 @@ static int join_cgroup(const struct options *o,
 	int ret;
 
 	ret = domcg_create(o->domid, &l, pids, 2, why, sizeof(why));
+	/*
+	 * A host without cgroup v2 (a minimal kernel) can still run the
+	 * domain, unisolated, unless its config asked for a weight or cap,
+	 * which only a cgroup can give: then the domain must not start as
+	 * if it had them.
+	 */
+	if (ret == -ENOTSUP && o->weight == DOMCG_WEIGHT_DEFAULT && !o->cap) {
+		runner_error("warning: domain %" PRIu32 " runs without a "
+			     "cgroup (%s): its CPU, memory and processes are "
+			     "not bounded by one", o->domid, why);
+		return 0;
+	}
 	if (ret)
-		runner_error("domain %" PRIu32 "'s cgroup: %s", o->domid, why);
+		runner_error("domain %" PRIu32 "'s cgroup: %s%s", o->domid, why,
+			     ret == -ENOTSUP ? " (needed for a weight or cap)"
+					     : "");
 	return ret;
 }
 
