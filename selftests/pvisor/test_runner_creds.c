@@ -119,12 +119,16 @@ static int run(char *out, size_t size, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* "created domain N (...)" from pvctl create's output, or 0. */
+/*
+ * "created domain N (...)" from pvctl create's output, or 0. Warnings
+ * may come first (stderr is merged in: a host without cgroup v2).
+ */
 static unsigned int created_id(const char *out)
 {
+	const char *line = strstr(out, "created domain ");
 	unsigned int id;
 
-	return sscanf(out, "created domain %u", &id) == 1 ? id : 0;
+	return line && sscanf(line, "created domain %u", &id) == 1 ? id : 0;
 }
 
 static unsigned int start_busy(const char *name)
