@@ -148,8 +148,11 @@ cd $GUEST_DIR
 printf 'name = "%sb"\nmemory = 8\nkernel = "hostile.elf"\ncmdline = "x"\n' $P >$D/rel.cfg
 run pvctl create $D/rel.cfg vcpus=2 'cmdline="case=spin"' on_crash=preserve
 cd /
+# (On a kernel without cgroup v2 the runner's own warning says so; no
+# other line may appear.)
 check "a relative kernel path, overrides: created and started, no warning" \
-	eval 'status_is 0 && [ "$(state_of ${P}b)" = running ] && [ ! -s $tmp/err ]'
+	eval 'status_is 0 && [ "$(state_of ${P}b)" = running ] &&
+	      ! grep -v "runs without a cgroup" $tmp/err | grep -q .'
 run pvctl config ${P}b
 cp $tmp/out $D/b.cfg
 check "pvctl config prints the effective config: overrides and defaults" \
