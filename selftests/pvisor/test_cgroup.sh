@@ -17,7 +17,11 @@
 #   refuses a vCPU the domain has not, offline CPUs, bad lists and a
 #   domain without a runner;
 # - bad cpu_weight and cap values in a config are refused;
-# - pvctl destroy removes the cgroup.
+# - pvctl destroy removes the cgroup;
+# - pids.max stops a guest fork bomb below minnow's own process limit:
+#   the bomb's contexts are processes of the domain's cgroup, the guest
+#   sees -EAGAIN, reaps its children and forks again, and the domain
+#   powers off cleanly.
 #
 # TAP 13; helpers in ../lib/tap.sh.
 
@@ -28,6 +32,7 @@ MINNOW=$GUEST_DIR/minnow.elf
 SLICE=/sys/fs/cgroup/pvisor.slice
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/minnow_user.sh"
 
 cleanup() {
 	for d in a b c; do
@@ -98,7 +103,7 @@ if [ ! -f /sys/fs/cgroup/cgroup.controllers ]; then
 	cleanup
 	finish
 fi
-plan 28
+plan 35
 
 mkdir -p $D
 cleanup
@@ -176,6 +181,40 @@ check "a config with cap 3201 is refused" \
 
 run pvctl destroy ${P}a
 check "pvctl destroy removes the cgroup" eval 'status_is 0 && [ ! -e $cg ]'
+
+# --- pids.max against a guest fork bomb -------------------------------------
+# The bomb sleeps 3 s of guest time before its first fork: long enough to
+# lower its domain's pids.max to two more than it holds. Each context of
+# a 1-vCPU domain is one host process of one thread, so two forks succeed
+# and the third meets the limit, well below minnow's own (15 children).
+minnow_ramdisk $D/progs.cpio
+run pvctl create --name ${P}c --memory 48M --kernel "$MINNOW" \
+	--ramdisk $D/progs.cpio --cmdline "run=user_forkbomb.elf,200,3000"
+check "a fork-bomb guest starts" status_is 0
+c=$(id_of ${P}c)
+ccg=$SLICE/dom-$c
+held=$(cat $ccg/pids.current 2>/dev/null)
+echo $((held + 2)) >$ccg/pids.max 2>/dev/null
+check "its pids.max is lowered to pids.current + 2 ($held + 2)" \
+	eval '[ "$(cat $ccg/pids.max)" = $((held + 2)) ]'
+i=0
+while [ $i -lt 1200 ]; do
+	case "$(state_of ${P}c)" in shutdown*|crashed*) break ;; esac
+	sleep 0.1
+	i=$((i + 1))
+done
+check "the guest powers off once the bomb is over" \
+	eval '[ "$(state_of ${P}c)" = "shutdown(poweroff)" ]'
+pvctl console ${P}c >$tmp/out 2>&1
+children=$(sed -n 's/^@@pvtest ok [0-9]* user_forkbomb: fork stops with -EAGAIN after \([0-9]*\) children.*/\1/p' $tmp/out)
+check "the bomb met -EAGAIN after 1 or 2 children, not minnow's 15 (${children:-none})" \
+	eval '[ -n "$children" ] && [ "$children" -ge 1 ] && [ "$children" -le 2 ]'
+check "... and its own checks passed: it reaped them and forked again" \
+	eval 'grep -q "^@@pvtest done 4 0$" $tmp/out'
+check "the cgroup counted the refused forks (pids.events max > 0)" \
+	eval '[ "$(awk '"'"'$1 == "max" { print $2 }'"'"' $ccg/pids.events)" -gt 0 ]'
+run pvctl destroy ${P}c
+check "pvctl destroy removes the fork bomb's cgroup" eval 'status_is 0 && [ ! -e $ccg ]'
 
 cleanup
 check "the accounting is back to the baseline" accounting_is_baseline

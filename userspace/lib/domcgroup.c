@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -219,4 +220,15 @@ int domcg_remove(uint32_t domid)
 	if (rmdir(dir) == 0 || errno == ENOENT)
 		return 0;
 	return -errno;
+}
+
+int domcg_remove_wait(uint32_t domid, unsigned int secs)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	time_t end = time(NULL) + secs;
+	int ret;
+
+	while ((ret = domcg_remove(domid)) == -EBUSY && time(NULL) < end)
+		nanosleep(&pause, NULL);
+	return ret;
 }

@@ -60,4 +60,10 @@ int domcg_get_sched(uint32_t domid, uint32_t *weight, uint32_t *cap,
  */
 int domcg_remove(uint32_t domid);
 
+/*
+ * domcg_remove(), retried for up to @secs seconds while the cgroup is
+ * busy: a killed runner's processes take a moment to be reaped.
+ */
+int domcg_remove_wait(uint32_t domid, unsigned int secs);
+
 #endif /* PVNL_DOMCGROUP_H */

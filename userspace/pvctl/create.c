@@ -34,6 +34,7 @@
 
 #include "cli.h"
 #include "domcfg.h"
+#include "domcgroup.h"
 #include "format.h"
 #include "launch.h"
 #include "parse.h"
@@ -46,6 +47,8 @@
 
 /* A config file bigger than this is not a config file. */
 #define CONFIG_FILE_MAX		(64 * 1024)
+/* How long a failed create waits for its runner's cgroup to empty. */
+#define UNDO_CGROUP_WAIT_SECS	10
 
 static const struct option longopts[] = {
 	{ "name", required_argument, NULL, 'n' },
@@ -293,13 +296,19 @@ static int tell_pvisord(const struct pvnl_domain *dom,
 	return ret;
 }
 
-/* Undo a create that could not be finished; the caller said why. */
+/*
+ * Undo a create that could not be finished; the caller said why. The
+ * runner may have made the domain's cgroup before it failed: it goes
+ * too, once the runner's processes are reaped.
+ */
 static void undo(struct pvnl *nl, const struct pvnl_domain *dom)
 {
 	int ret = pvnl_domain_del(nl, dom->id, NULL);
 
 	if (ret)
 		session_fail(nl, cli.name, dom->name, ret, NULL);
+	else
+		domcg_remove_wait(dom->id, UNDO_CGROUP_WAIT_SECS);
 }
 
 /* Start the new domain; on failure destroy it and say why. */

@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "domcgroup.h"
 #include "one_domain.h"
@@ -50,13 +49,9 @@ static const struct errtext errors[] = {
  */
 static void remove_cgroup(uint32_t id)
 {
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	time_t end = time(NULL) + CGROUP_WAIT_SECS;
+	int ret = domcg_remove_wait(id, CGROUP_WAIT_SECS);
 	char path[128];
-	int ret;
 
-	while ((ret = domcg_remove(id)) == -EBUSY && time(NULL) < end)
-		nanosleep(&pause, NULL);
 	if (ret) {
 		domcg_path(id, path, sizeof(path));
 		fprintf(stderr, "%s: destroy: cannot remove %s: %s\n",

@@ -3,11 +3,13 @@
  * pvrun, the domain runner: the host process a domain lives in.
  *
  *   1. Look the domain up (it must be "created"), fork the context
- *      factory (factory.c), and map the domain's memory through a
- *      Domain0 memory fd (PVISOR_IOCTL_DOMAIN_MEMORY).
- *   2. Build it: kernel, ramdisk, start_info, page tables, stack
- *      (builder.c). Then let go of that mapping, and move into the
- *      domain's cgroup with the factory (domcgroup.c).
+ *      factory (factory.c), and move into the domain's cgroup with the
+ *      factory (domcgroup.c), so that everything the build costs the
+ *      host (page cache, page tables) is charged to the domain.
+ *   2. Map the domain's memory through a Domain0 memory fd
+ *      (PVISOR_IOCTL_DOMAIN_MEMORY) and build it: kernel, ramdisk,
+ *      start_info, page tables, stack (builder.c). Then let go of that
+ *      mapping.
  *   3. Attach as the domain's runner, move the runner fd to
  *      PVISOR_RUNNER_FD, map the guest window, set vCPU 0's context.
  *   4. Catch the host signals guest traps raise, to bounce them into the
@@ -470,6 +472,8 @@ int main(int argc, char *argv[])
 			     strerror(-ret));
 		return 1;
 	}
+	if (join_cgroup(&o, &dom, factory))
+		return 1;
 	dev = open(PVISOR_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		runner_error("cannot open %s: %s", PVISOR_DEVICE,
@@ -483,8 +487,6 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (build(dev, &o, &dom, &boot))
-		return 1;
-	if (join_cgroup(&o, &dom, factory))
 		return 1;
 	if (attach(dev, o.domid))
 		return 1;

@@ -2,8 +2,11 @@
 /*
  * A fork bomb, minnow only: fork until the kernel says no. Every child
  * sleeps a moment and exits; the parent must see -EAGAIN from minnow's
- * own process limit well before argv[1] (default 200) forks, then reap
- * every child. Not for a native run: Linux's limit is far higher.
+ * own process limit (or from a limit below it: the domain's pids.max)
+ * well before argv[1] (default 200) forks, then reap every child. It
+ * first sleeps argv[2] milliseconds (default 0), so that a test can
+ * lower a limit before the first fork. Not for a native run: Linux's
+ * limit is far higher.
  */
 
 #include "../utest.h"
@@ -14,9 +17,12 @@
 int main(int argc, char **argv)
 {
 	long most = u_arg_long(argc, argv, 1, 200), n = 0, r = 0, reaped = 0;
+	long delay_ms = u_arg_long(argc, argv, 2, 0);
 	int status;
 
 	utest_init("user_forkbomb");
+	if (delay_ms > 0)
+		u_sleep_ns(delay_ms * 1000 * 1000);
 	while (n < most) {
 		r = u_fork();
 		if (r == 0) {
