@@ -55,8 +55,9 @@ SCRIPT ?=
 # scripts/debug-kernel.sh builds into $(BUILD)/debug-kernel from Debian's
 # linux-source-6.1 (selftests/qemu/debug.config), with pvisor.ko built
 # against it in $(BUILD)/debug-module. Its checkers slow everything down:
-# the default time limits are DEBUG_TIMEOUT_SCALE times the usual, and the
-# fuzzer makes DEBUG_FUZZ_CALLS calls. Documentation/testing.rst has the
+# the default time limits are DEBUG_TIMEOUT_SCALE times the usual, the
+# fuzzer makes DEBUG_FUZZ_CALLS calls and test_user_context
+# DEBUG_CONTEXT_CYCLES context create/destroy cycles (10000 elsewhere). Documentation/testing.rst has the
 # figures behind both.
 KERNEL ?= stock
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
@@ -64,6 +65,7 @@ DEBUG_IMAGE := $(DEBUG_KDIR)/arch/x86/boot/bzImage
 DEBUG_MODULE := $(BUILD)/debug-module
 DEBUG_TIMEOUT_SCALE ?= 12
 DEBUG_FUZZ_CALLS ?= 1000000
+DEBUG_CONTEXT_CYCLES ?= 1000
 SOAK_CALLS ?= 20000000
 ifeq ($(KERNEL),debug)
 DEPS_FLAGS := --debug-kernel
@@ -73,7 +75,8 @@ BOOT_ARGS = --kver $$(cat $(DEBUG_KDIR)/include/config/kernel.release) \
 	--kernel $(DEBUG_IMAGE) --ko $(DEBUG_MODULE)/pvisor.ko
 CHECK_ARGS = $(BOOT_ARGS) --timeout-scale $(DEBUG_TIMEOUT_SCALE)
 CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)} \
-	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000}
+	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000} \
+	PVISOR_CONTEXT_CYCLES=$${PVISOR_CONTEXT_CYCLES:-$(DEBUG_CONTEXT_CYCLES)}
 BUILD_DEBUG = $(MAKE) debug-kernel >&2
 else ifneq ($(shell echo '$(KERNEL)' | grep -xE '[0-9]+\.[0-9]+'),)
 # KERNEL=6.12 (a series): the newest Debian 12 cloud kernel of it, fetched

@@ -130,25 +130,44 @@ static bool native_abi(const struct pvisor_user_run *run)
 	       run->address < PVISOR_USER_TOP;
 }
 
+/*
+ * The calls a process's main thread and its clone thread (proc.c's
+ * second thread on vCPU 1) answer alike. True when @r's call is one of
+ * them, its result in *@ret.
+ */
+static bool shared_call(struct proc *p, const struct pvisor_user_regs *r,
+			long *ret)
+{
+	switch (r->orig_rax) {
+	case SYS_write:
+		*ret = sys_write(p, r->rdi, r->rsi, r->rdx);
+		return true;
+	case SYS_getpid:
+		*ret = p->pid;
+		return true;
+	case SYS_clock_gettime:
+		*ret = sys_clock_gettime(p, r->rdi, r->rsi);
+		return true;
+	}
+	return false;
+}
+
 long syscall_dispatch_second(struct proc *p, struct pvisor_user_run *run,
 			     bool *ends)
 {
 	struct pvisor_user_regs *r = &run->regs;
+	long ret;
 
 	*ends = false;
 	if (!native_abi(run))
 		return -ENOSYS;
+	if (shared_call(p, r, &ret))
+		return ret;
 	switch (r->orig_rax) {
-	case SYS_write:
-		return sys_write(p, r->rdi, r->rsi, r->rdx);
 	case SYS_sched_yield:
 		return hv_sched_yield();
-	case SYS_getpid:
-		return p->pid;
 	case SYS_gettid:
 		return p->second.tid;
-	case SYS_clock_gettime:
-		return sys_clock_gettime(p, r->rdi, r->rsi);
 	case SYS_exit:
 	case SYS_exit_group:
 		*ends = true;
@@ -160,12 +179,13 @@ long syscall_dispatch_second(struct proc *p, struct pvisor_user_run *run,
 long syscall_dispatch(struct proc *p, struct pvisor_user_run *run)
 {
 	struct pvisor_user_regs *r = &run->regs;
+	long ret;
 
 	if (!native_abi(run))
 		return -ENOSYS;
+	if (shared_call(p, r, &ret))
+		return ret;
 	switch (r->orig_rax) {
-	case SYS_write:
-		return sys_write(p, r->rdi, r->rsi, r->rdx);
 	case SYS_mmap:
 		return sys_mmap(p, r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
 	case SYS_munmap:
@@ -177,8 +197,6 @@ long syscall_dispatch(struct proc *p, struct pvisor_user_run *run)
 		return 0;
 	case SYS_nanosleep:
 		return sys_nanosleep(p, r->rdi, r->rsi);
-	case SYS_getpid:
-		return p->pid;
 	case SYS_getppid:
 		return p->ppid;
 	case SYS_gettid:
@@ -192,8 +210,6 @@ long syscall_dispatch(struct proc *p, struct pvisor_user_run *run)
 		proc_exit(p, (int)((r->rdi & 0xff) << 8));
 	case SYS_wait4:
 		return proc_wait(p, (int)r->rdi, r->rsi, r->rdx);
-	case SYS_clock_gettime:
-		return sys_clock_gettime(p, r->rdi, r->rsi);
 	}
 	return -ENOSYS;
 }

@@ -10,7 +10,9 @@
  * contexts' isolation, an event preempting a spinning user loop, and
  * hostile user code aimed at the trampoline. Then the life of contexts
  * (test_life(), a second stub): max_contexts and recovery, 10,000
- * create/destroy cycles back to the accounting baseline, a killed
+ * create/destroy cycles (PVISOR_CONTEXT_CYCLES: the debug kernel's run
+ * makes 1000, its checkers being ten times slower) back to the
+ * accounting baseline, a killed
  * factory, and the domain destroyed while user code spins, faults, or a
  * context is parked.
  */
@@ -759,8 +761,28 @@ static void test_script(void)
 /* ---- the life of contexts: limits, factory death, domain death ---- */
 
 #define LIFE_CYCLES	10000
+#define LIFE_CYCLES_MAX	10000000
 
 static uint64_t life_mode;
+static long life_cycles = LIFE_CYCLES;
+
+/* PVISOR_CONTEXT_CYCLES, if set to 1 .. LIFE_CYCLES_MAX; else the default. */
+static void read_life_cycles(void)
+{
+	const char *v = getenv("PVISOR_CONTEXT_CYCLES");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return;
+	n = strtol(v, &end, 10);
+	if (*end || n < 1 || n > LIFE_CYCLES_MAX) {
+		printf("# PVISOR_CONTEXT_CYCLES=%s is not 1 .. %d: %d cycles\n",
+		       v, LIFE_CYCLES_MAX, LIFE_CYCLES);
+		return;
+	}
+	life_cycles = n;
+}
 
 static int64_t lres(const uint8_t *mem, unsigned int slot)
 {
@@ -777,7 +799,7 @@ static void prepare_life(uint8_t *mem)
 	prepare(mem);
 	gr_put64(mem, sc + S_MODE, life_mode);
 	memcpy(mem + sc + S_LCREATE, &c, sizeof(c));
-	gr_put64(mem, sc + S_CYCLES, LIFE_CYCLES);
+	gr_put64(mem, sc + S_CYCLES, (uint64_t)life_cycles);
 	run.regs.rip = uva(life_mode == LIFE_SPIN ? u_spin : u_read_hole);
 	run.regs.rsp = U_STACK_TOP;
 	run.regs.rflags = 0x202;
@@ -858,10 +880,10 @@ static void test_limits(const struct pvnl_info *base)
 	       "after destroying them all, CREATE works again (%lld, destroys %lld)",
 	       (long long)lres(run.mem, L_RECOVER),
 	       (long long)lres(run.mem, L_DESTROYS));
-	tap_ok(lres(run.mem, L_CYCLES) == LIFE_CYCLES &&
+	tap_ok(lres(run.mem, L_CYCLES) == life_cycles &&
 	       lres(run.mem, L_CYCLE_FAILS) == 0,
-	       "%d create/destroy cycles, none failing (%lld done, %lld failed)",
-	       LIFE_CYCLES, (long long)lres(run.mem, L_CYCLES),
+	       "%ld create/destroy cycles, none failing (%lld done, %lld failed)",
+	       life_cycles, (long long)lres(run.mem, L_CYCLES),
 	       (long long)lres(run.mem, L_CYCLE_FAILS));
 	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
 	       "the limits guest shut down (state %u: %s)", run.dom.state,
@@ -960,6 +982,7 @@ int main(void)
 
 	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 6 + 4 + 9 + 1,
 		      &base);
+	read_life_cycles();
 	gr_factory(true);
 	test_script();
 	test_life(&base);
