@@ -266,7 +266,9 @@ static long resume_report(struct pvisor_ctx_thread *th, u64 uc)
 	regs = th->regs;
 	spin_unlock(&th->ctx->lock);
 
-	if (copy_from_user(&sc, &u->uc_mcontext, sizeof(sc)))
+	/* an FPU_SET's image goes where rt_sigreturn loads the state from */
+	if (pvisor_ctx_fpu_load_frame(th, th->fpstate) ||
+	    copy_from_user(&sc, &u->uc_mcontext, sizeof(sc)))
 		return -EFAULT;
 	regs_to_sigcontext(&sc, &regs);
 	sigemptyset(&none);
@@ -305,10 +307,18 @@ long pvisor_ctx_trap(struct pvisor_context *ctx, u64 uc)
 	    copy_from_user(&si, (void __user *)(uc + info_off), sizeof(si)))
 		return -EFAULT;
 
+	/*
+	 * The user's FPU state is in this frame: the image takes it before
+	 * we park (nobody else touches the image of a thread not parked).
+	 */
+	th->fpstate = pvisor_ctx_fpu_frame_ok(th, sc.fpstate) ? sc.fpstate : 0;
+	pvisor_ctx_fpu_save_frame(th, th->fpstate);
+
 	spin_lock(&ctx->lock);
 	if (ctx->dead) {
 		ret = -ESRCH;
 	} else if (th->state == CTX_THREAD_STARTING) {
+		pvisor_ctx_fpu_reset(th);	/* nothing of the factory's */
 		th->exit.reason = 0;
 		WRITE_ONCE(th->state, CTX_THREAD_PARKED);
 		WRITE_ONCE(ctx->nr_parked, ctx->nr_parked + 1);
@@ -359,6 +369,12 @@ static void kick_park(struct pvisor_ctx_thread *th, struct pt_regs *regs)
 	struct pvisor_user_regs next;
 	bool parked = false;
 
+	/* where the user's FPU state is, the image takes it from */
+	if (regs)
+		pvisor_ctx_fpu_save_live(th);
+	else
+		pvisor_ctx_fpu_save_frame(th, th->fpstate);
+
 	spin_lock(&ctx->lock);
 	if (!ctx->dead && th->state == CTX_THREAD_RUNNING &&
 	    test_bit(KICK_WANTED, &th->kick_bits)) {
@@ -382,6 +398,10 @@ static void kick_park(struct pvisor_ctx_thread *th, struct pt_regs *regs)
 	spin_lock(&ctx->lock);
 	next = th->regs;
 	spin_unlock(&ctx->lock);
+	if (pvisor_ctx_fpu_load_live(th)) {
+		pvisor_context_kill(ctx);
+		return;
+	}
 	regs_to_pt_regs(regs, &next);
 	write_bases(&next);
 }

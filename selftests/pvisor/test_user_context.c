@@ -8,12 +8,15 @@
  * the guest's error codes, A/D bits in the guest's entries, every trap
  * vector, rflags and fs/gs handling, bad register blocks, the two
  * contexts' isolation, an event preempting a spinning user loop, and
- * hostile user code aimed at the trampoline. Then the life of contexts
+ * hostile user code aimed at the trampoline, and the FPU ops (INFO, GET
+ * and SET on both ways a thread parks, their bad inputs, isolation).
+ * Then the life of contexts
  * (test_life(), a second stub): max_contexts and recovery, 10,000
  * create/destroy cycles back to the accounting baseline, a killed
  * factory, and the domain destroyed while user code spins, faults, or a
  * context is parked.
  */
+#include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +61,7 @@
 #define PFN_RUNS	48	/* 4 pages of struct pvisor_user_run */
 #define PFN_STACK_B	52
 #define PFN_CODE	56	/* 2 pages of user code */
+#define PFN_OPS		128	/* run k's CTXOP struct and FPU image: 128 + k */
 
 /* User virtual addresses. */
 #define U_CODE		0x400000ULL
@@ -79,6 +83,7 @@
 #define S_VIRQ		0x038	/* bind_virq {TIMER, vcpu 0, port} */
 #define S_PERIOD	0x048	/* {2 ms} */
 #define S_CONTROL	0x100	/* per run: {action, value} */
+#define S_OPCMD		0x800	/* per run: a CTXOP before it, + 1 (0: none) */
 #define MAX_RUNS	64
 
 /* What the stub does before run k. */
@@ -91,9 +96,11 @@
 /* Results page: RUN_USER's result per run; then the creates. */
 #define R_CREATE_A	62
 #define R_CREATE_B	63
+#define R_OP		128	/* + k: the result of run k's CTXOP */
 
 #define RUN_SIZE	208
 #define RUNS_VA		STR(GR_ASM_VA(PFN_RUNS))
+#define OPS_VA		STR(GR_ASM_VA(PFN_OPS))
 
 asm(".pushsection .guest_text, \"ax\"\n"
     ".globl guest_start\n"
@@ -120,6 +127,12 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "testq $4, (%r14)\n jz 2f\n mov 0x1c(%r12), %eax\n"
     "2: testq $8, (%r14)\n jz 3f\n mov $0x7fff, %eax\n"
     "3: mov %eax, 0(%rdi)\n"
+    /* a CTXOP first: its struct on page PFN_OPS + k, the run's id in it */
+    "mov 0x800(%r12, %r13, 8), %rcx\n test %rcx, %rcx\n jz 7f\n"
+    "push %rdi\n mov %r13, %rsi\n shl $12, %rsi\n movabs $" OPS_VA ", %rdx\n"
+    "add %rdx, %rsi\n mov %eax, (%rsi)\n lea -1(%rcx), %rdi\n" HCALL(56)
+    "mov %rax, " STR(R_OP) " * 8(%rbx, %r13, 8)\n pop %rdi\n"
+    "7: "
     "testq $1, (%r14)\n jz 4f\n"
     /* chain: copy the previous block's registers, set rax */
     "push %rdi\n lea 8(%rdi), %rdi\n lea -" STR(RUN_SIZE) "(%rdi), %rsi\n"
@@ -311,6 +324,18 @@ asm(".pushsection .user_text, \"ax\"\n"
     ".globl u_spin\n"
     "u_spin: jmp u_spin\n"
 
+    /* the FPU: xmm1 and MXCSR out, xmm2 in, a wait for xmm3 */
+    ".globl u_fpu_read\n"
+    "u_fpu_read: movq %xmm1, %rdi\n movhlps %xmm1, %xmm0\n movq %xmm0, %rsi\n"
+    "stmxcsr -8(%rsp)\n mov -8(%rsp), %edx\n" USYS(39)
+    ".globl u_fpu_write\n"
+    "u_fpu_write: movabs $0xfeedface12345678, %rax\n movq %rax, %xmm2\n"
+    "mov $0x0badc0de, %eax\n movq %rax, %xmm0\n movlhps %xmm0, %xmm2\n"
+    USYS(39)
+    ".globl u_fpu_spin\n"
+    "u_fpu_spin: movq %xmm3, %rax\n test %rax, %rax\n jz u_fpu_spin\n"
+    "mov %rax, %rdi\n" USYS(39)
+
     /* hostile */
     ".globl u_tramp_entry\n"
     "u_tramp_entry: movabs $0x100000000000, %rax\n mov $0x1234, %edx\n jmp *%rax\n"
@@ -355,6 +380,7 @@ extern const char u_step[], u_step_after[], u_flags[], u_bases[];
 extern const char u_read_data[], u_spin[], u_tramp_entry[], u_tramp_start[];
 extern const char u_forged[], u_forged_back[], u_sigreturn[];
 extern const char u_sig_target_after[];
+extern const char u_fpu_read[], u_fpu_write[], u_fpu_spin[];
 
 static struct pvnl *nl;
 
@@ -371,6 +397,8 @@ struct step {
 	uint64_t rflags, fs_base, gs_base, rsp;
 	uint64_t rip_override;		/* bad register blocks */
 	uint32_t flags;
+	uint32_t op;			/* a CTXOP before the run, + 1 */
+	int img;			/* its struct and image: IMG_* */
 };
 
 static const struct step *script;
@@ -409,6 +437,110 @@ static void put_tables(uint8_t *mem, uint64_t l4, uint64_t l3, uint64_t l2,
 	L1(U_AD_WRITE, pte(PFN_AD_WRITE, P | RW | US | NX));
 	L1(U_AD_READ, pte(PFN_AD_READ, P | RW | US | NX));
 #undef L1
+}
+
+/* ---- the FPU: CTXOP_INFO, FPU_GET and FPU_SET ---- */
+
+#define OP_GET		(PVISOR_CTXOP_FPU_GET + 1)
+#define OP_SET		(PVISOR_CTXOP_FPU_SET + 1)
+#define OP_INFO		(PVISOR_CTXOP_INFO + 1)
+
+#define IMG_OFF		64	/* the image, after the struct */
+#define IMG_LEN		(4096 - IMG_OFF)
+#define X_FCW		0
+#define X_MXCSR		24
+#define X_XMM(i)	(160 + 16 * (i))
+#define X_BV		512
+#define X_XCOMP		520
+
+#define XMM1_LO		0x1122334455667788ULL
+#define XMM1_HI		0x99aabbccddeeff00ULL
+#define XMM2_LO		0xfeedface12345678ULL	/* u_fpu_write */
+#define XMM2_HI		0x0badc0deULL
+#define XMM3_LIVE	0x3333ULL
+#define MXCSR_SET	0x7f80			/* round toward zero */
+
+enum {
+	IMG_NONE,
+	IMG_GOOD,		/* xmm1 and MXCSR_SET */
+	IMG_LIVE,		/* IMG_GOOD and xmm3 */
+	IMG_SHORT,		/* len below xsave_size */
+	IMG_PAD,
+	IMG_VCPU,		/* a vCPU the domain has not */
+	IMG_BUF,		/* buf outside the guest window */
+	IMG_MXCSR,		/* a reserved MXCSR bit */
+	IMG_BV,			/* XSTATE_BV: PKRU, outside the features */
+	IMG_BV63,		/* XSTATE_BV bit 63 */
+	IMG_XCOMP,		/* a compacted image */
+	IMG_RSVD,		/* a reserved header byte */
+};
+
+/* What the module must advertise: XCR0's x87, SSE, AVX and AVX-512. */
+static void host_xsave(uint64_t *features, uint32_t *size)
+{
+	unsigned int a, b, c, d;
+	uint32_t lo, hi;
+
+	*features = 0;
+	*size = 0;
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1U << 27)))		/* OSXSAVE */
+		return;
+	asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
+	*features = (((uint64_t)hi << 32 | lo)) & 0xe7;
+	*size = 576;
+	for (int i = 2; i < 8; i++) {
+		if (!(*features & (1ULL << i)))
+			continue;
+		__cpuid_count(0xd, i, a, b, c, d);
+		if (a + b > *size)
+			*size = a + b;
+	}
+}
+
+static uint64_t img_get64(const uint8_t *mem, size_t k, unsigned int off)
+{
+	return gr_get64(mem, (PFN_OPS + k) * 4096ULL + IMG_OFF + off);
+}
+
+static void prepare_op(uint8_t *mem, size_t k, const struct step *s)
+{
+	uint8_t *page = mem + (PFN_OPS + k) * 4096ULL;
+	struct pvisor_ctx_fpu arg = {
+		.buf = GR_VA(PFN_OPS + k) + IMG_OFF, .len = IMG_LEN,
+	};
+	uint8_t *img = page + IMG_OFF;
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = MXCSR_SET;
+	uint64_t bv = 3;		/* x87 and SSE */
+
+	memset(page, 0, 4096);
+	gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_OPCMD + k * 8, s->op);
+	if (!s->op)
+		return;
+	if (s->img == IMG_NONE) {	/* GET: only the struct */
+		memcpy(page, &arg, sizeof(arg));
+		return;
+	}
+	memcpy(img + X_FCW, &fcw, sizeof(fcw));
+	switch (s->img) {
+	case IMG_SHORT: arg.len = 512; break;
+	case IMG_PAD: arg.pad = 1; break;
+	case IMG_VCPU: arg.vcpu = 1; break;
+	case IMG_BUF: arg.buf = 0x1000; break;
+	case IMG_MXCSR: mxcsr |= 1U << 16; break;
+	case IMG_BV: bv |= 1ULL << 9; break;
+	case IMG_BV63: bv |= 1ULL << 63; break;
+	case IMG_XCOMP: gr_put64(mem, (img - mem) + X_XCOMP, 1ULL << 63 | 3); break;
+	case IMG_RSVD: img[X_BV + 16] = 1; break;
+	}
+	memcpy(img + X_MXCSR, &mxcsr, sizeof(mxcsr));
+	gr_put64(mem, (img - mem) + X_BV, bv);
+	gr_put64(mem, (img - mem) + X_XMM(1), XMM1_LO);
+	gr_put64(mem, (img - mem) + X_XMM(1) + 8, XMM1_HI);
+	if (s->img == IMG_LIVE)
+		gr_put64(mem, (img - mem) + X_XMM(3), XMM3_LIVE);
+	memcpy(page, &arg, sizeof(arg));
 }
 
 static void prepare(uint8_t *mem)
@@ -456,6 +588,7 @@ static void prepare(uint8_t *mem)
 			 s->action);
 		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16 + 8,
 			 s->value);
+		prepare_op(mem, k, s);
 	}
 }
 
@@ -476,6 +609,11 @@ enum {
 	K_UD2, K_INT3, K_DIV, K_HLT, K_CLI, K_CR3, K_NONCANON,
 	K_STEP,
 	K_FLAGS, K_BASES, K_ISOLATION_A, K_ISOLATION_B, K_EVENT,
+	K_FPU_INFO, K_FPU_FRESH, K_FPU_SET, K_FPU_WRITE,
+	K_FPU_BAD_LEN, K_FPU_BAD_PAD, K_FPU_BAD_VCPU, K_FPU_BAD_ID,
+	K_FPU_BAD_BUF, K_FPU_BAD_MXCSR, K_FPU_BAD_BV, K_FPU_BAD_BV63,
+	K_FPU_BAD_XCOMP, K_FPU_BAD_RSVD,
+	K_FPU_GET, K_FPU_OTHER, K_FPU_SPIN, K_FPU_LIVE_GET, K_FPU_LIVE,
 	K_BAD_RIP0, K_BAD_RIP_KERNEL, K_BAD_RSP, K_BAD_FS, K_BAD_FLAGS,
 	K_BAD_ID,
 	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN, K_AFTER_HOSTILE,
@@ -513,6 +651,43 @@ static const struct step steps[NR_STEPS] = {
 	[K_ISOLATION_A] = { "context A's data", u_read_data },
 	[K_ISOLATION_B] = { "context B's data", u_read_data, ACT_CTX_B },
 	[K_EVENT] = { "a spinning loop under a timer", u_spin, ACT_TIMER },
+	/* FPU ops before runs that do nothing (flags 1) or read the FPU */
+	[K_FPU_INFO] = { "INFO", u_args, .flags = 1, .op = OP_INFO },
+	[K_FPU_FRESH] = { "B's state", u_args, ACT_CTX_B, .flags = 1,
+			  .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_SET] = { "SET, then user code reads it", u_fpu_read,
+			.op = OP_SET, .img = IMG_GOOD },
+	[K_FPU_WRITE] = { "user code writes xmm2", u_fpu_write },
+	[K_FPU_BAD_LEN] = { "len below xsave_size", u_args, .flags = 1,
+			    .op = OP_SET, .img = IMG_SHORT },
+	[K_FPU_BAD_PAD] = { "pad not 0", u_args, .flags = 1, .op = OP_SET,
+			    .img = IMG_PAD },
+	[K_FPU_BAD_VCPU] = { "a vCPU the domain has not", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_VCPU },
+	[K_FPU_BAD_ID] = { "no such context", u_args, ACT_BAD_ID, .flags = 1,
+			   .op = OP_SET, .img = IMG_GOOD },
+	[K_FPU_BAD_BUF] = { "buf outside the window", u_args, .flags = 1,
+			    .op = OP_SET, .img = IMG_BUF },
+	[K_FPU_BAD_MXCSR] = { "a reserved MXCSR bit", u_args, .flags = 1,
+			      .op = OP_SET, .img = IMG_MXCSR },
+	[K_FPU_BAD_BV] = { "XSTATE_BV with PKRU", u_args, .flags = 1,
+			   .op = OP_SET, .img = IMG_BV },
+	[K_FPU_BAD_BV63] = { "XSTATE_BV bit 63", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_BV63 },
+	[K_FPU_BAD_XCOMP] = { "a compacted header", u_args, .flags = 1,
+			      .op = OP_SET, .img = IMG_XCOMP },
+	[K_FPU_BAD_RSVD] = { "a reserved header byte", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_RSVD },
+	[K_FPU_GET] = { "GET", u_args, .flags = 1, .op = OP_GET,
+			.img = IMG_NONE },
+	[K_FPU_OTHER] = { "B's state after A's SET", u_fpu_read, ACT_CTX_B,
+			  .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_SPIN] = { "a wait for xmm3 under a timer", u_fpu_spin,
+			 ACT_TIMER },
+	[K_FPU_LIVE_GET] = { "GET after an event", u_args, .flags = 1,
+			     .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_LIVE] = { "SET after an event", u_fpu_spin, .op = OP_SET,
+			 .img = IMG_LIVE },
 	[K_BAD_RIP0] = { "rip 0", NULL, .rip_override = 0x1000 },
 	[K_BAD_RIP_KERNEL] = { "rip in the kernel window", NULL,
 			       .rip_override = GR_WINDOW + 0x4000 },
@@ -529,7 +704,8 @@ static const struct step steps[NR_STEPS] = {
 	[K_SIGRETURN] = { "a jump to the restorer", u_sigreturn },
 	[K_AFTER_HOSTILE] = { "the context after them", u_args },
 	[K_TRAMP_START] = { "a jump into the start code", u_tramp_start },
-	[K_GONE] = { "the dead context", u_args },
+	[K_GONE] = { "the dead context", u_args, .op = OP_GET,
+		     .img = IMG_NONE },
 };
 
 static void check_syscalls(const uint8_t *mem)
@@ -733,6 +909,100 @@ static void check_hostile(const uint8_t *mem)
 	       "running it again: EXIT_GONE");
 }
 
+static int64_t op_result(const uint8_t *mem, size_t k)
+{
+	return result(mem, R_OP + k);
+}
+
+static void check_fpu(const uint8_t *mem)
+{
+	static const struct {
+		int k;
+		int64_t err;
+	} bad[] = {
+		{ K_FPU_BAD_LEN, -EINVAL }, { K_FPU_BAD_PAD, -EINVAL },
+		{ K_FPU_BAD_VCPU, -EINVAL }, { K_FPU_BAD_ID, -EINVAL },
+		{ K_FPU_BAD_BUF, -EFAULT }, { K_FPU_BAD_MXCSR, -EINVAL },
+		{ K_FPU_BAD_BV, -EINVAL }, { K_FPU_BAD_BV63, -EINVAL },
+		{ K_FPU_BAD_XCOMP, -EINVAL }, { K_FPU_BAD_RSVD, -EINVAL },
+	};
+	struct pvisor_ctx_info info;
+	struct pvisor_user_run r;
+	uint64_t features, fresh = 0;
+	uint32_t size;
+	int k;
+
+	host_xsave(&features, &size);
+	memcpy(&info, mem + PFN_OPS * 4096ULL + K_FPU_INFO * 4096ULL,
+	       sizeof(info));
+	tap_ok(op_result(mem, K_FPU_INFO) == 0 && size >= 576 &&
+	       (features & 3) == 3 && info.xsave_size == size &&
+	       info.xsave_features == features,
+	       "INFO: xsave_size %u and xsave_features %#llx, as CPUID and XCR0 say (%u, %#llx)",
+	       info.xsave_size, (unsigned long long)info.xsave_features, size,
+	       (unsigned long long)features);
+
+	k = K_FPU_FRESH;
+	for (int i = 0; i < 16; i++)
+		fresh |= img_get64(mem, k, X_XMM(i)) | img_get64(mem, k, X_XMM(i) + 8);
+	tap_ok(op_result(mem, k) == 0 &&
+	       (img_get64(mem, k, X_FCW) & 0xffff) == 0x37f &&
+	       (img_get64(mem, k, X_MXCSR) & 0xffffffff) == 0x1f80 && !fresh,
+	       "a new context's user code starts in the FPU's init state, nothing of the factory's (%lld)",
+	       (long long)op_result(mem, k));
+
+	get_run(mem, K_FPU_SET, &r);
+	tap_ok(op_result(mem, K_FPU_SET) == 0 && r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rdi == XMM1_LO && r.regs.rsi == XMM1_HI &&
+	       r.regs.rdx == MXCSR_SET,
+	       "FPU_SET: user code reads the xmm1 and MXCSR the guest set (%lld, xmm1 %#llx:%#llx, mxcsr %#llx)",
+	       (long long)op_result(mem, K_FPU_SET), (unsigned long long)r.regs.rsi,
+	       (unsigned long long)r.regs.rdi, (unsigned long long)r.regs.rdx);
+
+	for (size_t i = 0; i < PVT_ARRAY_SIZE(bad); i++)
+		tap_ok(op_result(mem, bad[i].k) == bad[i].err,
+		       "FPU_SET with %s: %lld (want %lld)", steps[bad[i].k].what,
+		       (long long)op_result(mem, bad[i].k), (long long)bad[i].err);
+
+	k = K_FPU_GET;
+	get_run(mem, K_FPU_WRITE, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && op_result(mem, k) == 0 &&
+	       img_get64(mem, k, X_XMM(2)) == XMM2_LO &&
+	       img_get64(mem, k, X_XMM(2) + 8) == XMM2_HI &&
+	       img_get64(mem, k, X_XMM(1)) == XMM1_LO &&
+	       (img_get64(mem, k, X_MXCSR) & 0xffffffff) == MXCSR_SET &&
+	       (img_get64(mem, k, X_BV) & ~features) == 0,
+	       "FPU_GET reads back what user code wrote, the refused SETs changed nothing (%lld, xmm2 %#llx)",
+	       (long long)op_result(mem, k),
+	       (unsigned long long)img_get64(mem, k, X_XMM(2)));
+
+	k = K_FPU_OTHER;
+	get_run(mem, k, &r);
+	tap_ok(op_result(mem, k) == 0 && img_get64(mem, k, X_XMM(1)) == 0 &&
+	       img_get64(mem, k, X_XMM(2)) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0 &&
+	       r.regs.rsi == 0 && r.regs.rdx == 0x1f80,
+	       "context B sees none of A's FPU state, by FPU_GET nor from user code (xmm1 %#llx, mxcsr %#llx)",
+	       (unsigned long long)r.regs.rdi, (unsigned long long)r.regs.rdx);
+
+	get_run(mem, K_FPU_SPIN, &r);
+	k = K_FPU_LIVE_GET;
+	tap_ok(r.reason == PVISOR_EXIT_EVENT && op_result(mem, k) == 0 &&
+	       img_get64(mem, k, X_XMM(1)) == XMM1_LO &&
+	       img_get64(mem, k, X_XMM(2)) == XMM2_LO &&
+	       img_get64(mem, k, X_XMM(3)) == 0,
+	       "FPU_GET after an event exit (user code interrupted) reads its registers (reason %u, %lld)",
+	       r.reason, (long long)op_result(mem, k));
+	get_run(mem, K_FPU_LIVE, &r);
+	tap_ok(op_result(mem, K_FPU_LIVE) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == XMM3_LIVE,
+	       "FPU_SET after an event exit reaches the interrupted user code (reason %u, xmm3 %#llx)",
+	       r.reason, (unsigned long long)r.regs.rdi);
+	tap_ok(op_result(mem, K_GONE) == -EBUSY,
+	       "FPU_GET of a dead context: -EBUSY (%lld)",
+	       (long long)op_result(mem, K_GONE));
+}
+
 static void test_script(void)
 {
 	struct gr_run run;
@@ -750,6 +1020,7 @@ static void test_script(void)
 	check_registers(run.mem);
 	check_bad_input(run.mem);
 	check_hostile(run.mem);
+	check_fpu(run.mem);
 	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
 	       "the guest kernel ran the whole script and shut down (state %u: %s)",
 	       run.dom.state, run.dom.crash_reason);
@@ -958,7 +1229,7 @@ int main(void)
 {
 	struct pvnl_info base;
 
-	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 6 + 4 + 9 + 1,
+	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 18 + 1 + 6 + 4 + 9 + 1,
 		      &base);
 	gr_factory(true);
 	test_script();
