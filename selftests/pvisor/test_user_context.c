@@ -16,14 +16,23 @@
  * factory, and the domain destroyed while user code spins, faults, or a
  * context is parked.
  */
+#define _GNU_SOURCE
 #include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +41,7 @@
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
+#include "../../userspace/runner/factory.h"
 #include "guestrun.h"
 #include "pvtest.h"
 
@@ -364,6 +374,27 @@ asm(".pushsection .user_text, \"ax\"\n"
     "u_sig_target:" USYS(39)
     ".globl u_sig_target_after\n"
     "u_sig_target_after: ud2\n"
+    /*
+     * Forged frames of worse kinds: IOPL 3 and NT in rflags, an FPU
+     * state XRSTOR refuses, a kernel code segment. r8 is the variant.
+     */
+    ".globl u_sigforge\n"
+    "u_sigforge: mov $0x411100, %esp\n"
+    "movabs $0x100000100000, %rax\n mov %rax, 16(%rsp)\n"
+    "movq $0x10000, 32(%rsp)\n movq $0, (%rsp)\n"
+    "lea u_sigforge_target(%rip), %rax\n mov %rax, 168(%rsp)\n"
+    "movq $0x202, 176(%rsp)\n movq $0x412000, 160(%rsp)\n"
+    "movw $0x33, 184(%rsp)\n movw $0x2b, 190(%rsp)\n movq $0, 224(%rsp)\n"
+    "cmp $1, %r8\n jne 1f\n movq $0x7202, 176(%rsp)\n"	/* IOPL 3, NT */
+    "1: cmp $2, %r8\n jne 2f\n"			/* fpstate: MXCSR ~0 */
+    "lea 0x300(%rsp), %rax\n mov %rax, 224(%rsp)\n"
+    "movl $0xffffffff, 24(%rax)\n"
+    "2: cmp $3, %r8\n jne 3f\n movw $0x10, 184(%rsp)\n"	/* kernel cs */
+    "3: movabs $0x100000000040, %rax\n jmp *%rax\n"
+    ".globl u_sigforge_target\n"
+    "u_sigforge_target: pushf\n pop %rdi\n" USYS(39)
+    ".globl u_sigforge_after\n"
+    "u_sigforge_after: ud2\n"
     ".globl user_end\n"
     "user_end:\n"
     ".popsection\n");
@@ -381,6 +412,7 @@ extern const char u_read_data[], u_spin[], u_tramp_entry[], u_tramp_start[];
 extern const char u_forged[], u_forged_back[], u_sigreturn[];
 extern const char u_sig_target_after[];
 extern const char u_fpu_read[], u_fpu_write[], u_fpu_spin[];
+extern const char u_sigforge[], u_sigforge_after[];
 
 static struct pvnl *nl;
 
@@ -398,6 +430,7 @@ struct step {
 	uint64_t rip_override;		/* bad register blocks */
 	uint32_t flags;
 	uint32_t op;			/* a CTXOP before the run, + 1 */
+	uint64_t r8;			/* r8 at the start */
 	int img;			/* its struct and image: IMG_* */
 };
 
@@ -583,6 +616,7 @@ static void prepare(uint8_t *mem)
 		run.regs.fs_base = s->fs_base;
 		run.regs.gs_base = s->gs_base;
 		run.regs.rax = 0x5eed;
+		run.regs.r8 = s->r8;
 		memcpy(mem + run_gpa(k), &run, sizeof(run));
 		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16,
 			 s->action);
@@ -616,7 +650,8 @@ enum {
 	K_FPU_GET, K_FPU_OTHER, K_FPU_SPIN, K_FPU_LIVE_GET, K_FPU_LIVE,
 	K_BAD_RIP0, K_BAD_RIP_KERNEL, K_BAD_RSP, K_BAD_FS, K_BAD_FLAGS,
 	K_BAD_ID,
-	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN, K_AFTER_HOSTILE,
+	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN,
+	K_SIGRET_IOPL, K_SIGRET_FPU, K_SIGRET_CS, K_HOSTILE_B, K_AFTER_HOSTILE,
 	K_TRAMP_START, K_GONE,
 	NR_STEPS
 };
@@ -702,6 +737,10 @@ static const struct step steps[NR_STEPS] = {
 	[K_FORGED] = { "a forged trap report", u_forged },
 	[K_FORGED_RESUME] = { "the resume of the forged report", u_args },
 	[K_SIGRETURN] = { "a jump to the restorer", u_sigreturn },
+	[K_SIGRET_IOPL] = { "a frame with IOPL 3 and NT", u_sigforge, .r8 = 1 },
+	[K_SIGRET_FPU] = { "a frame with a bad FPU state", u_sigforge, .r8 = 2 },
+	[K_SIGRET_CS] = { "a frame with the kernel's cs", u_sigforge, .r8 = 3 },
+	[K_HOSTILE_B] = { "context B after them", u_read_data, ACT_CTX_B },
 	[K_AFTER_HOSTILE] = { "the context after them", u_args },
 	[K_TRAMP_START] = { "a jump into the start code", u_tramp_start },
 	[K_GONE] = { "the dead context", u_args, .op = OP_GET,
@@ -896,6 +935,26 @@ static void check_hostile(const uint8_t *mem)
 	       r.regs.rdi == 0x777 && r.regs.rip == uva(u_sig_target_after),
 	       "rt_sigreturn with the user's own frame loads only user registers (reason %u, rdi %#llx)",
 	       r.reason, (unsigned long long)r.regs.rdi);
+	get_run(mem, K_SIGRET_IOPL, &r);
+	tap_ok(result(mem, K_SIGRET_IOPL) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rip == uva(u_sigforge_after) &&
+	       (r.regs.rdi & 0x7000) == 0,
+	       "a forged frame cannot raise IOPL or set NT (reason %u, rflags %#llx)",
+	       r.reason, (unsigned long long)r.regs.rdi);
+	for (int k = K_SIGRET_FPU; k <= K_SIGRET_CS; k++) {
+		get_run(mem, k, &r);
+		tap_ok(result(mem, k) == 0 &&
+		       (r.reason == PVISOR_EXIT_TRAP || r.reason == PVISOR_EXIT_FAULT ||
+			r.reason == PVISOR_EXIT_GONE) &&
+		       r.regs.rip != uva(u_sigforge_after),
+		       "rt_sigreturn with %s is refused: an exit of the context's own (reason %u, vector %u, signal %u)",
+		       steps[k].what, r.reason, r.vector, r.host_signo);
+	}
+	get_run(mem, K_HOSTILE_B, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0xbbbb0000bbbbULL,
+	       "context B runs untouched by A's hostile code (reason %u)",
+	       r.reason);
 	get_run(mem, K_AFTER_HOSTILE, &r);
 	tap_ok(r.reason == PVISOR_EXIT_SYSCALL || r.reason == PVISOR_EXIT_GONE,
 	       "the context after them: it runs, or it is gone (reason %u)",
@@ -1025,6 +1084,120 @@ static void test_script(void)
 	       "the guest kernel ran the whole script and shut down (state %u: %s)",
 	       run.dom.state, run.dom.crash_reason);
 	gr_finish(&run);
+}
+
+/* ---- the factory's own filter (userspace/runner/factory.c) ---- */
+
+enum {
+	FF_CONFINED, FF_OPEN, FF_SOCKET, FF_KILL, FF_IOCTL_FD, FF_IOCTL_CMD,
+	FF_IOCTL_OK, FF_CLONE_NS, FF_CLONE3, FF_FORK, FF_THREAD, FF_INT80,
+	FF_X32, NR_FF
+};
+
+static void *ff_thread(void *arg)
+{
+	return arg;
+}
+
+static long ff_int80_getpid(void)
+{
+	long ret;
+
+	asm volatile("int $0x80" : "=a" (ret) : "a" (20L) : "memory");
+	return ret;
+}
+
+/*
+ * In a child: install the factory's filter as the factory does, then try
+ * what it must refuse and what it must let through; the answers go into
+ * @res (shared memory: write(2) is refused too).
+ */
+static void __attribute__((noreturn)) ff_child(volatile long *res)
+{
+	pthread_t t;
+	void *back = NULL;
+	pid_t pid;
+
+	if (dup2(open("/dev/null", O_RDWR), 3) != 3 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		_exit(2);
+	res[FF_CONFINED] = factory_confine();
+	res[FF_OPEN] = open("/proc/self/status", O_RDONLY) < 0 ? errno : 0;
+	res[FF_SOCKET] = socket(AF_UNIX, SOCK_STREAM, 0) < 0 ? errno : 0;
+	res[FF_KILL] = kill(getppid(), 0) < 0 ? errno : 0;
+	res[FF_IOCTL_FD] = ioctl(0, PVISOR_IOCTL_FACTORY_WAIT) < 0 ? errno : 0;
+	res[FF_IOCTL_CMD] = ioctl(3, FIONREAD, &back) < 0 ? errno : 0;
+	res[FF_IOCTL_OK] = ioctl(3, PVISOR_IOCTL_FACTORY_WAIT) < 0 ? errno : 0;
+	res[FF_CLONE_NS] = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0) < 0 ?
+			   errno : 0;
+	res[FF_CLONE3] = syscall(SYS_clone3, NULL, 0) < 0 ? errno : 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	res[FF_FORK] = pid > 0 ? 0 : errno;
+	res[FF_THREAD] = pthread_create(&t, NULL, ff_thread, (void *)res) ?:
+			 pthread_join(t, &back) ?: back != res;
+	res[FF_INT80] = ff_int80_getpid();
+	res[FF_X32] = syscall(0x40000000 | SYS_getpid) < 0 ? errno : 0;
+	_exit(0);
+}
+
+static void test_factory_filter(void)
+{
+	volatile long *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status = -1;
+	pid_t pid;
+
+	if (res == MAP_FAILED)
+		tap_bail("mmap: %s", strerror(errno));
+	memset((void *)res, 0x55, 4096);
+	pid = fork();
+	if (pid == 0)
+		ff_child(res);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		tap_bail("fork: %s", strerror(errno));
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	       res[FF_CONFINED] == 0,
+	       "the factory's filter installs and its child runs to the end (status %#x)",
+	       status);
+	tap_ok(res[FF_OPEN] == EPERM && res[FF_SOCKET] == EPERM &&
+	       res[FF_KILL] == EPERM,
+	       "under it, open, socket and kill fail with EPERM (%ld, %ld, %ld)",
+	       res[FF_OPEN], res[FF_SOCKET], res[FF_KILL]);
+	tap_ok(res[FF_IOCTL_FD] == EPERM && res[FF_IOCTL_CMD] == EPERM &&
+	       res[FF_IOCTL_OK] == ENOTTY,
+	       "an ioctl on another fd or with another command: EPERM; FACTORY_WAIT on fd 3 passes (%ld, %ld, %ld)",
+	       res[FF_IOCTL_FD], res[FF_IOCTL_CMD], res[FF_IOCTL_OK]);
+	tap_ok(res[FF_CLONE_NS] == EPERM && res[FF_CLONE3] == ENOSYS &&
+	       res[FF_FORK] == 0 && res[FF_THREAD] == 0,
+	       "clone with a namespace: EPERM, clone3: ENOSYS; fork and threads work (%ld, %ld, %ld, %ld)",
+	       res[FF_CLONE_NS], res[FF_CLONE3], res[FF_FORK], res[FF_THREAD]);
+	tap_ok(res[FF_INT80] == -EPERM && res[FF_X32] == EPERM,
+	       "int $0x80 and x32 calls: EPERM, never a kill or a trap (%ld, %ld)",
+	       res[FF_INT80], res[FF_X32]);
+	munmap((void *)res, 4096);
+}
+
+/* The Seccomp lines of /proc/PID/status: mode, number of filters. */
+static bool seccomp_status(pid_t pid, long *mode, long *filters)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	*mode = *filters = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Seccomp:", 8))
+			*mode = strtol(line + 8, NULL, 10);
+		else if (!strncmp(line, "Seccomp_filters:", 16))
+			*filters = strtol(line + 16, NULL, 10);
+	}
+	fclose(f);
+	return true;
 }
 
 /* ---- the life of contexts: limits, factory death, domain death ---- */
@@ -1165,6 +1338,14 @@ static void test_factory_death(void)
 	       dom.contexts == 1 && dom.max_contexts == param_max_contexts(),
 	       "DOMAIN_GET counts the guest's context (%u of %u)",
 	       dom.contexts, dom.max_contexts);
+	{
+		long mode, filters;
+
+		seccomp_status(run.factory_pid, &mode, &filters);
+		tap_ok(run.factory_pid > 0 && mode == 2 && filters == 1,
+		       "the factory runs under its own filter (Seccomp %ld, filters %ld)",
+		       mode, filters);
+	}
 	if (run.factory_pid > 0) {
 		kill(run.factory_pid, SIGKILL);
 		gr_reap(run.factory_pid, GR_HANG_SECS);
@@ -1229,9 +1410,10 @@ int main(void)
 {
 	struct pvnl_info base;
 
-	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 18 + 1 + 6 + 4 + 9 + 1,
+	nl = gr_setup(PREFIX, 5 + 1 + 8 + 5 + 8 + 5 + 6 + 8 + 5 + 18 + 1 + 6 + 4 + 10 + 1,
 		      &base);
 	gr_factory(true);
+	test_factory_filter();
 	test_script();
 	test_life(&base);
 	gr_done(&base);
