@@ -252,6 +252,27 @@ static bool on_trap_stack(const struct pvisor_ctx_thread *th, u64 uc)
 }
 
 /*
+ * The rest of the frame rt_sigreturn loads is the module's too, whatever
+ * user code (or a sibling thread) wrote there: the user's segments, the
+ * FPU state the report was taken with, and the thread's own trap stack
+ * as its alternate stack. Otherwise a forged kernel cs would make every
+ * later resume fault, and a forged uc_stack would move the trap stack.
+ */
+static void own_frame(const struct pvisor_ctx_thread *th,
+		      struct sigcontext_64 *sc, stack_t *st)
+{
+	sc->cs = __USER_CS;
+	sc->ss = __USER_DS;
+	sc->fs = 0;
+	sc->gs = 0;
+	sc->fpstate = th->fpstate;
+	memset(st, 0, sizeof(*st));	/* its padding goes to user memory */
+	st->ss_sp = (void __user *)PVISOR_CTX_STACK(th->vcpu);
+	st->ss_flags = 0;
+	st->ss_size = PVISOR_CTX_STACK_SIZE;
+}
+
+/*
  * Resume from a parked report: the registers RUN_USER gave go into the
  * ucontext, with every signal open again in its mask.
  */
@@ -261,6 +282,7 @@ static long resume_report(struct pvisor_ctx_thread *th, u64 uc)
 	struct pvisor_user_regs regs;
 	struct sigcontext_64 sc;
 	sigset_t none;
+	stack_t st;
 
 	spin_lock(&th->ctx->lock);
 	regs = th->regs;
@@ -271,8 +293,10 @@ static long resume_report(struct pvisor_ctx_thread *th, u64 uc)
 	    copy_from_user(&sc, &u->uc_mcontext, sizeof(sc)))
 		return -EFAULT;
 	regs_to_sigcontext(&sc, &regs);
+	own_frame(th, &sc, &st);
 	sigemptyset(&none);
 	if (copy_to_user(&u->uc_mcontext, &sc, sizeof(sc)) ||
+	    copy_to_user(&u->uc_stack, &st, sizeof(st)) ||
 	    copy_to_user(&u->uc_sigmask, &none, sizeof(none)))
 		return -EFAULT;
 	write_bases(&regs);

@@ -175,6 +175,14 @@ asm(".pushsection .guest_text, \"ax\"\n"
 #define LIFE_SPIN	3	/* destroyed while user code spins */
 #define LIFE_FAULT	4	/* destroyed while user code faults, again and again */
 #define LIFE_PARKED	5	/* destroyed with a context parked */
+#define LIFE_SMP	6	/* two vCPUs in one context, one tampering */
+
+/* LIFE_SMP's scratch: vCPU 1's start, and the two vCPUs' handshakes. */
+#define S_SMP_START	0xa00	/* struct pvisor_vcpu_start */
+#define S_SMP_GO1	0xa80
+#define S_SMP_DONE1	0xa88
+#define S_SMP_GO2	0xa90
+#define S_SMP_DONE2	0xa98
 
 /* Result slots (u64 each) of the life runs. */
 #define L_COUNT		100	/* contexts created before the first refusal */
@@ -188,6 +196,9 @@ asm(".pushsection .guest_text, \"ax\"\n"
 #define L_CREATE2	108	/* CREATE after */
 #define L_RUN		109	/* RUN_USER's result after */
 #define L_RUNS		110	/* RUN_USER calls made (LIFE_FAULT) */
+#define L_SMP_CREATE_B	111	/* LIFE_SMP: B's CREATE */
+#define L_SMP_UP	112	/* vCPU 1's initialise and up, or-ed */
+#define L_SMP_RUN	113	/* + 0..4: RUN_USER's results, run blocks 0..4 */
 #define L_IDS		200	/* ids of the exhaustion, 256 at most */
 #define L_MAX_IDS	256
 
@@ -199,7 +210,7 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
     "mov 0x600(%r12), %rax\n"
     "cmp $2, %rax\n je 20f\n cmp $3, %rax\n je 30f\n"
-    "cmp $4, %rax\n je 40f\n cmp $5, %rax\n je 50f\n"
+    "cmp $4, %rax\n je 40f\n cmp $5, %rax\n je 50f\n cmp $6, %rax\n je 60f\n"
     /* LIFE_LIMITS: create until refused */
     "xor %r13d, %r13d\n"
     "1: cmp $" STR(L_MAX_IDS) ", %r13\n jae 2f\n"
@@ -249,6 +260,41 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "50:" LCREATE(L_CREATE1)
     "movq $1, " STR(L_READY) " * 8(%rbx)\n"
     "51: pause\n jmp 51b\n"
+    /*
+     * LIFE_SMP: contexts A and B, vCPU 1 up; A's run blocks 0-3 and B's
+     * 4 get their ids; vCPU 0 runs block 0 while vCPU 1 runs block 1
+     * (each waits for the other's store), vCPU 1 then block 2 (it
+     * tampers with vCPU 0's trap stack), vCPU 0 blocks 3 and 4.
+     */
+    "60:" LCREATE(L_CREATE1)
+    "xor %edi, %edi\n lea 0x10(%r12), %rsi\n" HCALL(56)
+    "mov %rax, " STR(L_SMP_CREATE_B) " * 8(%rbx)\n"
+    "xor %edi, %edi\n mov $1, %esi\n lea 0xa00(%r12), %rdx\n" HCALL(24)
+    "mov %rax, %r15\n mov $1, %edi\n mov $1, %esi\n" HCALL(24)
+    "or %rax, %r15\n mov %r15, " STR(L_SMP_UP) " * 8(%rbx)\n"
+    "movabs $" RUNS_VA ", %rdi\n mov 0x614(%r12), %eax\n"
+    "mov %eax, (%rdi)\n mov %eax, 208(%rdi)\n mov %eax, 416(%rdi)\n"
+    "mov %eax, 624(%rdi)\n mov 0x1c(%r12), %eax\n mov %eax, 832(%rdi)\n"
+    "movq $1, 0xa80(%r12)\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8(%rbx)\n"
+    "61: pause\n cmpq $0, 0xa88(%r12)\n je 61b\n"
+    "movq $1, 0xa90(%r12)\n"
+    "62: pause\n cmpq $0, 0xa98(%r12)\n je 62b\n"
+    "movabs $" RUNS_VA " + 624, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 24(%rbx)\n"
+    "movabs $" RUNS_VA " + 832, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 32(%rbx)\n jmp 90f\n"
+    /* LIFE_SMP's vCPU 1 */
+    ".globl guest_life_vcpu1\n"
+    "guest_life_vcpu1:\n"
+    "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
+    "63: pause\n cmpq $0, 0xa80(%r12)\n je 63b\n"
+    "movabs $" RUNS_VA " + 208, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 8(%rbx)\n movq $1, 0xa88(%r12)\n"
+    "64: pause\n cmpq $0, 0xa90(%r12)\n je 64b\n"
+    "movabs $" RUNS_VA " + 416, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 16(%rbx)\n movq $1, 0xa98(%r12)\n"
+    "65: pause\n jmp 65b\n"
     "90: mov $2, %edi\n lea 0x28(%r12), %rsi\n" HCALL(29)
     "ud2\n"
     ".globl guest_end\n"
@@ -334,6 +380,22 @@ asm(".pushsection .user_text, \"ax\"\n"
     ".globl u_spin\n"
     "u_spin: jmp u_spin\n"
 
+    /* two vCPUs in one context: each waits for the other's store */
+    ".globl u_smp0\n"
+    "u_smp0: movq $1, 0x410100\n"
+    "1: pause\n cmpq $0, 0x410108\n je 1b\n" USYS(39)
+    ".globl u_smp0_after\n"
+    "u_smp0_after: ud2\n"
+    ".globl u_smp1\n"
+    "u_smp1: pause\n cmpq $0, 0x410100\n je u_smp1\n movq $1, 0x410108\n"
+    USYS(39)
+    ".globl u_smp1_after\n"
+    "u_smp1_after: ud2\n"
+    /* a thread overwrites its sibling's (vCPU 0's) trap stack, top 8 KiB */
+    ".globl u_tamper\n"
+    "u_tamper: movabs $0x10000010e000, %rdi\n mov $1024, %ecx\n"
+    "movabs $0x4141414141414141, %rax\n rep stosq\n" USYS(39)
+
     /* the FPU: xmm1 and MXCSR out, xmm2 in, a wait for xmm3 */
     ".globl u_fpu_read\n"
     "u_fpu_read: movq %xmm1, %rdi\n movhlps %xmm1, %xmm0\n movq %xmm0, %rsi\n"
@@ -376,7 +438,8 @@ asm(".pushsection .user_text, \"ax\"\n"
     "u_sig_target_after: ud2\n"
     /*
      * Forged frames of worse kinds: IOPL 3 and NT in rflags, an FPU
-     * state XRSTOR refuses, a kernel code segment. r8 is the variant.
+     * state on an unmapped page, a kernel code segment. r8 is the
+     * variant.
      */
     ".globl u_sigforge\n"
     "u_sigforge: mov $0x411100, %esp\n"
@@ -386,9 +449,8 @@ asm(".pushsection .user_text, \"ax\"\n"
     "movq $0x202, 176(%rsp)\n movq $0x412000, 160(%rsp)\n"
     "movw $0x33, 184(%rsp)\n movw $0x2b, 190(%rsp)\n movq $0, 224(%rsp)\n"
     "cmp $1, %r8\n jne 1f\n movq $0x7202, 176(%rsp)\n"	/* IOPL 3, NT */
-    "1: cmp $2, %r8\n jne 2f\n"			/* fpstate: MXCSR ~0 */
-    "lea 0x300(%rsp), %rax\n mov %rax, 224(%rsp)\n"
-    "movl $0xffffffff, 24(%rax)\n"
+    "1: cmp $2, %r8\n jne 2f\n"			/* fpstate: unmapped */
+    "movq $0x413000, 224(%rsp)\n"
     "2: cmp $3, %r8\n jne 3f\n movw $0x10, 184(%rsp)\n"	/* kernel cs */
     "3: movabs $0x100000000040, %rax\n jmp *%rax\n"
     ".globl u_sigforge_target\n"
@@ -413,6 +475,8 @@ extern const char u_forged[], u_forged_back[], u_sigreturn[];
 extern const char u_sig_target_after[];
 extern const char u_fpu_read[], u_fpu_write[], u_fpu_spin[];
 extern const char u_sigforge[], u_sigforge_after[];
+extern const char u_smp0[], u_smp0_after[], u_smp1[], u_smp1_after[];
+extern const char u_tamper[], guest_life_vcpu1[];
 
 static struct pvnl *nl;
 
@@ -738,7 +802,7 @@ static const struct step steps[NR_STEPS] = {
 	[K_FORGED_RESUME] = { "the resume of the forged report", u_args },
 	[K_SIGRETURN] = { "a jump to the restorer", u_sigreturn },
 	[K_SIGRET_IOPL] = { "a frame with IOPL 3 and NT", u_sigforge, .r8 = 1 },
-	[K_SIGRET_FPU] = { "a frame with a bad FPU state", u_sigforge, .r8 = 2 },
+	[K_SIGRET_FPU] = { "a frame whose FPU state is unmapped", u_sigforge, .r8 = 2 },
 	[K_SIGRET_CS] = { "a frame with the kernel's cs", u_sigforge, .r8 = 3 },
 	[K_HOSTILE_B] = { "context B after them", u_read_data, ACT_CTX_B },
 	[K_AFTER_HOSTILE] = { "the context after them", u_args },
@@ -1226,6 +1290,22 @@ static void prepare_life(uint8_t *mem)
 	run.regs.rsp = U_STACK_TOP;
 	run.regs.rflags = 0x202;
 	memcpy(mem + sc + S_LRUN, &run, sizeof(run));
+	if (life_mode == LIFE_SMP) {
+		static const char *const start[] = {
+			u_smp0, u_smp1, u_tamper, u_args, u_read_data,
+		};
+		struct pvisor_vcpu_start v1 = {
+			.rip = gr_code_va(guest_life_vcpu1),
+			.rsp = GR_VA(GR_PFN_SCRATCH + 2),	/* pfn 11's top */
+			.pt_base_pfn = GR_PFN_L4,
+		};
+
+		memcpy(mem + sc + S_SMP_START, &v1, sizeof(v1));
+		for (size_t k = 0; k < PVT_ARRAY_SIZE(start); k++) {
+			run.regs.rip = uva(start[k]);
+			memcpy(mem + run_gpa(k), &run, sizeof(run));
+		}
+	}
 }
 
 /* Live processes running as nobody: factories and context processes. */
@@ -1397,8 +1477,54 @@ static void test_destroy_during(uint64_t mode, const char *what)
 	       what, info.contexts);
 }
 
+/*
+ * Two vCPUs run context A at once (a handshake through A's memory that
+ * neither side could finish alone), then vCPU 1's thread overwrites vCPU
+ * 0's trap stack: only A may suffer, B and the guest kernel run on.
+ */
+static void test_smp_context(void)
+{
+	struct pvisor_user_run r[5];
+	struct gr_run run;
+
+	life_mode = LIFE_SMP;
+	gr_vcpus(2);
+	gr_run(PREFIX "smp", guest_life_main, true, prepare_life, &run);
+	gr_vcpus(1);
+	for (size_t k = 0; k < PVT_ARRAY_SIZE(r); k++)
+		get_run(run.mem, k, &r[k]);
+	tap_ok(lres(run.mem, L_CREATE1) == 0 &&
+	       lres(run.mem, L_SMP_CREATE_B) == 0 && lres(run.mem, L_SMP_UP) == 0,
+	       "two vCPUs, contexts A and B (%lld, %lld, up %lld)",
+	       (long long)lres(run.mem, L_CREATE1),
+	       (long long)lres(run.mem, L_SMP_CREATE_B),
+	       (long long)lres(run.mem, L_SMP_UP));
+	tap_ok(lres(run.mem, L_SMP_RUN) == 0 && lres(run.mem, L_SMP_RUN + 1) == 0 &&
+	       r[0].reason == PVISOR_EXIT_SYSCALL && r[0].regs.rip == uva(u_smp0_after) &&
+	       r[1].reason == PVISOR_EXIT_SYSCALL && r[1].regs.rip == uva(u_smp1_after),
+	       "vCPU 0 and vCPU 1 run context A at once, each seeing the other's store (reasons %u, %u)",
+	       r[0].reason, r[1].reason);
+	tap_ok(lres(run.mem, L_SMP_RUN + 2) == 0 && r[2].reason == PVISOR_EXIT_SYSCALL,
+	       "vCPU 1's thread overwrote vCPU 0's trap stack (reason %u)",
+	       r[2].reason);
+	tap_ok(lres(run.mem, L_SMP_RUN + 3) == 0 &&
+	       (r[3].reason == PVISOR_EXIT_SYSCALL || r[3].reason == PVISOR_EXIT_TRAP ||
+		r[3].reason == PVISOR_EXIT_FAULT || r[3].reason == PVISOR_EXIT_GONE),
+	       "vCPU 0's next run of A ends in an exit of A's own (%lld, reason %u, signal %u)",
+	       (long long)lres(run.mem, L_SMP_RUN + 3), r[3].reason,
+	       r[3].host_signo);
+	tap_ok(lres(run.mem, L_SMP_RUN + 4) == 0 && r[4].reason == PVISOR_EXIT_SYSCALL &&
+	       r[4].regs.rdi == 0xbbbb0000bbbbULL,
+	       "context B runs on untouched (reason %u)", r[4].reason);
+	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
+	       "the guest kernel ran on and shut down (state %u: %s)",
+	       run.dom.state, run.dom.crash_reason);
+	gr_finish(&run);
+}
+
 static void test_life(const struct pvnl_info *base)
 {
+	test_smp_context();
 	test_limits(base);
 	test_factory_death();
 	test_destroy_during(LIFE_SPIN, "user code spinning");
@@ -1410,7 +1536,7 @@ int main(void)
 {
 	struct pvnl_info base;
 
-	nl = gr_setup(PREFIX, 5 + 1 + 8 + 5 + 8 + 5 + 6 + 8 + 5 + 18 + 1 + 6 + 4 + 10 + 1,
+	nl = gr_setup(PREFIX, 5 + 1 + 8 + 5 + 8 + 5 + 6 + 8 + 4 + 18 + 1 + 6 + 6 + 4 + 10 + 1,
 		      &base);
 	gr_factory(true);
 	test_factory_filter();
