@@ -108,6 +108,7 @@ static void context_release(struct kref *ref)
 	if (ctx->mm)
 		mmdrop(ctx->mm);
 	pvisor_domain_put(ctx->dom);
+	pvisor_ctx_fpu_free(ctx);
 	kfree(ctx);
 }
 
@@ -228,6 +229,11 @@ static struct pvisor_context *context_alloc(struct pvisor_domain *dom,
 		ctx->threads[i].vcpu = i;
 		init_waitqueue_head(&ctx->threads[i].wait);
 		pvisor_ctx_thread_init(&ctx->threads[i]);
+	}
+	ctx->fpu_size = pvisor_ctx_fpu_size();
+	if (pvisor_ctx_fpu_alloc(ctx)) {
+		pvisor_context_put(ctx);
+		return NULL;
 	}
 	return ctx;
 }
@@ -403,6 +409,8 @@ static long ctx_info(struct pvisor_domain *dom, u64 uarg)
 		.user_top = PVISOR_USER_TOP,
 		.max_contexts = dom->contexts.max,
 		.nr_contexts = pvisor_contexts_count(dom),
+		.xsave_size = pvisor_ctx_fpu_size(),
+		.xsave_features = pvisor_ctx_fpu_features(),
 	};
 
 	if (!pvisor_guest_range_ok(uarg, sizeof(info)) ||
@@ -435,8 +443,9 @@ long pvisor_hc_context_op(struct pvisor_runner *runner,
 	case PVISOR_CTXOP_INFO:
 		return ctx_info(dom, args->a[1]);
 	case PVISOR_CTXOP_FPU_GET:
+		return pvisor_ctx_fpu_op(dom, false, args->a[1]);
 	case PVISOR_CTXOP_FPU_SET:
-		return -EOPNOTSUPP;	/* not yet: guest-processes.rst */
+		return pvisor_ctx_fpu_op(dom, true, args->a[1]);
 	default:
 		return -EINVAL;
 	}

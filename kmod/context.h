@@ -57,6 +57,9 @@ struct pvisor_ctx_thread {
 	struct callback_head kick_work;	/* an event kick (user_run.c) */
 	unsigned long kick_bits;	/* KICK_* (user_run.c) */
 	u64 run_start_ns;		/* its CPU time when RUN_USER began */
+	void *fpu;			/* its FPU image (context_fpu.c) */
+	bool fpu_dirty;			/* FPU_SET wrote it: to be loaded */
+	u64 fpstate;			/* the last report's frame's FPU state */
 };
 
 /*
@@ -86,6 +89,9 @@ struct pvisor_context {
 	struct rw_semaphore zap_lock;	/* fills read, invalidations write */
 	unsigned long pgtables_base;	/* mm page-table bytes at mmap */
 	unsigned long resets;
+
+	void *fpu_area;			/* the threads' FPU images */
+	u32 fpu_size;			/* bytes of one */
 
 	u32 nr_threads;
 	struct pvisor_ctx_thread threads[];
@@ -123,6 +129,19 @@ struct pvisor_ctx_thread *pvisor_context_current_thread(struct pvisor_context *c
 int pvisor_ctx_window_mmap(struct pvisor_context *ctx,
 			   struct vm_area_struct *vma);
 void pvisor_ctx_window_flush(struct pvisor_context *ctx, u64 va, u64 len);
+
+/* context_fpu.c */
+u32 pvisor_ctx_fpu_size(void);
+u64 pvisor_ctx_fpu_features(void);
+int pvisor_ctx_fpu_alloc(struct pvisor_context *ctx);
+void pvisor_ctx_fpu_free(struct pvisor_context *ctx);
+void pvisor_ctx_fpu_reset(struct pvisor_ctx_thread *th);
+bool pvisor_ctx_fpu_frame_ok(const struct pvisor_ctx_thread *th, u64 fp);
+void pvisor_ctx_fpu_save_frame(struct pvisor_ctx_thread *th, u64 fp);
+int pvisor_ctx_fpu_load_frame(struct pvisor_ctx_thread *th, u64 fp);
+void pvisor_ctx_fpu_save_live(struct pvisor_ctx_thread *th);
+int pvisor_ctx_fpu_load_live(struct pvisor_ctx_thread *th);
+long pvisor_ctx_fpu_op(struct pvisor_domain *dom, bool set, u64 uarg);
 
 /* user_run.c */
 long pvisor_hc_run_user(struct pvisor_runner *runner, struct pvisor_vcpu *vcpu,

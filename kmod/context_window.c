@@ -4,7 +4,9 @@
  * through shadow page tables filled from the guest's own tables.
  *
  * It works like the runner's window (window.c), with the rules of user
- * mode. A fault walks the context's tables (pvisor_pt_walk_user()): the
+ * mode, and shares its machinery, the pvisor_shadow_*() helpers there:
+ * the page-table budget, the walk's verdicts, the queued reset, the
+ * re-check of a write to a present entry and the ordered zap. A fault walks the context's tables (pvisor_pt_walk_user()): the
  * page must be present with US at every level, RW for a write and no NX
  * for a fetch, and every pfn on the way below the reservation. The walk
  * sets A in the entries it used, and D in the leaf for a write, as the
@@ -49,19 +51,15 @@ static const struct vm_operations_struct ctx_window_vm_ops;
 
 static bool over_budget(struct pvisor_context *ctx, struct mm_struct *mm)
 {
-	return mm_pgtables_bytes(mm) > READ_ONCE(ctx->pgtables_base) +
-	       pvisor_window_allowance(ctx->dom->mem.nr_frames);
+	return pvisor_shadow_over_budget(mm, READ_ONCE(ctx->pgtables_base),
+			pvisor_window_allowance(ctx->dom->mem.nr_frames));
 }
-
-struct ctx_reset_work {
-	struct callback_head cb;
-	struct file *file;
-};
 
 /* In the faulting context thread: map the window again over itself. */
 static void ctx_reset_run(struct callback_head *cb)
 {
-	struct ctx_reset_work *work = container_of(cb, struct ctx_reset_work, cb);
+	struct pvisor_shadow_reset *work =
+		container_of(cb, struct pvisor_shadow_reset, cb);
 	struct pvisor_context *ctx = work->file->private_data;
 	unsigned long addr;
 
@@ -75,25 +73,7 @@ static void ctx_reset_run(struct callback_head *cb)
 		else
 			ctx->resets++;
 	}
-	fput(work->file);
-	kfree(work);
-}
-
-static vm_fault_t queue_reset(struct vm_fault *vmf)
-{
-	struct ctx_reset_work *work;
-
-	work = kmalloc(sizeof(*work), GFP_KERNEL_ACCOUNT);
-	if (!work)
-		return VM_FAULT_OOM;
-	work->file = get_file(vmf->vma->vm_file);
-	init_task_work(&work->cb, ctx_reset_run);
-	if (task_work_add(current, &work->cb, TWA_RESUME)) {
-		fput(work->file);
-		kfree(work);
-		return VM_FAULT_SIGSEGV;
-	}
-	return VM_FAULT_NOPAGE;
+	pvisor_shadow_reset_done(work);
 }
 
 /*
@@ -109,20 +89,8 @@ static vm_fault_t translate(struct vm_fault *vmf, bool write,
 	if (!pvisor_pt_walk_user(dom, READ_ONCE(ctx->pt_base_pfn),
 				 vmf->address, write, walk))
 		return VM_FAULT_NOPAGE;	/* the guest keeps changing it: retry */
-	switch (walk->status) {
-	case PVISOR_WALK_OK:
-		break;
-	case PVISOR_WALK_BAD_PFN:
-		pvisor_domain_crash(dom, "user page table maps pfn %#llx beyond the reservation (va %#lx, level %d)",
-				    walk->pfn, vmf->address, walk->level);
+	if (pvisor_shadow_walk_verdict(dom, walk, vmf->address, "user "))
 		return VM_FAULT_SIGSEGV;
-	case PVISOR_WALK_LARGE_PAGE:
-		pvisor_domain_crash(dom, "large user page at va %#lx (level %d): not supported",
-				    vmf->address, walk->level);
-		return VM_FAULT_SIGSEGV;
-	case PVISOR_WALK_NOT_PRESENT:
-		return VM_FAULT_SIGSEGV;
-	}
 	if (!walk->user || (write && !walk->writable) ||
 	    ((vmf->flags & FAULT_FLAG_INSTRUCTION) && !walk->executable))
 		return VM_FAULT_SIGSEGV;
@@ -141,7 +109,7 @@ static vm_fault_t ctx_window_fault(struct vm_fault *vmf)
 	if (ret)
 		goto out_unlock;
 	if ((vmf->flags & FAULT_FLAG_USER) && over_budget(ctx, vmf->vma->vm_mm)) {
-		ret = queue_reset(vmf);
+		ret = pvisor_shadow_queue_reset(vmf, ctx_reset_run);
 		goto out_unlock;
 	}
 	/* Writable only once dirty: the first write must set D. */
@@ -164,30 +132,18 @@ static vm_fault_t ctx_window_mkwrite(struct vm_fault *vmf)
 
 	down_read(&ctx->zap_lock);
 	ret = translate(vmf, true, &walk);
-	if (!ret && pte_pfn(vmf->orig_pte) !=
-		    page_to_pfn(ctx->dom->mem.p2m[walk.pfn])) {
-		zap_vma_ptes(vmf->vma, vmf->address, PAGE_SIZE);
-		ret = VM_FAULT_NOPAGE;
-	}
+	if (!ret)
+		ret = pvisor_shadow_recheck_write(vmf,
+				page_to_pfn(ctx->dom->mem.p2m[walk.pfn]));
 	up_read(&ctx->zap_lock);
 	return ret;
-}
-
-static int ctx_window_may_split(struct vm_area_struct *vma, unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static int ctx_window_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
 }
 
 static const struct vm_operations_struct ctx_window_vm_ops = {
 	.fault = ctx_window_fault,
 	.pfn_mkwrite = ctx_window_mkwrite,
-	.may_split = ctx_window_may_split,
-	.mremap = ctx_window_mremap,
+	.may_split = pvisor_shadow_may_split,
+	.mremap = pvisor_shadow_mremap,
 };
 
 /**
@@ -239,11 +195,8 @@ void pvisor_ctx_window_flush(struct pvisor_context *ctx, u64 va, u64 len)
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, PVISOR_USER_BASE);
 	if (vma && vma->vm_ops == &ctx_window_vm_ops &&
-	    vma->vm_private_data == ctx) {
-		down_write(&ctx->zap_lock);
-		zap_vma_ptes(vma, va, len);
-		up_write(&ctx->zap_lock);
-	}
+	    vma->vm_private_data == ctx)
+		pvisor_shadow_zap(vma, &ctx->zap_lock, va, len);
 	mmap_read_unlock(mm);
 	mmput(mm);
 }

@@ -252,6 +252,27 @@ static bool on_trap_stack(const struct pvisor_ctx_thread *th, u64 uc)
 }
 
 /*
+ * The rest of the frame rt_sigreturn loads is the module's too, whatever
+ * user code (or a sibling thread) wrote there: the user's segments, the
+ * FPU state the report was taken with, and the thread's own trap stack
+ * as its alternate stack. Otherwise a forged kernel cs would make every
+ * later resume fault, and a forged uc_stack would move the trap stack.
+ */
+static void own_frame(const struct pvisor_ctx_thread *th,
+		      struct sigcontext_64 *sc, stack_t *st)
+{
+	sc->cs = __USER_CS;
+	sc->ss = __USER_DS;
+	sc->fs = 0;
+	sc->gs = 0;
+	sc->fpstate = th->fpstate;
+	memset(st, 0, sizeof(*st));	/* its padding goes to user memory */
+	st->ss_sp = (void __user *)PVISOR_CTX_STACK(th->vcpu);
+	st->ss_flags = 0;
+	st->ss_size = PVISOR_CTX_STACK_SIZE;
+}
+
+/*
  * Resume from a parked report: the registers RUN_USER gave go into the
  * ucontext, with every signal open again in its mask.
  */
@@ -261,16 +282,21 @@ static long resume_report(struct pvisor_ctx_thread *th, u64 uc)
 	struct pvisor_user_regs regs;
 	struct sigcontext_64 sc;
 	sigset_t none;
+	stack_t st;
 
 	spin_lock(&th->ctx->lock);
 	regs = th->regs;
 	spin_unlock(&th->ctx->lock);
 
-	if (copy_from_user(&sc, &u->uc_mcontext, sizeof(sc)))
+	/* an FPU_SET's image goes where rt_sigreturn loads the state from */
+	if (pvisor_ctx_fpu_load_frame(th, th->fpstate) ||
+	    copy_from_user(&sc, &u->uc_mcontext, sizeof(sc)))
 		return -EFAULT;
 	regs_to_sigcontext(&sc, &regs);
+	own_frame(th, &sc, &st);
 	sigemptyset(&none);
 	if (copy_to_user(&u->uc_mcontext, &sc, sizeof(sc)) ||
+	    copy_to_user(&u->uc_stack, &st, sizeof(st)) ||
 	    copy_to_user(&u->uc_sigmask, &none, sizeof(none)))
 		return -EFAULT;
 	write_bases(&regs);
@@ -305,10 +331,18 @@ long pvisor_ctx_trap(struct pvisor_context *ctx, u64 uc)
 	    copy_from_user(&si, (void __user *)(uc + info_off), sizeof(si)))
 		return -EFAULT;
 
+	/*
+	 * The user's FPU state is in this frame: the image takes it before
+	 * we park (nobody else touches the image of a thread not parked).
+	 */
+	th->fpstate = pvisor_ctx_fpu_frame_ok(th, sc.fpstate) ? sc.fpstate : 0;
+	pvisor_ctx_fpu_save_frame(th, th->fpstate);
+
 	spin_lock(&ctx->lock);
 	if (ctx->dead) {
 		ret = -ESRCH;
 	} else if (th->state == CTX_THREAD_STARTING) {
+		pvisor_ctx_fpu_reset(th);	/* nothing of the factory's */
 		th->exit.reason = 0;
 		WRITE_ONCE(th->state, CTX_THREAD_PARKED);
 		WRITE_ONCE(ctx->nr_parked, ctx->nr_parked + 1);
@@ -359,6 +393,12 @@ static void kick_park(struct pvisor_ctx_thread *th, struct pt_regs *regs)
 	struct pvisor_user_regs next;
 	bool parked = false;
 
+	/* where the user's FPU state is, the image takes it from */
+	if (regs)
+		pvisor_ctx_fpu_save_live(th);
+	else
+		pvisor_ctx_fpu_save_frame(th, th->fpstate);
+
 	spin_lock(&ctx->lock);
 	if (!ctx->dead && th->state == CTX_THREAD_RUNNING &&
 	    test_bit(KICK_WANTED, &th->kick_bits)) {
@@ -382,6 +422,10 @@ static void kick_park(struct pvisor_ctx_thread *th, struct pt_regs *regs)
 	spin_lock(&ctx->lock);
 	next = th->regs;
 	spin_unlock(&ctx->lock);
+	if (pvisor_ctx_fpu_load_live(th)) {
+		pvisor_context_kill(ctx);
+		return;
+	}
 	regs_to_pt_regs(regs, &next);
 	write_bases(&next);
 }

@@ -102,10 +102,144 @@ unsigned long pvisor_window_allowance(unsigned long nr_frames)
 	return ((nr_frames << PAGE_SHIFT) >> ALLOWANCE_SHIFT) + ALLOWANCE_FLOOR;
 }
 
+/**
+ * pvisor_shadow_over_budget() - has a shadow's mm outgrown its allowance?
+ * @mm: the mm the shadow lives in
+ * @baseline: its page-table bytes when the shadow was empty
+ * @allowance: bytes the shadow's tables may add to that
+ */
+bool pvisor_shadow_over_budget(struct mm_struct *mm, unsigned long baseline,
+			       unsigned long allowance)
+{
+	return mm_pgtables_bytes(mm) > baseline + allowance;
+}
+
 static bool over_budget(struct pvisor_window *w, struct mm_struct *mm)
 {
-	return mm_pgtables_bytes(mm) >
-	       READ_ONCE(w->baseline) + READ_ONCE(w->allowance);
+	return pvisor_shadow_over_budget(mm, READ_ONCE(w->baseline),
+					 READ_ONCE(w->allowance));
+}
+
+/**
+ * pvisor_shadow_walk_verdict() - what a fault does with a walk's status
+ * @dom: the walking domain
+ * @walk: the walk of @va
+ * @va: the faulting address
+ * @kind: "" or "user ", for the crash reason
+ *
+ * A pfn beyond the reservation or a large page is what only a broken
+ * guest kernel writes: the domain crashes.
+ *
+ * Return: 0 for a present leaf (its rights still to check),
+ * VM_FAULT_SIGSEGV otherwise.
+ */
+vm_fault_t pvisor_shadow_walk_verdict(struct pvisor_domain *dom,
+				      const struct pvisor_walk *walk,
+				      unsigned long va, const char *kind)
+{
+	switch (walk->status) {
+	case PVISOR_WALK_OK:
+		return 0;
+	case PVISOR_WALK_BAD_PFN:
+		pvisor_domain_crash(dom, "%spage table maps pfn %#llx beyond the reservation (va %#lx, level %d)",
+				    kind, walk->pfn, va, walk->level);
+		break;
+	case PVISOR_WALK_LARGE_PAGE:
+		pvisor_domain_crash(dom, "large %spage at va %#lx (level %d): not supported",
+				    kind, va, walk->level);
+		break;
+	case PVISOR_WALK_NOT_PRESENT:
+		break;
+	}
+	return VM_FAULT_SIGSEGV;
+}
+
+/**
+ * pvisor_shadow_queue_reset() - a fill found its shadow over budget
+ * @vmf: the fault; its VMA's file is pinned until the work ran
+ * @run: the task work, which ends with pvisor_shadow_reset_done()
+ *
+ * The reset needs the mmap_lock for write, which a fault cannot take: it
+ * runs on the faulting thread's way back to user mode, and the access
+ * retries then.
+ *
+ * Return: VM_FAULT_NOPAGE (retry after the reset), VM_FAULT_OOM, or
+ * VM_FAULT_SIGSEGV (the thread is exiting and runs no code again).
+ */
+vm_fault_t pvisor_shadow_queue_reset(struct vm_fault *vmf,
+				     task_work_func_t run)
+{
+	struct pvisor_shadow_reset *work;
+
+	work = kmalloc(sizeof(*work), GFP_KERNEL_ACCOUNT);
+	if (!work)
+		return VM_FAULT_OOM;
+	work->file = get_file(vmf->vma->vm_file);
+	init_task_work(&work->cb, run);
+	if (task_work_add(current, &work->cb, TWA_RESUME)) {
+		pvisor_shadow_reset_done(work);
+		return VM_FAULT_SIGSEGV;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
+/** pvisor_shadow_reset_done() - free a queued reset's work */
+void pvisor_shadow_reset_done(struct pvisor_shadow_reset *work)
+{
+	fput(work->file);
+	kfree(work);
+}
+
+/**
+ * pvisor_shadow_recheck_write() - may a present read-only entry turn writable?
+ * @vmf: the write fault (pfn_mkwrite) on it
+ * @pfn: the host frame the guest's entry names now, its rights checked
+ *
+ * The guest may have pointed its entry at another frame without
+ * invalidating; the old frame must not become writable in place.
+ *
+ * Return: 0 (it may), or VM_FAULT_NOPAGE: the entry was dropped and the
+ * write refaults through a fresh fill.
+ */
+vm_fault_t pvisor_shadow_recheck_write(struct vm_fault *vmf, unsigned long pfn)
+{
+	if (pte_pfn(vmf->orig_pte) == pfn)
+		return 0;
+	zap_vma_ptes(vmf->vma, vmf->address, PAGE_SIZE);
+	return VM_FAULT_NOPAGE;
+}
+
+/**
+ * pvisor_shadow_zap() - invalidate shadow entries, ordered against fills
+ * @vma: the shadow's VMA, its mm's mmap_lock held
+ * @zap_lock: the shadow's; fills hold it for read
+ * @va: start, in @vma
+ * @len: bytes, page multiples, inside @vma
+ */
+void pvisor_shadow_zap(struct vm_area_struct *vma,
+		       struct rw_semaphore *zap_lock, u64 va, u64 len)
+{
+	down_write(zap_lock);
+	zap_vma_ptes(vma, va, len);
+	up_write(zap_lock);
+}
+
+/**
+ * pvisor_shadow_may_split() - a shadow stays whole...
+ * @vma: the shadow's VMA
+ * @addr: where a split was asked
+ *
+ * ...and in place (pvisor_shadow_mremap()): invalidation finds it there.
+ */
+int pvisor_shadow_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+/** pvisor_shadow_mremap() - a shadow does not move */
+int pvisor_shadow_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
 }
 
 static const struct vm_operations_struct window_vm_ops;
@@ -159,20 +293,15 @@ out_unlock:
 }
 
 /* A reset queued by a fault; it pins the runner fd, and so the runner. */
-struct reset_work {
-	struct callback_head cb;
-	struct file *file;
-};
-
 static void reset_work_run(struct callback_head *cb)
 {
-	struct reset_work *work = container_of(cb, struct reset_work, cb);
+	struct pvisor_shadow_reset *work =
+		container_of(cb, struct pvisor_shadow_reset, cb);
 
 	/* At exit the mm may be gone already, and nobody needs the reset. */
 	if (!(current->flags & PF_EXITING))
 		window_reset(work->file->private_data);
-	fput(work->file);
-	kfree(work);
+	pvisor_shadow_reset_done(work);
 }
 
 /*
@@ -182,22 +311,10 @@ static void reset_work_run(struct callback_head *cb)
 static vm_fault_t queue_reset(struct vm_fault *vmf)
 {
 	struct pvisor_runner *runner = vmf->vma->vm_private_data;
-	struct reset_work *work;
+	vm_fault_t ret = pvisor_shadow_queue_reset(vmf, reset_work_run);
 
-	work = kmalloc(sizeof(*work), GFP_KERNEL_ACCOUNT);
-	if (!work)
-		goto err_crash;
-	work->file = get_file(vmf->vma->vm_file);
-	init_task_work(&work->cb, reset_work_run);
-	if (task_work_add(current, &work->cb, TWA_RESUME)) {
-		/* The thread is exiting: it runs no guest code again. */
-		fput(work->file);
-		kfree(work);
-		return VM_FAULT_SIGSEGV;
-	}
-	return VM_FAULT_NOPAGE;
-
-err_crash:
+	if (ret != VM_FAULT_OOM)
+		return ret;
 	pvisor_domain_crash(runner->dom, "out of memory resetting the guest window");
 	return VM_FAULT_SIGSEGV;
 }
@@ -248,21 +365,10 @@ static vm_fault_t guest_translate(struct vm_fault *vmf, struct pvisor_walk *walk
 		return VM_FAULT_SIGSEGV;
 
 	pvisor_pt_walk(dom, READ_ONCE(vcpu->pt_base_pfn), vmf->address, walk);
-	switch (walk->status) {
-	case PVISOR_WALK_OK:
-		break;
-	case PVISOR_WALK_BAD_PFN:
-		pvisor_domain_crash(dom, "page table maps pfn %#llx beyond the reservation (va %#lx, level %d)",
-				    walk->pfn, vmf->address, walk->level);
-		return VM_FAULT_SIGSEGV;
-	case PVISOR_WALK_LARGE_PAGE:
-		pvisor_domain_crash(dom, "large page at va %#lx (level %d): not supported",
-				    vmf->address, walk->level);
-		return VM_FAULT_SIGSEGV;
-	case PVISOR_WALK_NOT_PRESENT:
+	if (walk->status == PVISOR_WALK_NOT_PRESENT)
 		vcpu->fault_va = vmf->address;
+	if (pvisor_shadow_walk_verdict(dom, walk, vmf->address, ""))
 		return VM_FAULT_SIGSEGV;
-	}
 
 	if (((vmf->flags & FAULT_FLAG_WRITE) && !walk->writable) ||
 	    ((vmf->flags & FAULT_FLAG_INSTRUCTION) && !walk->executable)) {
@@ -349,31 +455,18 @@ static vm_fault_t window_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_SIGSEGV;
 	down_read(&w->zap_lock);
 	ret = guest_translate(vmf, &walk);
-	if (!ret && pte_pfn(vmf->orig_pte) !=
-		    page_to_pfn(runner->dom->mem.p2m[walk.pfn])) {
-		zap_vma_ptes(vmf->vma, vmf->address, PAGE_SIZE);
-		ret = VM_FAULT_NOPAGE;
-	}
+	if (!ret)
+		ret = pvisor_shadow_recheck_write(vmf,
+				page_to_pfn(runner->dom->mem.p2m[walk.pfn]));
 	up_read(&w->zap_lock);
 	return ret;
-}
-
-/* The window stays whole and in place: invalidation finds it there. */
-static int window_may_split(struct vm_area_struct *vma, unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static int window_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
 }
 
 static const struct vm_operations_struct window_vm_ops = {
 	.fault = window_fault,
 	.pfn_mkwrite = window_mkwrite,
-	.may_split = window_may_split,
-	.mremap = window_mremap,
+	.may_split = pvisor_shadow_may_split,
+	.mremap = pvisor_shadow_mremap,
 };
 
 static unsigned long prot_of(unsigned long vm_flags)
@@ -441,11 +534,8 @@ void pvisor_window_flush(struct pvisor_runner *runner, u64 va, u64 len)
 
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, PVISOR_WINDOW_BASE);
-	if (is_window(vma, runner)) {
-		down_write(&runner->window.zap_lock);
-		zap_vma_ptes(vma, va, len);
-		up_write(&runner->window.zap_lock);
-	}
+	if (is_window(vma, runner))
+		pvisor_shadow_zap(vma, &runner->window.zap_lock, va, len);
 	mmap_read_unlock(mm);
 }
 

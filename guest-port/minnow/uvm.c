@@ -420,6 +420,42 @@ static long make_usable(struct uvm *vm, u64 va, bool write, bool exec)
 	return 1;
 }
 
+/*
+ * Fault-around. A process's first touch of a page costs a whole exit to
+ * minnow and back, so a fill also fills the next FAULT_AROUND - 1 pages
+ * when they lie in the same region and the same leaf table and have
+ * never been there: a process walking fresh memory takes one exit per
+ * FAULT_AROUND pages. Those entries were not present, so they need no
+ * flush; the run stops at the first present entry, and quietly when no
+ * page can be had (only the faulting page's own fill is an error). The
+ * price is up to FAULT_AROUND - 1 pages a process did not touch.
+ */
+#define FAULT_AROUND	8
+#define LEAF_SPAN	(PTRS * PAGE_SIZE)
+
+static void fault_around(struct uvm *vm, u64 va)
+{
+	struct uvm_region *r = find_region(vm, va);
+	u64 *e = leaf(vm, va, false);
+	u64 end, pfn;
+	unsigned int n;
+
+	if (!r || !e)
+		return;
+	end = (va & ~(LEAF_SPAN - 1)) + LEAF_SPAN;
+	if (end > r->end)
+		end = r->end;
+	for (n = 1, va = page_down(va) + PAGE_SIZE, e++;
+	     n < FAULT_AROUND && va < end; n++, va += PAGE_SIZE, e++) {
+		if (*e & PVISOR_PTE_PRESENT)
+			break;
+		pfn = new_user_page(vm);
+		if (pfn == MM_NO_PAGE)
+			break;
+		*e = (pfn << PAGE_SHIFT) | prot_bits(r->prot);
+	}
+}
+
 long uvm_fault(struct uvm *vm, u64 va, u64 error_code)
 {
 	unsigned long flags;
@@ -433,6 +469,8 @@ long uvm_fault(struct uvm *vm, u64 va, u64 error_code)
 	/* A present entry that allows the access: a fault for nothing. */
 	if (!ret && (error_code & PF_P))
 		ret = 1;
+	else if (!ret)
+		fault_around(vm, va);
 	spin_unlock(&vm->lock);
 	local_irq_restore(flags);
 	if (ret == 1) {

@@ -8,7 +8,9 @@
  * the guest's error codes, A/D bits in the guest's entries, every trap
  * vector, rflags and fs/gs handling, bad register blocks, the two
  * contexts' isolation, an event preempting a spinning user loop, and
- * hostile user code aimed at the trampoline. Then the life of contexts
+ * hostile user code aimed at the trampoline, and the FPU ops (INFO, GET
+ * and SET on both ways a thread parks, their bad inputs, isolation).
+ * Then the life of contexts
  * (test_life(), a second stub): max_contexts and recovery, 10,000
  * create/destroy cycles (PVISOR_CONTEXT_CYCLES: the debug kernel's run
  * makes 1000, its checkers being ten times slower) back to the
@@ -16,13 +18,23 @@
  * factory, and the domain destroyed while user code spins, faults, or a
  * context is parked.
  */
+#define _GNU_SOURCE
+#include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +43,7 @@
 #include <pvisor/event.h>
 #include <pvisor/hypercall.h>
 
+#include "../../userspace/runner/factory.h"
 #include "guestrun.h"
 #include "pvtest.h"
 
@@ -60,6 +73,7 @@
 #define PFN_RUNS	48	/* 4 pages of struct pvisor_user_run */
 #define PFN_STACK_B	52
 #define PFN_CODE	56	/* 2 pages of user code */
+#define PFN_OPS		128	/* run k's CTXOP struct and FPU image: 128 + k */
 
 /* User virtual addresses. */
 #define U_CODE		0x400000ULL
@@ -81,6 +95,7 @@
 #define S_VIRQ		0x038	/* bind_virq {TIMER, vcpu 0, port} */
 #define S_PERIOD	0x048	/* {2 ms} */
 #define S_CONTROL	0x100	/* per run: {action, value} */
+#define S_OPCMD		0x800	/* per run: a CTXOP before it, + 1 (0: none) */
 #define MAX_RUNS	64
 
 /* What the stub does before run k. */
@@ -93,9 +108,11 @@
 /* Results page: RUN_USER's result per run; then the creates. */
 #define R_CREATE_A	62
 #define R_CREATE_B	63
+#define R_OP		128	/* + k: the result of run k's CTXOP */
 
 #define RUN_SIZE	208
 #define RUNS_VA		STR(GR_ASM_VA(PFN_RUNS))
+#define OPS_VA		STR(GR_ASM_VA(PFN_OPS))
 
 asm(".pushsection .guest_text, \"ax\"\n"
     ".globl guest_start\n"
@@ -122,6 +139,12 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "testq $4, (%r14)\n jz 2f\n mov 0x1c(%r12), %eax\n"
     "2: testq $8, (%r14)\n jz 3f\n mov $0x7fff, %eax\n"
     "3: mov %eax, 0(%rdi)\n"
+    /* a CTXOP first: its struct on page PFN_OPS + k, the run's id in it */
+    "mov 0x800(%r12, %r13, 8), %rcx\n test %rcx, %rcx\n jz 7f\n"
+    "push %rdi\n mov %r13, %rsi\n shl $12, %rsi\n movabs $" OPS_VA ", %rdx\n"
+    "add %rdx, %rsi\n mov %eax, (%rsi)\n lea -1(%rcx), %rdi\n" HCALL(56)
+    "mov %rax, " STR(R_OP) " * 8(%rbx, %r13, 8)\n pop %rdi\n"
+    "7: "
     "testq $1, (%r14)\n jz 4f\n"
     /* chain: copy the previous block's registers, set rax */
     "push %rdi\n lea 8(%rdi), %rdi\n lea -" STR(RUN_SIZE) "(%rdi), %rsi\n"
@@ -154,6 +177,14 @@ asm(".pushsection .guest_text, \"ax\"\n"
 #define LIFE_SPIN	3	/* destroyed while user code spins */
 #define LIFE_FAULT	4	/* destroyed while user code faults, again and again */
 #define LIFE_PARKED	5	/* destroyed with a context parked */
+#define LIFE_SMP	6	/* two vCPUs in one context, one tampering */
+
+/* LIFE_SMP's scratch: vCPU 1's start, and the two vCPUs' handshakes. */
+#define S_SMP_START	0xa00	/* struct pvisor_vcpu_start */
+#define S_SMP_GO1	0xa80
+#define S_SMP_DONE1	0xa88
+#define S_SMP_GO2	0xa90
+#define S_SMP_DONE2	0xa98
 
 /* Result slots (u64 each) of the life runs. */
 #define L_COUNT		100	/* contexts created before the first refusal */
@@ -167,6 +198,9 @@ asm(".pushsection .guest_text, \"ax\"\n"
 #define L_CREATE2	108	/* CREATE after */
 #define L_RUN		109	/* RUN_USER's result after */
 #define L_RUNS		110	/* RUN_USER calls made (LIFE_FAULT) */
+#define L_SMP_CREATE_B	111	/* LIFE_SMP: B's CREATE */
+#define L_SMP_UP	112	/* vCPU 1's initialise and up, or-ed */
+#define L_SMP_RUN	113	/* + 0..4: RUN_USER's results, run blocks 0..4 */
 #define L_IDS		200	/* ids of the exhaustion, 256 at most */
 #define L_MAX_IDS	256
 
@@ -178,7 +212,7 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
     "mov 0x600(%r12), %rax\n"
     "cmp $2, %rax\n je 20f\n cmp $3, %rax\n je 30f\n"
-    "cmp $4, %rax\n je 40f\n cmp $5, %rax\n je 50f\n"
+    "cmp $4, %rax\n je 40f\n cmp $5, %rax\n je 50f\n cmp $6, %rax\n je 60f\n"
     /* LIFE_LIMITS: create until refused */
     "xor %r13d, %r13d\n"
     "1: cmp $" STR(L_MAX_IDS) ", %r13\n jae 2f\n"
@@ -228,6 +262,41 @@ asm(".pushsection .guest_text, \"ax\"\n"
     "50:" LCREATE(L_CREATE1)
     "movq $1, " STR(L_READY) " * 8(%rbx)\n"
     "51: pause\n jmp 51b\n"
+    /*
+     * LIFE_SMP: contexts A and B, vCPU 1 up; A's run blocks 0-3 and B's
+     * 4 get their ids; vCPU 0 runs block 0 while vCPU 1 runs block 1
+     * (each waits for the other's store), vCPU 1 then block 2 (it
+     * tampers with vCPU 0's trap stack), vCPU 0 blocks 3 and 4.
+     */
+    "60:" LCREATE(L_CREATE1)
+    "xor %edi, %edi\n lea 0x10(%r12), %rsi\n" HCALL(56)
+    "mov %rax, " STR(L_SMP_CREATE_B) " * 8(%rbx)\n"
+    "xor %edi, %edi\n mov $1, %esi\n lea 0xa00(%r12), %rdx\n" HCALL(24)
+    "mov %rax, %r15\n mov $1, %edi\n mov $1, %esi\n" HCALL(24)
+    "or %rax, %r15\n mov %r15, " STR(L_SMP_UP) " * 8(%rbx)\n"
+    "movabs $" RUNS_VA ", %rdi\n mov 0x614(%r12), %eax\n"
+    "mov %eax, (%rdi)\n mov %eax, 208(%rdi)\n mov %eax, 416(%rdi)\n"
+    "mov %eax, 624(%rdi)\n mov 0x1c(%r12), %eax\n mov %eax, 832(%rdi)\n"
+    "movq $1, 0xa80(%r12)\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8(%rbx)\n"
+    "61: pause\n cmpq $0, 0xa88(%r12)\n je 61b\n"
+    "movq $1, 0xa90(%r12)\n"
+    "62: pause\n cmpq $0, 0xa98(%r12)\n je 62b\n"
+    "movabs $" RUNS_VA " + 624, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 24(%rbx)\n"
+    "movabs $" RUNS_VA " + 832, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 32(%rbx)\n jmp 90f\n"
+    /* LIFE_SMP's vCPU 1 */
+    ".globl guest_life_vcpu1\n"
+    "guest_life_vcpu1:\n"
+    "movabs $" RES ", %rbx\n movabs $" SCRATCH ", %r12\n"
+    "63: pause\n cmpq $0, 0xa80(%r12)\n je 63b\n"
+    "movabs $" RUNS_VA " + 208, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 8(%rbx)\n movq $1, 0xa88(%r12)\n"
+    "64: pause\n cmpq $0, 0xa90(%r12)\n je 64b\n"
+    "movabs $" RUNS_VA " + 416, %rdi\n" HCALL(57)
+    "mov %rax, " STR(L_SMP_RUN) " * 8 + 16(%rbx)\n movq $1, 0xa98(%r12)\n"
+    "65: pause\n jmp 65b\n"
     "90: mov $2, %edi\n lea 0x28(%r12), %rsi\n" HCALL(29)
     "ud2\n"
     ".globl guest_end\n"
@@ -313,6 +382,34 @@ asm(".pushsection .user_text, \"ax\"\n"
     ".globl u_spin\n"
     "u_spin: jmp u_spin\n"
 
+    /* two vCPUs in one context: each waits for the other's store */
+    ".globl u_smp0\n"
+    "u_smp0: movq $1, 0x410100\n"
+    "1: pause\n cmpq $0, 0x410108\n je 1b\n" USYS(39)
+    ".globl u_smp0_after\n"
+    "u_smp0_after: ud2\n"
+    ".globl u_smp1\n"
+    "u_smp1: pause\n cmpq $0, 0x410100\n je u_smp1\n movq $1, 0x410108\n"
+    USYS(39)
+    ".globl u_smp1_after\n"
+    "u_smp1_after: ud2\n"
+    /* a thread overwrites its sibling's (vCPU 0's) trap stack, top 8 KiB */
+    ".globl u_tamper\n"
+    "u_tamper: movabs $0x10000010e000, %rdi\n mov $1024, %ecx\n"
+    "movabs $0x4141414141414141, %rax\n rep stosq\n" USYS(39)
+
+    /* the FPU: xmm1 and MXCSR out, xmm2 in, a wait for xmm3 */
+    ".globl u_fpu_read\n"
+    "u_fpu_read: movq %xmm1, %rdi\n movhlps %xmm1, %xmm0\n movq %xmm0, %rsi\n"
+    "stmxcsr -8(%rsp)\n mov -8(%rsp), %edx\n" USYS(39)
+    ".globl u_fpu_write\n"
+    "u_fpu_write: movabs $0xfeedface12345678, %rax\n movq %rax, %xmm2\n"
+    "mov $0x0badc0de, %eax\n movq %rax, %xmm0\n movlhps %xmm0, %xmm2\n"
+    USYS(39)
+    ".globl u_fpu_spin\n"
+    "u_fpu_spin: movq %xmm3, %rax\n test %rax, %rax\n jz u_fpu_spin\n"
+    "mov %rax, %rdi\n" USYS(39)
+
     /* hostile */
     ".globl u_tramp_entry\n"
     "u_tramp_entry: movabs $0x100000000000, %rax\n mov $0x1234, %edx\n jmp *%rax\n"
@@ -341,6 +438,27 @@ asm(".pushsection .user_text, \"ax\"\n"
     "u_sig_target:" USYS(39)
     ".globl u_sig_target_after\n"
     "u_sig_target_after: ud2\n"
+    /*
+     * Forged frames of worse kinds: IOPL 3 and NT in rflags, an FPU
+     * state on an unmapped page, a kernel code segment. r8 is the
+     * variant.
+     */
+    ".globl u_sigforge\n"
+    "u_sigforge: mov $0x411100, %esp\n"
+    "movabs $0x100000100000, %rax\n mov %rax, 16(%rsp)\n"
+    "movq $0x10000, 32(%rsp)\n movq $0, (%rsp)\n"
+    "lea u_sigforge_target(%rip), %rax\n mov %rax, 168(%rsp)\n"
+    "movq $0x202, 176(%rsp)\n movq $0x412000, 160(%rsp)\n"
+    "movw $0x33, 184(%rsp)\n movw $0x2b, 190(%rsp)\n movq $0, 224(%rsp)\n"
+    "cmp $1, %r8\n jne 1f\n movq $0x7202, 176(%rsp)\n"	/* IOPL 3, NT */
+    "1: cmp $2, %r8\n jne 2f\n"			/* fpstate: unmapped */
+    "movq $0x413000, 224(%rsp)\n"
+    "2: cmp $3, %r8\n jne 3f\n movw $0x10, 184(%rsp)\n"	/* kernel cs */
+    "3: movabs $0x100000000040, %rax\n jmp *%rax\n"
+    ".globl u_sigforge_target\n"
+    "u_sigforge_target: pushf\n pop %rdi\n" USYS(39)
+    ".globl u_sigforge_after\n"
+    "u_sigforge_after: ud2\n"
     ".globl user_end\n"
     "user_end:\n"
     ".popsection\n");
@@ -357,6 +475,10 @@ extern const char u_step[], u_step_after[], u_flags[], u_bases[];
 extern const char u_read_data[], u_spin[], u_tramp_entry[], u_tramp_start[];
 extern const char u_forged[], u_forged_back[], u_sigreturn[];
 extern const char u_sig_target_after[];
+extern const char u_fpu_read[], u_fpu_write[], u_fpu_spin[];
+extern const char u_sigforge[], u_sigforge_after[];
+extern const char u_smp0[], u_smp0_after[], u_smp1[], u_smp1_after[];
+extern const char u_tamper[], guest_life_vcpu1[];
 
 static struct pvnl *nl;
 
@@ -373,6 +495,9 @@ struct step {
 	uint64_t rflags, fs_base, gs_base, rsp;
 	uint64_t rip_override;		/* bad register blocks */
 	uint32_t flags;
+	uint32_t op;			/* a CTXOP before the run, + 1 */
+	uint64_t r8;			/* r8 at the start */
+	int img;			/* its struct and image: IMG_* */
 };
 
 static const struct step *script;
@@ -411,6 +536,110 @@ static void put_tables(uint8_t *mem, uint64_t l4, uint64_t l3, uint64_t l2,
 	L1(U_AD_WRITE, pte(PFN_AD_WRITE, P | RW | US | NX));
 	L1(U_AD_READ, pte(PFN_AD_READ, P | RW | US | NX));
 #undef L1
+}
+
+/* ---- the FPU: CTXOP_INFO, FPU_GET and FPU_SET ---- */
+
+#define OP_GET		(PVISOR_CTXOP_FPU_GET + 1)
+#define OP_SET		(PVISOR_CTXOP_FPU_SET + 1)
+#define OP_INFO		(PVISOR_CTXOP_INFO + 1)
+
+#define IMG_OFF		64	/* the image, after the struct */
+#define IMG_LEN		(4096 - IMG_OFF)
+#define X_FCW		0
+#define X_MXCSR		24
+#define X_XMM(i)	(160 + 16 * (i))
+#define X_BV		512
+#define X_XCOMP		520
+
+#define XMM1_LO		0x1122334455667788ULL
+#define XMM1_HI		0x99aabbccddeeff00ULL
+#define XMM2_LO		0xfeedface12345678ULL	/* u_fpu_write */
+#define XMM2_HI		0x0badc0deULL
+#define XMM3_LIVE	0x3333ULL
+#define MXCSR_SET	0x7f80			/* round toward zero */
+
+enum {
+	IMG_NONE,
+	IMG_GOOD,		/* xmm1 and MXCSR_SET */
+	IMG_LIVE,		/* IMG_GOOD and xmm3 */
+	IMG_SHORT,		/* len below xsave_size */
+	IMG_PAD,
+	IMG_VCPU,		/* a vCPU the domain has not */
+	IMG_BUF,		/* buf outside the guest window */
+	IMG_MXCSR,		/* a reserved MXCSR bit */
+	IMG_BV,			/* XSTATE_BV: PKRU, outside the features */
+	IMG_BV63,		/* XSTATE_BV bit 63 */
+	IMG_XCOMP,		/* a compacted image */
+	IMG_RSVD,		/* a reserved header byte */
+};
+
+/* What the module must advertise: XCR0's x87, SSE, AVX and AVX-512. */
+static void host_xsave(uint64_t *features, uint32_t *size)
+{
+	unsigned int a, b, c, d;
+	uint32_t lo, hi;
+
+	*features = 0;
+	*size = 0;
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1U << 27)))		/* OSXSAVE */
+		return;
+	asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
+	*features = (((uint64_t)hi << 32 | lo)) & 0xe7;
+	*size = 576;
+	for (int i = 2; i < 8; i++) {
+		if (!(*features & (1ULL << i)))
+			continue;
+		__cpuid_count(0xd, i, a, b, c, d);
+		if (a + b > *size)
+			*size = a + b;
+	}
+}
+
+static uint64_t img_get64(const uint8_t *mem, size_t k, unsigned int off)
+{
+	return gr_get64(mem, (PFN_OPS + k) * 4096ULL + IMG_OFF + off);
+}
+
+static void prepare_op(uint8_t *mem, size_t k, const struct step *s)
+{
+	uint8_t *page = mem + (PFN_OPS + k) * 4096ULL;
+	struct pvisor_ctx_fpu arg = {
+		.buf = GR_VA(PFN_OPS + k) + IMG_OFF, .len = IMG_LEN,
+	};
+	uint8_t *img = page + IMG_OFF;
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = MXCSR_SET;
+	uint64_t bv = 3;		/* x87 and SSE */
+
+	memset(page, 0, 4096);
+	gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_OPCMD + k * 8, s->op);
+	if (!s->op)
+		return;
+	if (s->img == IMG_NONE) {	/* GET: only the struct */
+		memcpy(page, &arg, sizeof(arg));
+		return;
+	}
+	memcpy(img + X_FCW, &fcw, sizeof(fcw));
+	switch (s->img) {
+	case IMG_SHORT: arg.len = 512; break;
+	case IMG_PAD: arg.pad = 1; break;
+	case IMG_VCPU: arg.vcpu = 1; break;
+	case IMG_BUF: arg.buf = 0x1000; break;
+	case IMG_MXCSR: mxcsr |= 1U << 16; break;
+	case IMG_BV: bv |= 1ULL << 9; break;
+	case IMG_BV63: bv |= 1ULL << 63; break;
+	case IMG_XCOMP: gr_put64(mem, (img - mem) + X_XCOMP, 1ULL << 63 | 3); break;
+	case IMG_RSVD: img[X_BV + 16] = 1; break;
+	}
+	memcpy(img + X_MXCSR, &mxcsr, sizeof(mxcsr));
+	gr_put64(mem, (img - mem) + X_BV, bv);
+	gr_put64(mem, (img - mem) + X_XMM(1), XMM1_LO);
+	gr_put64(mem, (img - mem) + X_XMM(1) + 8, XMM1_HI);
+	if (s->img == IMG_LIVE)
+		gr_put64(mem, (img - mem) + X_XMM(3), XMM3_LIVE);
+	memcpy(page, &arg, sizeof(arg));
 }
 
 static void prepare(uint8_t *mem)
@@ -453,11 +682,13 @@ static void prepare(uint8_t *mem)
 		run.regs.fs_base = s->fs_base;
 		run.regs.gs_base = s->gs_base;
 		run.regs.rax = 0x5eed;
+		run.regs.r8 = s->r8;
 		memcpy(mem + run_gpa(k), &run, sizeof(run));
 		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16,
 			 s->action);
 		gr_put64(mem, GR_PFN_SCRATCH * 4096 + S_CONTROL + k * 16 + 8,
 			 s->value);
+		prepare_op(mem, k, s);
 	}
 }
 
@@ -478,9 +709,15 @@ enum {
 	K_UD2, K_INT3, K_DIV, K_HLT, K_CLI, K_CR3, K_NONCANON,
 	K_STEP,
 	K_FLAGS, K_BASES, K_ISOLATION_A, K_ISOLATION_B, K_EVENT,
+	K_FPU_INFO, K_FPU_FRESH, K_FPU_SET, K_FPU_WRITE,
+	K_FPU_BAD_LEN, K_FPU_BAD_PAD, K_FPU_BAD_VCPU, K_FPU_BAD_ID,
+	K_FPU_BAD_BUF, K_FPU_BAD_MXCSR, K_FPU_BAD_BV, K_FPU_BAD_BV63,
+	K_FPU_BAD_XCOMP, K_FPU_BAD_RSVD,
+	K_FPU_GET, K_FPU_OTHER, K_FPU_SPIN, K_FPU_LIVE_GET, K_FPU_LIVE,
 	K_BAD_RIP0, K_BAD_RIP_KERNEL, K_BAD_RSP, K_BAD_FS, K_BAD_FLAGS,
 	K_BAD_ID,
-	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN, K_AFTER_HOSTILE,
+	K_TRAMP_ENTRY, K_AFTER_TRAMP, K_FORGED, K_FORGED_RESUME, K_SIGRETURN,
+	K_SIGRET_IOPL, K_SIGRET_FPU, K_SIGRET_CS, K_HOSTILE_B, K_AFTER_HOSTILE,
 	K_TRAMP_START, K_GONE,
 	NR_STEPS
 };
@@ -515,6 +752,43 @@ static const struct step steps[NR_STEPS] = {
 	[K_ISOLATION_A] = { "context A's data", u_read_data },
 	[K_ISOLATION_B] = { "context B's data", u_read_data, ACT_CTX_B },
 	[K_EVENT] = { "a spinning loop under a timer", u_spin, ACT_TIMER },
+	/* FPU ops before runs that do nothing (flags 1) or read the FPU */
+	[K_FPU_INFO] = { "INFO", u_args, .flags = 1, .op = OP_INFO },
+	[K_FPU_FRESH] = { "B's state", u_args, ACT_CTX_B, .flags = 1,
+			  .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_SET] = { "SET, then user code reads it", u_fpu_read,
+			.op = OP_SET, .img = IMG_GOOD },
+	[K_FPU_WRITE] = { "user code writes xmm2", u_fpu_write },
+	[K_FPU_BAD_LEN] = { "len below xsave_size", u_args, .flags = 1,
+			    .op = OP_SET, .img = IMG_SHORT },
+	[K_FPU_BAD_PAD] = { "pad not 0", u_args, .flags = 1, .op = OP_SET,
+			    .img = IMG_PAD },
+	[K_FPU_BAD_VCPU] = { "a vCPU the domain has not", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_VCPU },
+	[K_FPU_BAD_ID] = { "no such context", u_args, ACT_BAD_ID, .flags = 1,
+			   .op = OP_SET, .img = IMG_GOOD },
+	[K_FPU_BAD_BUF] = { "buf outside the window", u_args, .flags = 1,
+			    .op = OP_SET, .img = IMG_BUF },
+	[K_FPU_BAD_MXCSR] = { "a reserved MXCSR bit", u_args, .flags = 1,
+			      .op = OP_SET, .img = IMG_MXCSR },
+	[K_FPU_BAD_BV] = { "XSTATE_BV with PKRU", u_args, .flags = 1,
+			   .op = OP_SET, .img = IMG_BV },
+	[K_FPU_BAD_BV63] = { "XSTATE_BV bit 63", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_BV63 },
+	[K_FPU_BAD_XCOMP] = { "a compacted header", u_args, .flags = 1,
+			      .op = OP_SET, .img = IMG_XCOMP },
+	[K_FPU_BAD_RSVD] = { "a reserved header byte", u_args, .flags = 1,
+			     .op = OP_SET, .img = IMG_RSVD },
+	[K_FPU_GET] = { "GET", u_args, .flags = 1, .op = OP_GET,
+			.img = IMG_NONE },
+	[K_FPU_OTHER] = { "B's state after A's SET", u_fpu_read, ACT_CTX_B,
+			  .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_SPIN] = { "a wait for xmm3 under a timer", u_fpu_spin,
+			 ACT_TIMER },
+	[K_FPU_LIVE_GET] = { "GET after an event", u_args, .flags = 1,
+			     .op = OP_GET, .img = IMG_NONE },
+	[K_FPU_LIVE] = { "SET after an event", u_fpu_spin, .op = OP_SET,
+			 .img = IMG_LIVE },
 	[K_BAD_RIP0] = { "rip 0", NULL, .rip_override = 0x1000 },
 	[K_BAD_RIP_KERNEL] = { "rip in the kernel window", NULL,
 			       .rip_override = GR_WINDOW + 0x4000 },
@@ -529,9 +803,14 @@ static const struct step steps[NR_STEPS] = {
 	[K_FORGED] = { "a forged trap report", u_forged },
 	[K_FORGED_RESUME] = { "the resume of the forged report", u_args },
 	[K_SIGRETURN] = { "a jump to the restorer", u_sigreturn },
+	[K_SIGRET_IOPL] = { "a frame with IOPL 3 and NT", u_sigforge, .r8 = 1 },
+	[K_SIGRET_FPU] = { "a frame whose FPU state is unmapped", u_sigforge, .r8 = 2 },
+	[K_SIGRET_CS] = { "a frame with the kernel's cs", u_sigforge, .r8 = 3 },
+	[K_HOSTILE_B] = { "context B after them", u_read_data, ACT_CTX_B },
 	[K_AFTER_HOSTILE] = { "the context after them", u_args },
 	[K_TRAMP_START] = { "a jump into the start code", u_tramp_start },
-	[K_GONE] = { "the dead context", u_args },
+	[K_GONE] = { "the dead context", u_args, .op = OP_GET,
+		     .img = IMG_NONE },
 };
 
 static void check_syscalls(const uint8_t *mem)
@@ -722,6 +1001,26 @@ static void check_hostile(const uint8_t *mem)
 	       r.regs.rdi == 0x777 && r.regs.rip == uva(u_sig_target_after),
 	       "rt_sigreturn with the user's own frame loads only user registers (reason %u, rdi %#llx)",
 	       r.reason, (unsigned long long)r.regs.rdi);
+	get_run(mem, K_SIGRET_IOPL, &r);
+	tap_ok(result(mem, K_SIGRET_IOPL) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rip == uva(u_sigforge_after) &&
+	       (r.regs.rdi & 0x7000) == 0,
+	       "a forged frame cannot raise IOPL or set NT (reason %u, rflags %#llx)",
+	       r.reason, (unsigned long long)r.regs.rdi);
+	for (int k = K_SIGRET_FPU; k <= K_SIGRET_CS; k++) {
+		get_run(mem, k, &r);
+		tap_ok(result(mem, k) == 0 &&
+		       (r.reason == PVISOR_EXIT_TRAP || r.reason == PVISOR_EXIT_FAULT ||
+			r.reason == PVISOR_EXIT_GONE) &&
+		       r.regs.rip != uva(u_sigforge_after),
+		       "rt_sigreturn with %s is refused: an exit of the context's own (reason %u, vector %u, signal %u)",
+		       steps[k].what, r.reason, r.vector, r.host_signo);
+	}
+	get_run(mem, K_HOSTILE_B, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0xbbbb0000bbbbULL,
+	       "context B runs untouched by A's hostile code (reason %u)",
+	       r.reason);
 	get_run(mem, K_AFTER_HOSTILE, &r);
 	tap_ok(r.reason == PVISOR_EXIT_SYSCALL || r.reason == PVISOR_EXIT_GONE,
 	       "the context after them: it runs, or it is gone (reason %u)",
@@ -733,6 +1032,100 @@ static void check_hostile(const uint8_t *mem)
 	get_run(mem, K_GONE, &r);
 	tap_ok(result(mem, K_GONE) == 0 && r.reason == PVISOR_EXIT_GONE,
 	       "running it again: EXIT_GONE");
+}
+
+static int64_t op_result(const uint8_t *mem, size_t k)
+{
+	return result(mem, R_OP + k);
+}
+
+static void check_fpu(const uint8_t *mem)
+{
+	static const struct {
+		int k;
+		int64_t err;
+	} bad[] = {
+		{ K_FPU_BAD_LEN, -EINVAL }, { K_FPU_BAD_PAD, -EINVAL },
+		{ K_FPU_BAD_VCPU, -EINVAL }, { K_FPU_BAD_ID, -EINVAL },
+		{ K_FPU_BAD_BUF, -EFAULT }, { K_FPU_BAD_MXCSR, -EINVAL },
+		{ K_FPU_BAD_BV, -EINVAL }, { K_FPU_BAD_BV63, -EINVAL },
+		{ K_FPU_BAD_XCOMP, -EINVAL }, { K_FPU_BAD_RSVD, -EINVAL },
+	};
+	struct pvisor_ctx_info info;
+	struct pvisor_user_run r;
+	uint64_t features, fresh = 0;
+	uint32_t size;
+	int k;
+
+	host_xsave(&features, &size);
+	memcpy(&info, mem + PFN_OPS * 4096ULL + K_FPU_INFO * 4096ULL,
+	       sizeof(info));
+	tap_ok(op_result(mem, K_FPU_INFO) == 0 && size >= 576 &&
+	       (features & 3) == 3 && info.xsave_size == size &&
+	       info.xsave_features == features,
+	       "INFO: xsave_size %u and xsave_features %#llx, as CPUID and XCR0 say (%u, %#llx)",
+	       info.xsave_size, (unsigned long long)info.xsave_features, size,
+	       (unsigned long long)features);
+
+	k = K_FPU_FRESH;
+	for (int i = 0; i < 16; i++)
+		fresh |= img_get64(mem, k, X_XMM(i)) | img_get64(mem, k, X_XMM(i) + 8);
+	tap_ok(op_result(mem, k) == 0 &&
+	       (img_get64(mem, k, X_FCW) & 0xffff) == 0x37f &&
+	       (img_get64(mem, k, X_MXCSR) & 0xffffffff) == 0x1f80 && !fresh,
+	       "a new context's user code starts in the FPU's init state, nothing of the factory's (%lld)",
+	       (long long)op_result(mem, k));
+
+	get_run(mem, K_FPU_SET, &r);
+	tap_ok(op_result(mem, K_FPU_SET) == 0 && r.reason == PVISOR_EXIT_SYSCALL &&
+	       r.regs.rdi == XMM1_LO && r.regs.rsi == XMM1_HI &&
+	       r.regs.rdx == MXCSR_SET,
+	       "FPU_SET: user code reads the xmm1 and MXCSR the guest set (%lld, xmm1 %#llx:%#llx, mxcsr %#llx)",
+	       (long long)op_result(mem, K_FPU_SET), (unsigned long long)r.regs.rsi,
+	       (unsigned long long)r.regs.rdi, (unsigned long long)r.regs.rdx);
+
+	for (size_t i = 0; i < PVT_ARRAY_SIZE(bad); i++)
+		tap_ok(op_result(mem, bad[i].k) == bad[i].err,
+		       "FPU_SET with %s: %lld (want %lld)", steps[bad[i].k].what,
+		       (long long)op_result(mem, bad[i].k), (long long)bad[i].err);
+
+	k = K_FPU_GET;
+	get_run(mem, K_FPU_WRITE, &r);
+	tap_ok(r.reason == PVISOR_EXIT_SYSCALL && op_result(mem, k) == 0 &&
+	       img_get64(mem, k, X_XMM(2)) == XMM2_LO &&
+	       img_get64(mem, k, X_XMM(2) + 8) == XMM2_HI &&
+	       img_get64(mem, k, X_XMM(1)) == XMM1_LO &&
+	       (img_get64(mem, k, X_MXCSR) & 0xffffffff) == MXCSR_SET &&
+	       (img_get64(mem, k, X_BV) & ~features) == 0,
+	       "FPU_GET reads back what user code wrote, the refused SETs changed nothing (%lld, xmm2 %#llx)",
+	       (long long)op_result(mem, k),
+	       (unsigned long long)img_get64(mem, k, X_XMM(2)));
+
+	k = K_FPU_OTHER;
+	get_run(mem, k, &r);
+	tap_ok(op_result(mem, k) == 0 && img_get64(mem, k, X_XMM(1)) == 0 &&
+	       img_get64(mem, k, X_XMM(2)) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == 0 &&
+	       r.regs.rsi == 0 && r.regs.rdx == 0x1f80,
+	       "context B sees none of A's FPU state, by FPU_GET nor from user code (xmm1 %#llx, mxcsr %#llx)",
+	       (unsigned long long)r.regs.rdi, (unsigned long long)r.regs.rdx);
+
+	get_run(mem, K_FPU_SPIN, &r);
+	k = K_FPU_LIVE_GET;
+	tap_ok(r.reason == PVISOR_EXIT_EVENT && op_result(mem, k) == 0 &&
+	       img_get64(mem, k, X_XMM(1)) == XMM1_LO &&
+	       img_get64(mem, k, X_XMM(2)) == XMM2_LO &&
+	       img_get64(mem, k, X_XMM(3)) == 0,
+	       "FPU_GET after an event exit (user code interrupted) reads its registers (reason %u, %lld)",
+	       r.reason, (long long)op_result(mem, k));
+	get_run(mem, K_FPU_LIVE, &r);
+	tap_ok(op_result(mem, K_FPU_LIVE) == 0 &&
+	       r.reason == PVISOR_EXIT_SYSCALL && r.regs.rdi == XMM3_LIVE,
+	       "FPU_SET after an event exit reaches the interrupted user code (reason %u, xmm3 %#llx)",
+	       r.reason, (unsigned long long)r.regs.rdi);
+	tap_ok(op_result(mem, K_GONE) == -EBUSY,
+	       "FPU_GET of a dead context: -EBUSY (%lld)",
+	       (long long)op_result(mem, K_GONE));
 }
 
 static void test_script(void)
@@ -752,10 +1145,125 @@ static void test_script(void)
 	check_registers(run.mem);
 	check_bad_input(run.mem);
 	check_hostile(run.mem);
+	check_fpu(run.mem);
 	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
 	       "the guest kernel ran the whole script and shut down (state %u: %s)",
 	       run.dom.state, run.dom.crash_reason);
 	gr_finish(&run);
+}
+
+/* ---- the factory's own filter (userspace/runner/factory.c) ---- */
+
+enum {
+	FF_CONFINED, FF_OPEN, FF_SOCKET, FF_KILL, FF_IOCTL_FD, FF_IOCTL_CMD,
+	FF_IOCTL_OK, FF_CLONE_NS, FF_CLONE3, FF_FORK, FF_THREAD, FF_INT80,
+	FF_X32, NR_FF
+};
+
+static void *ff_thread(void *arg)
+{
+	return arg;
+}
+
+static long ff_int80_getpid(void)
+{
+	long ret;
+
+	asm volatile("int $0x80" : "=a" (ret) : "a" (20L) : "memory");
+	return ret;
+}
+
+/*
+ * In a child: install the factory's filter as the factory does, then try
+ * what it must refuse and what it must let through; the answers go into
+ * @res (shared memory: write(2) is refused too).
+ */
+static void __attribute__((noreturn)) ff_child(volatile long *res)
+{
+	pthread_t t;
+	void *back = NULL;
+	pid_t pid;
+
+	if (dup2(open("/dev/null", O_RDWR), 3) != 3 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		_exit(2);
+	res[FF_CONFINED] = factory_confine();
+	res[FF_OPEN] = open("/proc/self/status", O_RDONLY) < 0 ? errno : 0;
+	res[FF_SOCKET] = socket(AF_UNIX, SOCK_STREAM, 0) < 0 ? errno : 0;
+	res[FF_KILL] = kill(getppid(), 0) < 0 ? errno : 0;
+	res[FF_IOCTL_FD] = ioctl(0, PVISOR_IOCTL_FACTORY_WAIT) < 0 ? errno : 0;
+	res[FF_IOCTL_CMD] = ioctl(3, FIONREAD, &back) < 0 ? errno : 0;
+	res[FF_IOCTL_OK] = ioctl(3, PVISOR_IOCTL_FACTORY_WAIT) < 0 ? errno : 0;
+	res[FF_CLONE_NS] = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0) < 0 ?
+			   errno : 0;
+	res[FF_CLONE3] = syscall(SYS_clone3, NULL, 0) < 0 ? errno : 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	res[FF_FORK] = pid > 0 ? 0 : errno;
+	res[FF_THREAD] = pthread_create(&t, NULL, ff_thread, (void *)res) ?:
+			 pthread_join(t, &back) ?: back != res;
+	res[FF_INT80] = ff_int80_getpid();
+	res[FF_X32] = syscall(0x40000000 | SYS_getpid) < 0 ? errno : 0;
+	_exit(0);
+}
+
+static void test_factory_filter(void)
+{
+	volatile long *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status = -1;
+	pid_t pid;
+
+	if (res == MAP_FAILED)
+		tap_bail("mmap: %s", strerror(errno));
+	memset((void *)res, 0x55, 4096);
+	pid = fork();
+	if (pid == 0)
+		ff_child(res);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		tap_bail("fork: %s", strerror(errno));
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	       res[FF_CONFINED] == 0,
+	       "the factory's filter installs and its child runs to the end (status %#x)",
+	       status);
+	tap_ok(res[FF_OPEN] == EPERM && res[FF_SOCKET] == EPERM &&
+	       res[FF_KILL] == EPERM,
+	       "under it, open, socket and kill fail with EPERM (%ld, %ld, %ld)",
+	       res[FF_OPEN], res[FF_SOCKET], res[FF_KILL]);
+	tap_ok(res[FF_IOCTL_FD] == EPERM && res[FF_IOCTL_CMD] == EPERM &&
+	       res[FF_IOCTL_OK] == ENOTTY,
+	       "an ioctl on another fd or with another command: EPERM; FACTORY_WAIT on fd 3 passes (%ld, %ld, %ld)",
+	       res[FF_IOCTL_FD], res[FF_IOCTL_CMD], res[FF_IOCTL_OK]);
+	tap_ok(res[FF_CLONE_NS] == EPERM && res[FF_CLONE3] == ENOSYS &&
+	       res[FF_FORK] == 0 && res[FF_THREAD] == 0,
+	       "clone with a namespace: EPERM, clone3: ENOSYS; fork and threads work (%ld, %ld, %ld, %ld)",
+	       res[FF_CLONE_NS], res[FF_CLONE3], res[FF_FORK], res[FF_THREAD]);
+	tap_ok(res[FF_INT80] == -EPERM && res[FF_X32] == EPERM,
+	       "int $0x80 and x32 calls: EPERM, never a kill or a trap (%ld, %ld)",
+	       res[FF_INT80], res[FF_X32]);
+	munmap((void *)res, 4096);
+}
+
+/* The Seccomp lines of /proc/PID/status: mode, number of filters. */
+static bool seccomp_status(pid_t pid, long *mode, long *filters)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	*mode = *filters = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Seccomp:", 8))
+			*mode = strtol(line + 8, NULL, 10);
+		else if (!strncmp(line, "Seccomp_filters:", 16))
+			*filters = strtol(line + 16, NULL, 10);
+	}
+	fclose(f);
+	return true;
 }
 
 /* ---- the life of contexts: limits, factory death, domain death ---- */
@@ -804,6 +1312,22 @@ static void prepare_life(uint8_t *mem)
 	run.regs.rsp = U_STACK_TOP;
 	run.regs.rflags = 0x202;
 	memcpy(mem + sc + S_LRUN, &run, sizeof(run));
+	if (life_mode == LIFE_SMP) {
+		static const char *const start[] = {
+			u_smp0, u_smp1, u_tamper, u_args, u_read_data,
+		};
+		struct pvisor_vcpu_start v1 = {
+			.rip = gr_code_va(guest_life_vcpu1),
+			.rsp = GR_VA(GR_PFN_SCRATCH + 2),	/* pfn 11's top */
+			.pt_base_pfn = GR_PFN_L4,
+		};
+
+		memcpy(mem + sc + S_SMP_START, &v1, sizeof(v1));
+		for (size_t k = 0; k < PVT_ARRAY_SIZE(start); k++) {
+			run.regs.rip = uva(start[k]);
+			memcpy(mem + run_gpa(k), &run, sizeof(run));
+		}
+	}
 }
 
 /* Live processes running as nobody: factories and context processes. */
@@ -916,6 +1440,14 @@ static void test_factory_death(void)
 	       dom.contexts == 1 && dom.max_contexts == param_max_contexts(),
 	       "DOMAIN_GET counts the guest's context (%u of %u)",
 	       dom.contexts, dom.max_contexts);
+	{
+		long mode, filters;
+
+		seccomp_status(run.factory_pid, &mode, &filters);
+		tap_ok(run.factory_pid > 0 && mode == 2 && filters == 1,
+		       "the factory runs under its own filter (Seccomp %ld, filters %ld)",
+		       mode, filters);
+	}
 	if (run.factory_pid > 0) {
 		kill(run.factory_pid, SIGKILL);
 		gr_reap(run.factory_pid, GR_HANG_SECS);
@@ -967,8 +1499,54 @@ static void test_destroy_during(uint64_t mode, const char *what)
 	       what, info.contexts);
 }
 
+/*
+ * Two vCPUs run context A at once (a handshake through A's memory that
+ * neither side could finish alone), then vCPU 1's thread overwrites vCPU
+ * 0's trap stack: only A may suffer, B and the guest kernel run on.
+ */
+static void test_smp_context(void)
+{
+	struct pvisor_user_run r[5];
+	struct gr_run run;
+
+	life_mode = LIFE_SMP;
+	gr_vcpus(2);
+	gr_run(PREFIX "smp", guest_life_main, true, prepare_life, &run);
+	gr_vcpus(1);
+	for (size_t k = 0; k < PVT_ARRAY_SIZE(r); k++)
+		get_run(run.mem, k, &r[k]);
+	tap_ok(lres(run.mem, L_CREATE1) == 0 &&
+	       lres(run.mem, L_SMP_CREATE_B) == 0 && lres(run.mem, L_SMP_UP) == 0,
+	       "two vCPUs, contexts A and B (%lld, %lld, up %lld)",
+	       (long long)lres(run.mem, L_CREATE1),
+	       (long long)lres(run.mem, L_SMP_CREATE_B),
+	       (long long)lres(run.mem, L_SMP_UP));
+	tap_ok(lres(run.mem, L_SMP_RUN) == 0 && lres(run.mem, L_SMP_RUN + 1) == 0 &&
+	       r[0].reason == PVISOR_EXIT_SYSCALL && r[0].regs.rip == uva(u_smp0_after) &&
+	       r[1].reason == PVISOR_EXIT_SYSCALL && r[1].regs.rip == uva(u_smp1_after),
+	       "vCPU 0 and vCPU 1 run context A at once, each seeing the other's store (reasons %u, %u)",
+	       r[0].reason, r[1].reason);
+	tap_ok(lres(run.mem, L_SMP_RUN + 2) == 0 && r[2].reason == PVISOR_EXIT_SYSCALL,
+	       "vCPU 1's thread overwrote vCPU 0's trap stack (reason %u)",
+	       r[2].reason);
+	tap_ok(lres(run.mem, L_SMP_RUN + 3) == 0 &&
+	       (r[3].reason == PVISOR_EXIT_SYSCALL || r[3].reason == PVISOR_EXIT_TRAP ||
+		r[3].reason == PVISOR_EXIT_FAULT || r[3].reason == PVISOR_EXIT_GONE),
+	       "vCPU 0's next run of A ends in an exit of A's own (%lld, reason %u, signal %u)",
+	       (long long)lres(run.mem, L_SMP_RUN + 3), r[3].reason,
+	       r[3].host_signo);
+	tap_ok(lres(run.mem, L_SMP_RUN + 4) == 0 && r[4].reason == PVISOR_EXIT_SYSCALL &&
+	       r[4].regs.rdi == 0xbbbb0000bbbbULL,
+	       "context B runs on untouched (reason %u)", r[4].reason);
+	tap_ok(run.dom.state == PVISOR_DOMAIN_STATE_SHUTDOWN,
+	       "the guest kernel ran on and shut down (state %u: %s)",
+	       run.dom.state, run.dom.crash_reason);
+	gr_finish(&run);
+}
+
 static void test_life(const struct pvnl_info *base)
 {
+	test_smp_context();
 	test_limits(base);
 	test_factory_death();
 	test_destroy_during(LIFE_SPIN, "user code spinning");
@@ -980,10 +1558,11 @@ int main(void)
 {
 	struct pvnl_info base;
 
-	nl = gr_setup(PREFIX, 1 + 8 + 5 + 8 + 5 + 6 + 8 + 1 + 6 + 4 + 9 + 1,
+	nl = gr_setup(PREFIX, 5 + 1 + 8 + 5 + 8 + 5 + 6 + 8 + 4 + 18 + 1 + 6 + 6 + 4 + 10 + 1,
 		      &base);
 	read_life_cycles();
 	gr_factory(true);
+	test_factory_filter();
 	test_script();
 	test_life(&base);
 	gr_done(&base);

@@ -80,9 +80,12 @@ struct pvisor_ctx_flush {
 /*
  * FPU_GET/FPU_SET: the FPU/SSE/AVX state of the context's thread for
  * vCPU @vcpu at its last exit, as an XSAVE image in the standard
- * (uncompacted) format, xsave_size bytes (PVISOR_CTXOP_INFO). Only while
- * that thread is stopped at an exit (-EBUSY otherwise); FPU_SET's image
- * is checked as the host's sigreturn checks it (-EINVAL).
+ * (uncompacted) format, xsave_size bytes (PVISOR_CTXOP_INFO), holding
+ * the xsave_features components. Only while that thread is stopped at
+ * an exit (-EBUSY otherwise). FPU_SET ignores bytes 464-511 and refuses
+ * (-EINVAL) what XRSTOR would fault on: reserved MXCSR bits, XSTATE_BV
+ * bits outside xsave_features, a non-zero XCOMP_BV or reserved header
+ * byte. -EOPNOTSUPP on a host without XSAVE (xsave_size 0).
  */
 struct pvisor_ctx_fpu {
 	__u32 id;
@@ -100,7 +103,8 @@ struct pvisor_ctx_info {
 	__u32 nr_contexts;		/* in use now */
 	__u32 xsave_size;		/* bytes of an FPU_GET image */
 	__u32 pad;
-	__u64 xsave_features;		/* XCR0 bits present in the image */
+	__u64 xsave_features;		/* XCR0 bits present in the image:
+					 * x87, SSE, AVX, AVX-512 */
 };
 
 /* Guest user registers, in the order of Linux's struct pt_regs. */

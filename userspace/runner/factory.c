@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,6 +110,105 @@ static const struct sock_filter ctx_filter[] = {
 
 _Static_assert((PVISOR_CTX_TRAMPOLINE & 0xffffffffULL) + 4096 <= 0xffffffffULL,
 	       "the trampoline page must not straddle a 4 GiB boundary");
+
+#define JSET(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
+#define ALLOW_NR(nr)	JEQ((nr), 0, 1), RET(SECCOMP_RET_ALLOW)
+#define DENY		RET(SECCOMP_RET_ERRNO | EPERM)
+
+/* Every namespace flag of clone(2): the factory makes processes, no more. */
+#define CLONE_NAMESPACES	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+				 CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+				 CLONE_NEWNET)
+
+/*
+ * The factory's own filter, rule by rule (guest-processes.rst repeats
+ * it). Its children inherit it, so it allows everything a context
+ * process does before its own filter goes on, and the context filter
+ * stacks on it: of two filters the stricter answer wins (KILL before
+ * TRAP before ERRNO before ALLOW), so refusing with EPERM, never with a
+ * kill or a trap, leaves every answer of the context filter as it was.
+ *
+ *  0-2   any other ABI than x86-64 -> EPERM
+ *  3-5   x32 numbers -> EPERM
+ *  6-7   clone3 -> ENOSYS (its flags are in memory, out of the filter's
+ *        reach; glibc falls back to clone)
+ *  8-12  clone without namespace flags (fork, pthread_create) -> ALLOW;
+ *        with one -> EPERM
+ * 13-23  ioctl on fd 3 (the factory fd, and in a child the context fd)
+ *        with FACTORY_WAIT, CTX_THREAD, CTX_READY or CTX_TRAP (the low
+ *        halves: the kernel takes both as unsigned int) -> ALLOW; any
+ *        other ioctl -> EPERM
+ * 24-67  the calls of the factory's loop and of a context's set-up,
+ *        each -> ALLOW: close, close_range, dup2 (the context fd),
+ *        exit, exit_group, mmap, munmap, mprotect, madvise, brk (the
+ *        set-up and the start code's unmapping), rt_sigaction,
+ *        rt_sigprocmask, rt_sigreturn, sigaltstack (the trap signals),
+ *        rseq, set_robust_list, set_tid_address (glibc's thread areas
+ *        and their undoing), futex, gettid, getpid, restart_syscall, and
+ *        seccomp (the context filter)
+ *   68   anything else -> EPERM
+ * So the factory cannot open a file, a socket or a device, signal or
+ * trace a process, exec, make a namespace or change credentials.
+ */
+static const struct sock_filter factory_filter[] = {
+	/* 0 */ LOAD(DATA(arch)),
+	/* 1 */ JEQ(AUDIT_ARCH_X86_64, 1, 0),
+	/* 2 */ DENY,
+	/* 3 */ LOAD(DATA(nr)),
+	/* 4 */ JGE(__X32_SYSCALL_BIT, 0, 1),
+	/* 5 */ DENY,
+	/* 6 */ JEQ(SYS_clone3, 0, 1),
+	/* 7 */ RET(SECCOMP_RET_ERRNO | ENOSYS),
+	/* 8 */ JEQ(SYS_clone, 0, 4),			/* -> 13 */
+	/* 9 */ LOAD(DATA(args[0])),
+	/* 10 */ JSET(CLONE_NAMESPACES, 1, 0),		/* -> 12 */
+	/* 11 */ RET(SECCOMP_RET_ALLOW),
+	/* 12 */ DENY,
+	/* 13 */ JEQ(SYS_ioctl, 0, 10),			/* -> 24 */
+	/* 14 */ LOAD(DATA(args[0])),
+	/* 15 */ JEQ(FACTORY_FD, 0, 7),			/* -> 23 */
+	/* 16 */ LOAD(DATA(args[1])),
+	/* 17 */ JEQ(PVISOR_IOCTL_FACTORY_WAIT, 4, 0),	/* -> 22 */
+	/* 18 */ JEQ(PVISOR_IOCTL_CTX_THREAD, 3, 0),	/* -> 22 */
+	/* 19 */ JEQ(PVISOR_IOCTL_CTX_READY, 2, 0),	/* -> 22 */
+	/* 20 */ JEQ(PVISOR_IOCTL_CTX_TRAP, 1, 0),	/* -> 22 */
+	/* 21 */ DENY,
+	/* 22 */ RET(SECCOMP_RET_ALLOW),
+	/* 23 */ DENY,
+	/* 24 */ ALLOW_NR(SYS_close),
+	/* 26 */ ALLOW_NR(SYS_close_range),
+	/* 28 */ ALLOW_NR(SYS_dup2),
+	/* 30 */ ALLOW_NR(SYS_exit),
+	/* 32 */ ALLOW_NR(SYS_exit_group),
+	/* 34 */ ALLOW_NR(SYS_mmap),
+	/* 36 */ ALLOW_NR(SYS_munmap),
+	/* 38 */ ALLOW_NR(SYS_mprotect),
+	/* 40 */ ALLOW_NR(SYS_madvise),
+	/* 42 */ ALLOW_NR(SYS_brk),
+	/* 44 */ ALLOW_NR(SYS_rt_sigaction),
+	/* 46 */ ALLOW_NR(SYS_rt_sigprocmask),
+	/* 48 */ ALLOW_NR(SYS_rt_sigreturn),
+	/* 50 */ ALLOW_NR(SYS_sigaltstack),
+	/* 52 */ ALLOW_NR(SYS_rseq),
+	/* 54 */ ALLOW_NR(SYS_set_robust_list),
+	/* 56 */ ALLOW_NR(SYS_set_tid_address),
+	/* 58 */ ALLOW_NR(SYS_futex),
+	/* 60 */ ALLOW_NR(SYS_gettid),
+	/* 62 */ ALLOW_NR(SYS_getpid),
+	/* 64 */ ALLOW_NR(SYS_restart_syscall),
+	/* 66 */ ALLOW_NR(SYS_seccomp),
+	/* 68 */ DENY,
+};
+
+int factory_confine(void)
+{
+	struct sock_fprog prog = {
+		.len = sizeof(factory_filter) / sizeof(factory_filter[0]),
+		.filter = (struct sock_filter *)factory_filter,
+	};
+
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -1 : 0;
+}
 
 /* The kernel's struct sigaction for rt_sigaction(2), with sa_restorer. */
 struct kernel_sigaction {
@@ -299,7 +399,8 @@ pid_t factory_start(uint32_t domid, uint32_t nr_vcpus, uid_t id)
 	if (write(ready[1], &err, sizeof(err)) != sizeof(err) || err)
 		_exit(1);
 	if (syscall(SYS_close_range, FACTORY_FD + 1, ~0U, 0) ||
-	    syscall(SYS_close_range, 0, FACTORY_FD - 1, 0))
+	    syscall(SYS_close_range, 0, FACTORY_FD - 1, 0) ||
+	    factory_confine())
 		_exit(1);
 	serve();
 }

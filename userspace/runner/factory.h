@@ -22,6 +22,13 @@
  */
 pid_t factory_start(uint32_t domid, uint32_t nr_vcpus, uid_t id);
 
+/*
+ * Install the factory's seccomp filter on the calling thread (it needs
+ * no_new_privs). factory_start() does it once the factory holds only its
+ * factory fd; a test uses it to try the filter. Returns 0 or -1 (errno).
+ */
+int factory_confine(void);
+
 /* Exit statuses of a context process that could not start. */
 #define FACTORY_CTX_SETUP_FAILED	120
 #define FACTORY_CTX_THREAD_FAILED	121
