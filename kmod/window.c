@@ -323,7 +323,7 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 		ret = queue_reset(vmf);
 	else
 		ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
-					  page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
+					  page_to_pfn(walk.frame),
 					  guest_prot(walk.writable, walk.executable));
 out_unlock:
 	up_read(&w->zap_lock);
@@ -350,7 +350,7 @@ static vm_fault_t window_mkwrite(struct vm_fault *vmf)
 	down_read(&w->zap_lock);
 	ret = guest_translate(vmf, &walk);
 	if (!ret && pte_pfn(vmf->orig_pte) !=
-		    page_to_pfn(runner->dom->mem.p2m[walk.pfn])) {
+		    page_to_pfn(walk.frame)) {
 		zap_vma_ptes(vmf->vma, vmf->address, PAGE_SIZE);
 		ret = VM_FAULT_NOPAGE;
 	}
