@@ -202,16 +202,20 @@ static int attach(struct pvnl *nl, uint32_t id, const char *name,
 	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
 	static char buf[INPUT_CHUNK];
 	struct pvnl_domain dom;
+	bool first = true;
 	char *esc;
 	ssize_t n;
 	int ret;
 
-	for (;;) {
+	for (;; first = false) {
 		ret = pvnl_domain_get(nl, id, name, &dom);
 		if (ret == -ENOENT)
 			return 0;
 		if (ret)
 			return ret;
+		/* Input for a guest that stopped before we came is an error. */
+		if (first && !tty && stopped(dom.state))
+			return -EPIPE;
 		ret = drain(nl, id, name, offset);
 		if (ret == -ENOENT)
 			return 0;
