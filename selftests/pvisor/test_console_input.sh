@@ -8,9 +8,9 @@
 # losing input and that VIRQ_CONSOLE fired. Input for a stopped domain,
 # and for one that does not exist, is refused with a clear error.
 #
-# The interactive mode (a terminal, raw, Ctrl-]) is not exercised here:
-# it needs a pty, and the test host's busybox has neither script nor
-# python3; only the non-tty path runs.
+# The interactive mode (a terminal, raw, Ctrl-]) needs a pty, and the
+# test host's busybox has neither script nor python3: test_console_tty.c
+# drives it on a pty of its own, and the netlink limits too.
 #
 # Runs in the QEMU test host (busybox sh, pvisor.ko loaded, pvctl and
 # pvrun in PATH, the guests in /guest). TAP 13, the plan at the end.

@@ -338,13 +338,17 @@ const char *pvnl_error_msg(const struct pvnl *nl)
 	return nl->errmsg;
 }
 
-struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
+/* A request with room for @payload bytes of attributes (0: the default). */
+static struct nl_msg *msg_new_sized(struct pvnl *nl, uint8_t cmd, int flags,
+				    size_t payload)
 {
 	struct nl_msg *msg;
 
 	/* Every operation starts here: forget the previous explanation. */
 	nl->errmsg[0] = '\0';
-	msg = nlmsg_alloc();
+	msg = payload ? nlmsg_alloc_size(payload + NLMSG_HDRLEN + GENL_HDRLEN +
+					 NLA_HDRLEN + 64) :
+			nlmsg_alloc();
 	if (!msg) {
 		errno = ENOMEM;
 		return NULL;
@@ -356,6 +360,11 @@ struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
 		return NULL;
 	}
 	return msg;
+}
+
+struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
+{
+	return msg_new_sized(nl, cmd, flags, 0);
 }
 
 /*
@@ -799,7 +808,9 @@ ssize_t pvnl_console_write(struct pvnl *nl, uint32_t id, const char *name,
 	struct nl_msg *msg;
 	int ret;
 
-	msg = pvnl_msg_new(nl, PVISOR_CMD_CONSOLE_WRITE, 0);
+	/* The default message is a page: too small for a full write. */
+	msg = msg_new_sized(nl, PVISOR_CMD_CONSOLE_WRITE, 0,
+			    len + PVISOR_NAME_MAX + 16);
 	if (!msg)
 		return -errno;
 	ret = put_selector(msg, id, name);
