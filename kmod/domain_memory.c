@@ -167,9 +167,9 @@ int pvisor_domain_memory_open(const struct pvisor_domain_memory __user *uarg)
 	 * space only this fd's mappings use. On success the fd owns dmf
 	 * and our reference.
 	 */
-	fd = anon_inode_getfd_secure("[pvisor-domain-memory]",
-				     &domain_memory_fops, dmf,
-				     O_RDWR | O_CLOEXEC, NULL);
+	fd = pvisor_anon_inode_getfd_own("[pvisor-domain-memory]",
+					 &domain_memory_fops, dmf,
+					 O_RDWR | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	kfree(dmf);

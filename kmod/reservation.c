@@ -223,12 +223,14 @@ unsigned long pvisor_reservation_current(const struct pvisor_reservation *res)
  * Return: the cookie for pvisor_p2m_read_unlock().
  */
 int pvisor_p2m_read_lock(void)
+	__acquires(&p2m_srcu)
 {
 	return srcu_read_lock(&p2m_srcu);
 }
 
 /** pvisor_p2m_read_unlock() - leave a P2M read-side section */
 void pvisor_p2m_read_unlock(int idx)
+	__releases(&p2m_srcu)
 {
 	srcu_read_unlock(&p2m_srcu, idx);
 }

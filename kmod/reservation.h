@@ -38,8 +38,8 @@ int pvisor_reservation_alloc(struct pvisor_reservation *res,
 void pvisor_reservation_free(struct pvisor_reservation *res);
 unsigned long pvisor_reservation_current(const struct pvisor_reservation *res);
 
-int pvisor_p2m_read_lock(void);
-void pvisor_p2m_read_unlock(int idx);
+int pvisor_p2m_read_lock(void) __acquires(p2m_srcu);
+void pvisor_p2m_read_unlock(int idx) __releases(p2m_srcu);
 void pvisor_p2m_sync(void);
 struct page *pvisor_p2m_frame(const struct pvisor_reservation *res, u64 pfn);
 
