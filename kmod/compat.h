@@ -8,6 +8,9 @@
 #ifndef PVISOR_COMPAT_H
 #define PVISOR_COMPAT_H
 
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
@@ -59,5 +62,32 @@ pvisor_dumpit_attrs(const struct genl_dumpit_info *info)
 	return info->attrs;
 }
 #endif
+
+/*
+ * An anonymous fd with an inode of its own (so an address space of its
+ * own): 6.1 exports anon_inode_getfd_secure(); later kernels renamed it
+ * and export only the file variant, anon_inode_create_getfile().
+ */
+static inline int pvisor_anon_inode_getfd_own(const char *name,
+					      const struct file_operations *fops,
+					      void *priv, int flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	struct file *file;
+	int fd = get_unused_fd_flags(flags);
+
+	if (fd < 0)
+		return fd;
+	file = anon_inode_create_getfile(name, fops, priv, flags, NULL);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+#else
+	return anon_inode_getfd_secure(name, fops, priv, flags, NULL);
+#endif
+}
 
 #endif /* PVISOR_COMPAT_H */

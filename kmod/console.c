@@ -8,13 +8,24 @@
  * hostile guest costs the host a bounded amount of work; what it writes
  * beyond that is dropped and counted.
  *
+ * Input goes the other way, through a second ring of
+ * PVISOR_CONSOLE_INPUT_SIZE bytes: Domain0 writes (PVISOR_CMD_CONSOLE_WRITE,
+ * `pvctl console`), the guest reads with CONSOLEIO_READ. Nothing is ever
+ * dropped there: a write that does not fit takes what does and reports
+ * it, and the writer sends the rest later, so a guest that never reads
+ * only makes Domain0 wait. A guest read copies out before it consumes,
+ * so bytes a bad buffer could not take stay for the next read.
+ *
  * Locking: con->lock, a spinlock, innermost; held only to copy bytes.
+ * con->read_lock, a mutex outside it, keeps two vCPUs from reading the
+ * same input bytes.
  */
 
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "console.h"
@@ -26,9 +37,16 @@
 int pvisor_console_init(struct pvisor_console *con)
 {
 	spin_lock_init(&con->lock);
+	mutex_init(&con->read_lock);
 	con->ring = vzalloc(PVISOR_CONSOLE_SIZE);
 	if (!con->ring)
 		return -ENOMEM;
+	con->input = kzalloc(PVISOR_CONSOLE_INPUT_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!con->input) {
+		vfree(con->ring);
+		con->ring = NULL;
+		return -ENOMEM;
+	}
 	con->tokens = PVISOR_CONSOLE_SIZE;
 	con->refilled = get_jiffies_64();
 	return 0;
@@ -39,6 +57,8 @@ void pvisor_console_free(struct pvisor_console *con)
 {
 	vfree(con->ring);
 	con->ring = NULL;
+	kfree(con->input);
+	con->input = NULL;
 }
 
 /* Caller holds con->lock. */
@@ -110,4 +130,73 @@ size_t pvisor_console_read(struct pvisor_console *con, u64 *offset,
 	memcpy(buf + first, con->ring, take - first);
 	spin_unlock(&con->lock);
 	return take;
+}
+
+/**
+ * pvisor_console_input_write() - queue console input for the guest
+ * @con: the console
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: bytes queued: all of them, or what fitted (0 when full).
+ */
+size_t pvisor_console_input_write(struct pvisor_console *con,
+				  const char *buf, size_t len)
+{
+	size_t take, pos, first;
+
+	spin_lock(&con->lock);
+	take = min_t(u64, len,
+		     PVISOR_CONSOLE_INPUT_SIZE - (con->in_prod - con->in_cons));
+	pos = con->in_prod % PVISOR_CONSOLE_INPUT_SIZE;
+	first = min(take, PVISOR_CONSOLE_INPUT_SIZE - pos);
+	memcpy(con->input + pos, buf, first);
+	memcpy(con->input, buf + first, take - first);
+	con->in_prod += take;
+	spin_unlock(&con->lock);
+	return take;
+}
+
+/**
+ * pvisor_console_input_read() - CONSOLEIO_READ: hand input to the guest
+ * @con: the console
+ * @ubuf: the guest's buffer, checked to lie in its window
+ * @len: its size, at most PVISOR_CONSOLE_INPUT_SIZE
+ *
+ * Return: bytes read (0 when there is no input), -EFAULT (the buffer
+ * could not take them: they stay queued), -ENOMEM, -EINTR.
+ */
+long pvisor_console_input_read(struct pvisor_console *con, char __user *ubuf,
+			       size_t len)
+{
+	size_t take, pos, first;
+	char *copy;
+	long ret;
+
+	copy = kmalloc(PVISOR_CONSOLE_INPUT_SIZE, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	ret = -EINTR;
+	if (mutex_lock_killable(&con->read_lock))
+		goto out_free;
+
+	spin_lock(&con->lock);
+	take = min_t(u64, len, con->in_prod - con->in_cons);
+	pos = con->in_cons % PVISOR_CONSOLE_INPUT_SIZE;
+	first = min(take, PVISOR_CONSOLE_INPUT_SIZE - pos);
+	memcpy(copy, con->input + pos, first);
+	memcpy(copy + first, con->input, take - first);
+	spin_unlock(&con->lock);
+
+	ret = -EFAULT;
+	if (!copy_to_user(ubuf, copy, take)) {
+		spin_lock(&con->lock);
+		con->in_cons += take;
+		spin_unlock(&con->lock);
+		ret = take;
+	}
+	mutex_unlock(&con->read_lock);
+out_free:
+	kfree(copy);
+	return ret;
 }

@@ -114,7 +114,7 @@ static vm_fault_t ctx_window_fault(struct vm_fault *vmf)
 	}
 	/* Writable only once dirty: the first write must set D. */
 	ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
-				  page_to_pfn(ctx->dom->mem.p2m[walk.pfn]),
+				  page_to_pfn(walk.frame),
 				  vm_get_page_prot(VM_SHARED | VM_READ |
 					(walk.writable && walk.dirty ? VM_WRITE : 0) |
 					(walk.executable ? VM_EXEC : 0)));
@@ -134,7 +134,7 @@ static vm_fault_t ctx_window_mkwrite(struct vm_fault *vmf)
 	ret = translate(vmf, true, &walk);
 	if (!ret)
 		ret = pvisor_shadow_recheck_write(vmf,
-				page_to_pfn(ctx->dom->mem.p2m[walk.pfn]));
+				page_to_pfn(walk.frame));
 	up_read(&ctx->zap_lock);
 	return ret;
 }

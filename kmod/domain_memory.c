@@ -12,11 +12,20 @@
  * DOMAIN_DEL: they return to the host when the last mapping goes.
  * Offsets are guest physical addresses; frames are inserted on first
  * touch, straight from the P2M.
+ *
+ * A frame the guest gives back (ballooning, memory_op.c) must leave
+ * Domain0's mappings too. Each fd therefore has an inode of its own, and
+ * so an address space of its own, and is listed in the domain's
+ * reservation once mapped; pvisor_domain_memory_zap() unmaps the page
+ * from every listed fd. A fault inserts inside the P2M read lock, so the
+ * zap, which runs after pvisor_p2m_sync(), always comes after it; a
+ * fault at a given-back pfn gets SIGBUS.
  */
 
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <pvisor/device.h>
 
@@ -24,15 +33,31 @@
 #include "domain.h"
 #include "domain_memory.h"
 
+/* One fd: its domain and its place on the reservation's list. */
+struct domain_memory_file {
+	struct pvisor_domain *dom;	/* a reference */
+	struct file *file;		/* no reference: it owns us */
+	struct list_head node;		/* on dom->mem.mappers, once mapped */
+	bool listed;			/* under dom->mem.mappers_lock */
+};
+
 static vm_fault_t domain_memory_fault(struct vm_fault *vmf)
 {
-	struct pvisor_domain *dom = vmf->vma->vm_private_data;
+	struct domain_memory_file *dmf = vmf->vma->vm_private_data;
+	struct pvisor_domain *dom = dmf->dom;
+	struct page *frame;
+	vm_fault_t ret;
+	int idx;
 
 	/* mmap() checked the range; a failed mremap() cannot grow it. */
 	if (WARN_ON_ONCE(vmf->pgoff >= dom->mem.nr_frames))
 		return VM_FAULT_SIGBUS;
-	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      page_to_pfn(dom->mem.p2m[vmf->pgoff]));
+	idx = pvisor_p2m_read_lock();
+	frame = pvisor_p2m_frame(&dom->mem, vmf->pgoff);
+	ret = frame ? vmf_insert_pfn(vmf->vma, vmf->address,
+				     page_to_pfn(frame)) : VM_FAULT_SIGBUS;
+	pvisor_p2m_read_unlock(idx);
+	return ret;
 }
 
 static const struct vm_operations_struct domain_memory_vm_ops = {
@@ -41,7 +66,8 @@ static const struct vm_operations_struct domain_memory_vm_ops = {
 
 static int domain_memory_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct pvisor_domain *dom = file->private_data;
+	struct domain_memory_file *dmf = file->private_data;
+	struct pvisor_domain *dom = dmf->dom;
 	unsigned long pages = vma_pages(vma);
 
 	/* A private copy would be a snapshot nobody asked for. */
@@ -59,14 +85,48 @@ static int domain_memory_mmap(struct file *file, struct vm_area_struct *vma)
 	pvisor_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
 				 VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &domain_memory_vm_ops;
-	vma->vm_private_data = dom;
+	vma->vm_private_data = dmf;
+
+	mutex_lock(&dom->mem.mappers_lock);
+	if (!dmf->listed) {
+		dmf->file = file;
+		list_add(&dmf->node, &dom->mem.mappers);
+		dmf->listed = true;
+	}
+	mutex_unlock(&dom->mem.mappers_lock);
 	return 0;
 }
 
 static int domain_memory_release(struct inode *inode, struct file *file)
 {
-	pvisor_domain_put(file->private_data);
+	struct domain_memory_file *dmf = file->private_data;
+	struct pvisor_domain *dom = dmf->dom;
+
+	mutex_lock(&dom->mem.mappers_lock);
+	if (dmf->listed)
+		list_del(&dmf->node);
+	mutex_unlock(&dom->mem.mappers_lock);
+	kfree(dmf);
+	pvisor_domain_put(dom);
 	return 0;
+}
+
+/**
+ * pvisor_domain_memory_zap() - take a guest page out of Domain0's mappings
+ * @dom: the domain
+ * @pfn: the page, whose P2M entry is already gone and synced
+ *
+ * Sleeps. When it returns no Domain0 mapping reaches the old frame.
+ */
+void pvisor_domain_memory_zap(struct pvisor_domain *dom, u64 pfn)
+{
+	struct domain_memory_file *dmf;
+
+	mutex_lock(&dom->mem.mappers_lock);
+	list_for_each_entry(dmf, &dom->mem.mappers, node)
+		unmap_mapping_range(dmf->file->f_mapping,
+				    (loff_t)pfn << PAGE_SHIFT, PAGE_SIZE, 1);
+	mutex_unlock(&dom->mem.mappers_lock);
 }
 
 static const struct file_operations domain_memory_fops = {
@@ -86,6 +146,7 @@ static const struct file_operations domain_memory_fops = {
 int pvisor_domain_memory_open(const struct pvisor_domain_memory __user *uarg)
 {
 	struct pvisor_domain_memory arg;
+	struct domain_memory_file *dmf;
 	struct pvisor_domain *dom;
 	int fd;
 
@@ -95,10 +156,24 @@ int pvisor_domain_memory_open(const struct pvisor_domain_memory __user *uarg)
 	if (IS_ERR(dom))
 		return PTR_ERR(dom);
 
-	/* On success the fd owns our reference. */
-	fd = anon_inode_getfd("pvisor-domain-memory", &domain_memory_fops,
-			      dom, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		pvisor_domain_put(dom);
+	fd = -ENOMEM;
+	dmf = kzalloc(sizeof(*dmf), GFP_KERNEL_ACCOUNT);
+	if (!dmf)
+		goto err_put;
+	dmf->dom = dom;
+
+	/*
+	 * An inode of its own, so that the zap unmaps through an address
+	 * space only this fd's mappings use. On success the fd owns dmf
+	 * and our reference.
+	 */
+	fd = pvisor_anon_inode_getfd_own("[pvisor-domain-memory]",
+					 &domain_memory_fops, dmf,
+					 O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	kfree(dmf);
+err_put:
+	pvisor_domain_put(dom);
 	return fd;
 }

@@ -108,6 +108,59 @@ void pvisor_grants_teardown(struct pvisor_domain *dom)
 	spin_unlock(&dom->grants.lock);
 }
 
+/**
+ * pvisor_grants_freeze() - hold a domain's grant table still
+ * @dom: the domain
+ *
+ * While frozen no table frame is added and no grant is pinned, so
+ * pvisor_grants_frame_busy() stays true or false until the thaw; that is
+ * what lets memory_op.c give a frame back. Sleeps (setup_lock); the
+ * spinlock is held until pvisor_grants_thaw(): do not sleep in between.
+ */
+void pvisor_grants_freeze(struct pvisor_domain *dom)
+	__acquires(&dom->grants.lock)
+{
+	mutex_lock(&dom->grants.setup_lock);
+	spin_lock(&dom->grants.lock);
+}
+
+/** pvisor_grants_thaw() - undo pvisor_grants_freeze() */
+void pvisor_grants_thaw(struct pvisor_domain *dom)
+	__releases(&dom->grants.lock)
+{
+	spin_unlock(&dom->grants.lock);
+	mutex_unlock(&dom->grants.setup_lock);
+}
+
+/**
+ * pvisor_grants_frame_busy() - is a guest frame in the grant machinery?
+ * @dom: a domain whose grant table is frozen
+ * @pfn: one of its pfns
+ *
+ * Costs a look at every active entry: at most max_grant_frames * 512.
+ *
+ * Return: true if @pfn is a grant-table frame or the frame of a grant
+ * in use (a copy or a Domain0 mapping).
+ */
+bool pvisor_grants_frame_busy(struct pvisor_domain *dom, u64 pfn)
+{
+	struct pvisor_grant_table *gt = &dom->grants;
+	u32 i, j;
+
+	lockdep_assert_held(&gt->lock);
+	for (i = 0; i < gt->nr_frames; i++)
+		if (gt->pfns[i] == pfn)
+			return true;
+	if (!gt->in_use)
+		return false;
+	for (i = 0; i < gt->nr_frames; i++)
+		for (j = 0; j < ENTRIES_PER_FRAME; j++)
+			if (gt->active[i][j].readers &&
+			    gt->active[i][j].pfn == pfn)
+				return true;
+	return false;
+}
+
 /** pvisor_grants_free() - free the table's module memory, at release */
 void pvisor_grants_free(struct pvisor_domain *dom)
 {
@@ -175,7 +228,8 @@ static int pin_locked(struct pvisor_domain *dom, u32 ref, u32 grantee,
 			ret = PVISOR_GNTST_GENERAL_ERROR;
 			goto out;
 		}
-		if (!act->readers && copy.frame >= dom->mem.nr_frames) {
+		if (!act->readers &&
+		    !pvisor_p2m_frame(&dom->mem, copy.frame)) {
 			ret = PVISOR_GNTST_GENERAL_ERROR;	/* not its frame */
 			goto out;
 		}
@@ -301,7 +355,8 @@ static int setup_frames(struct pvisor_domain *dom, const u64 *pfns, u32 nr)
 				ret = PVISOR_GNTST_GENERAL_ERROR;
 			continue;
 		}
-		if (pfns[i] >= dom->mem.nr_frames)
+		/* setup_lock keeps a frame from being given back meanwhile. */
+		if (!pvisor_p2m_frame(&dom->mem, pfns[i]))
 			ret = PVISOR_GNTST_BAD_PAGE;
 		for (j = 0; j < i; j++)
 			if (pfns[j] == pfns[i])
@@ -412,10 +467,9 @@ static int copy_side_begin(struct pvisor_domain *dom, struct copy_side *side,
 	}
 	if (!names_self(dom, ptr->domid))
 		return PVISOR_GNTST_PERMISSION_DENIED;
-	if (ptr->u.gmfn >= dom->mem.nr_frames)
-		return PVISOR_GNTST_BAD_PAGE;
-	side->page = dom->mem.p2m[ptr->u.gmfn];
-	return PVISOR_GNTST_OKAY;
+	/* copy_one() holds the P2M read lock until it is done with it. */
+	side->page = pvisor_p2m_frame(&dom->mem, ptr->u.gmfn);
+	return side->page ? PVISOR_GNTST_OKAY : PVISOR_GNTST_BAD_PAGE;
 }
 
 static void copy_side_end(struct copy_side *side)
@@ -430,17 +484,18 @@ static s16 copy_one(struct pvisor_domain *dom,
 {
 	struct copy_side src, dst;
 	void *from, *to;
-	int ret;
+	int ret, idx;
 
 	if (op->flags & ~(PVISOR_GNTCOPY_SOURCE_GREF |
 			  PVISOR_GNTCOPY_DEST_GREF) ||
 	    !pvisor_grant_range_ok(op->source.offset, op->len) ||
 	    !pvisor_grant_range_ok(op->dest.offset, op->len))
 		return PVISOR_GNTST_BAD_COPY_ARG;
+	idx = pvisor_p2m_read_lock();
 	ret = copy_side_begin(dom, &src, &op->source,
 			      op->flags & PVISOR_GNTCOPY_SOURCE_GREF, false);
 	if (ret)
-		return ret;
+		goto out_unlock;
 	ret = copy_side_begin(dom, &dst, &op->dest,
 			      op->flags & PVISOR_GNTCOPY_DEST_GREF, true);
 	if (ret)
@@ -455,6 +510,8 @@ static s16 copy_one(struct pvisor_domain *dom,
 	copy_side_end(&dst);
 out_src:
 	copy_side_end(&src);
+out_unlock:
+	pvisor_p2m_read_unlock(idx);
 	return ret;
 }
 

@@ -54,6 +54,9 @@ bool pvisor_grant_params_ok(void);
 void pvisor_grants_init(struct pvisor_domain *dom);
 void pvisor_grants_teardown(struct pvisor_domain *dom);
 void pvisor_grants_free(struct pvisor_domain *dom);
+void pvisor_grants_freeze(struct pvisor_domain *dom);
+void pvisor_grants_thaw(struct pvisor_domain *dom);
+bool pvisor_grants_frame_busy(struct pvisor_domain *dom, u64 pfn);
 
 int pvisor_grant_begin(struct pvisor_grant_use *use, u32 domid, u32 ref,
 		       u32 grantee, bool write);

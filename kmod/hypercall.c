@@ -36,6 +36,7 @@
 #include "time.h"
 #include "domain.h"
 #include "hypercall.h"
+#include "memory_op.h"
 #include "mmu.h"
 #include "multicall.h"
 #include "runner.h"
@@ -90,6 +91,8 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(sizeof(struct pvisor_user_run) != 208);
 	BUILD_BUG_ON(offsetof(struct pvisor_user_run, reason) != 176);
 	BUILD_BUG_ON(sizeof(struct pvisor_factory_attach) != 8);
+	BUILD_BUG_ON(sizeof(struct pvisor_memory_reservation) != 32);
+	BUILD_BUG_ON(offsetof(struct pvisor_memory_reservation, domid) != 24);
 	BUILD_BUG_ON(PVISOR_HC_RUN_USER >= PVISOR_NR_HYPERCALLS);
 }
 
@@ -112,6 +115,18 @@ static long hc_version(const struct pvisor_hc_args *args)
 	return (PVISOR_VERSION_MAJOR << 16) | PVISOR_VERSION_MINOR;
 }
 
+/* console_io(READ, count, buffer): returns the input bytes read. */
+static long console_read(struct pvisor_domain *dom, u64 count, u64 buf)
+{
+	count = min_t(u64, count, PVISOR_CONSOLE_INPUT_SIZE);
+	if (!count)
+		return 0;
+	if (!pvisor_guest_range_ok(buf, count))
+		return -EFAULT;
+	return pvisor_console_input_read(&dom->console, (char __user *)buf,
+					 count);
+}
+
 /* console_io(WRITE, count, buffer): returns the bytes consumed. */
 static long hc_console_io(struct pvisor_domain *dom,
 			  const struct pvisor_hc_args *args)
@@ -120,6 +135,8 @@ static long hc_console_io(struct pvisor_domain *dom,
 	char *copy;
 	long ret;
 
+	if (args->a[0] == PVISOR_CONSOLEIO_READ)
+		return console_read(dom, count, buf);
 	if (args->a[0] != PVISOR_CONSOLEIO_WRITE)
 		return -EINVAL;
 	count = min_t(u64, count, PVISOR_CONSOLE_WRITE_MAX);
@@ -170,21 +187,6 @@ static long hc_sched_op(struct pvisor_domain *dom, struct pvisor_vcpu *vcpu,
 	}
 }
 
-/* memory_op(cmd, domid): the reservation's size, in pages. */
-static long hc_memory_op(struct pvisor_domain *dom,
-			 const struct pvisor_hc_args *args)
-{
-	if (args->a[1] != 0)
-		return -EPERM;	/* only its own domain */
-	switch (args->a[0]) {
-	case PVISOR_MEMOP_CURRENT_RESERVATION:
-	case PVISOR_MEMOP_MAXIMUM_RESERVATION:
-		return dom->mem.nr_frames;
-	default:
-		return -EINVAL;
-	}
-}
-
 /**
  * pvisor_hypercall_dispatch() - run one hypercall for a vCPU
  * @runner: the caller's runner
@@ -208,7 +210,7 @@ long pvisor_hypercall_dispatch(struct pvisor_runner *runner,
 	case PVISOR_HC_SCHED_OP:
 		return hc_sched_op(dom, vcpu, args);
 	case PVISOR_HC_MEMORY_OP:
-		return hc_memory_op(dom, args);
+		return pvisor_hc_memory_op(runner, args);
 	case PVISOR_HC_MULTICALL:
 		return pvisor_hc_multicall(runner, vcpu, args);
 	case PVISOR_HC_MMU_UPDATE:

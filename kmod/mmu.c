@@ -69,7 +69,10 @@ static int apply_update(struct pvisor_domain *dom,
 		return -EINVAL;
 	if (pfn >= dom->mem.nr_frames)
 		return -EINVAL;
-	pvisor_pt_write(dom, pfn, (gpa & ~PAGE_MASK) / sizeof(u64), req->val);
+	/* A frame the guest gave back is no table. */
+	if (!pvisor_pt_write(dom, pfn, (gpa & ~PAGE_MASK) / sizeof(u64),
+			     req->val))
+		return -EINVAL;
 	return 0;
 }
 
@@ -247,7 +250,8 @@ long pvisor_hc_update_va_mapping(struct pvisor_runner *runner,
 				walk.status != PVISOR_WALK_NOT_PRESENT))
 		return -EINVAL;
 
-	pvisor_pt_write(runner->dom, walk.table_pfn, walk.index, val);
+	if (!pvisor_pt_write(runner->dom, walk.table_pfn, walk.index, val))
+		return -EINVAL;	/* the table was given back meanwhile */
 	if (flags & PVISOR_UVMF_TLB_FLUSH)
 		pvisor_window_flush_all(runner);
 	else

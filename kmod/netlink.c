@@ -59,6 +59,14 @@ static const struct nla_policy console_read_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
 };
 
+/* CONSOLE_WRITE names a domain and carries the input. */
+static const struct nla_policy console_write_policy[PVISOR_A_DOMAIN_MAX + 1] = {
+	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
+	[PVISOR_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING, .len = PVISOR_NAME_MAX - 1 },
+	[PVISOR_A_DOMAIN_CONSOLE_DATA] = { .type = NLA_BINARY,
+					   .len = PVISOR_CONSOLE_INPUT_SIZE },
+};
+
 /* DOMAIN_SHUTDOWN names a domain and, optionally, how it shuts down. */
 static const struct nla_policy domain_shutdown_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_ID] = NLA_POLICY_RANGE(NLA_U32, 1, PVISOR_DOMID_MAX),
@@ -105,8 +113,11 @@ static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 			      PVISOR_A_DOMAIN_PAD) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_VCPUS, dom->nr_vcpus) ||
 	    fill_status(skb, dom) ||
-	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_FRAMES, dom->mem.nr_frames,
+	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_FRAMES,
+			      pvisor_reservation_current(&dom->mem),
 			      PVISOR_A_DOMAIN_PAD) ||
+	    nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_MAX_FRAMES,
+			      dom->mem.nr_frames, PVISOR_A_DOMAIN_PAD) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_CONTEXTS,
 			pvisor_contexts_count(dom)) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_MAX_CONTEXTS, dom->contexts.max))
@@ -584,6 +595,62 @@ err_free:
 	return ret;
 }
 
+/*
+ * Queue CONSOLE_DATA as the domain's console input and raise its
+ * VIRQ_CONSOLE. The reply's CONSOLE_WRITTEN says how much fitted; a
+ * stopped or dying domain reads nothing any more and gets EPIPE.
+ */
+static int console_write_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *data = info->attrs[PVISOR_A_DOMAIN_CONSOLE_DATA];
+	struct pvisor_domain_status status;
+	struct pvisor_domain *dom;
+	struct sk_buff *reply;
+	size_t written;
+	void *hdr;
+	int ret;
+
+	if (!data) {
+		NL_SET_ERR_MSG(info->extack, "console-data is required");
+		return -EINVAL;
+	}
+	dom = selected_domain(info);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	pvisor_domain_status(dom, &status);
+	ret = -EPIPE;
+	if (pvisor_domain_dying(dom) ||
+	    status.state == PVISOR_DOMAIN_STATE_SHUTDOWN ||
+	    status.state == PVISOR_DOMAIN_STATE_CRASHED) {
+		NL_SET_ERR_MSG(info->extack, "the domain has stopped: nothing reads its console");
+		goto out_put;
+	}
+	ret = -ENOMEM;
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		goto out_put;
+	written = pvisor_console_input_write(&dom->console, nla_data(data),
+					     nla_len(data));
+	if (written)
+		pvisor_evtchn_raise_virq(&dom->vcpus[0], PVISOR_VIRQ_CONSOLE);
+
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(reply, info, &pvisor_family, 0,
+				PVISOR_CMD_CONSOLE_WRITE);
+	if (!hdr || nla_put_u32(reply, PVISOR_A_DOMAIN_ID, dom->id) ||
+	    nla_put_u32(reply, PVISOR_A_DOMAIN_CONSOLE_WRITTEN, written)) {
+		nlmsg_free(reply);
+		goto out_put;
+	}
+	genlmsg_end(reply, hdr);
+	pvisor_domain_put(dom);
+	return genlmsg_reply(reply, info);
+
+out_put:
+	pvisor_domain_put(dom);
+	return ret;
+}
+
 /* Run @change on the selected domain; tell listeners if it worked. */
 static int change_domain(struct genl_info *info,
 			 int (*change)(struct pvisor_domain *dom,
@@ -790,6 +857,12 @@ static const struct genl_ops pvisor_ops[] = {
 		.dumpit = evtchn_get_dumpit,
 		.done = list_done,
 		.policy = domain_select_policy,
+		.maxattr = PVISOR_A_DOMAIN_MAX,
+	},
+	{
+		.cmd = PVISOR_CMD_CONSOLE_WRITE,
+		.doit = console_write_doit,
+		.policy = console_write_policy,
 		.maxattr = PVISOR_A_DOMAIN_MAX,
 	},
 };

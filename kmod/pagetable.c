@@ -9,6 +9,10 @@
  * does not own. The guest can rewrite its tables under our feet; every
  * entry is read once, and a torn view only ever yields a walk the guest
  * could have asked for anyway.
+ *
+ * A pfn the guest gave back (ballooning) has no frame: as a table it
+ * reads as empty, so a walk through it finds nothing present, and as a
+ * leaf it is not present either; writes to it are dropped.
  */
 
 #include <linux/highmem.h>
@@ -21,10 +25,16 @@
 
 static u64 read_entry(struct pvisor_domain *dom, u64 pfn, unsigned int index)
 {
-	u64 *table = kmap_local_page(dom->mem.p2m[pfn]);
-	u64 entry = READ_ONCE(table[index]);
+	int idx = pvisor_p2m_read_lock();
+	struct page *frame = pvisor_p2m_frame(&dom->mem, pfn);
+	u64 *table, entry = 0;
 
-	kunmap_local(table);
+	if (frame) {
+		table = kmap_local_page(frame);
+		entry = READ_ONCE(table[index]);
+		kunmap_local(table);
+	}
+	pvisor_p2m_read_unlock(idx);
 	return entry;
 }
 
@@ -34,14 +44,24 @@ static u64 read_entry(struct pvisor_domain *dom, u64 pfn, unsigned int index)
  * @pfn: the table's pfn, below the reservation size (the caller checked)
  * @index: 0..511
  * @val: the entry
+ *
+ * Return: false if the guest gave the table's frame back: nothing was
+ * written.
  */
-void pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
+bool pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
 		     u64 val)
 {
-	u64 *table = kmap_local_page(dom->mem.p2m[pfn]);
+	int idx = pvisor_p2m_read_lock();
+	struct page *frame = pvisor_p2m_frame(&dom->mem, pfn);
+	u64 *table;
 
-	WRITE_ONCE(table[index], val);
-	kunmap_local(table);
+	if (frame) {
+		table = kmap_local_page(frame);
+		WRITE_ONCE(table[index], val);
+		kunmap_local(table);
+	}
+	pvisor_p2m_read_unlock(idx);
+	return frame;
 }
 
 /* The entries a walk went through, level 4 first, for setting A/D. */
@@ -102,8 +122,10 @@ static void walk_tables(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 		walk->pfn = table;
 		return;
 	}
-	walk->status = PVISOR_WALK_OK;
+	/* Callers hold a zap_lock, which keeps the frame until they insert. */
+	walk->frame = pvisor_p2m_frame(&dom->mem, table);
 	walk->pfn = table;
+	walk->status = walk->frame ? PVISOR_WALK_OK : PVISOR_WALK_NOT_PRESENT;
 }
 
 /**
@@ -132,14 +154,21 @@ void pvisor_pt_walk(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 static bool set_entry_bits(struct pvisor_domain *dom, u64 pfn,
 			   unsigned int index, u64 old, u64 bits)
 {
+	struct page *frame;
+	bool done = false;
 	u64 *table;
-	bool done;
+	int idx;
 
 	if ((old & bits) == bits)
 		return true;
-	table = kmap_local_page(dom->mem.p2m[pfn]);
-	done = cmpxchg64(&table[index], old, old | bits) == old;
-	kunmap_local(table);
+	idx = pvisor_p2m_read_lock();
+	frame = pvisor_p2m_frame(&dom->mem, pfn);
+	if (frame) {
+		table = kmap_local_page(frame);
+		done = cmpxchg64(&table[index], old, old | bits) == old;
+		kunmap_local(table);
+	}
+	pvisor_p2m_read_unlock(idx);
 	return done;
 }
 

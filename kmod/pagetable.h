@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 
+struct page;
 struct pvisor_domain;
 
 enum pvisor_walk_status {
@@ -21,6 +22,7 @@ struct pvisor_walk {
 	unsigned int index;	/* its index in that table */
 	u64 entry;		/* the last entry read */
 	u64 pfn;		/* OK: the frame mapped; BAD_PFN: the bad pfn */
+	struct page *frame;	/* OK: pfn's frame, while the zap_lock is held */
 	bool writable;		/* RW on every level */
 	bool executable;	/* NX on no level */
 	bool user;		/* US on every level (pvisor_pt_walk_user()) */
@@ -31,7 +33,7 @@ void pvisor_pt_walk(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 		    struct pvisor_walk *walk);
 bool pvisor_pt_walk_user(struct pvisor_domain *dom, u64 base_pfn, u64 va,
 			 bool write, struct pvisor_walk *walk);
-void pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
+bool pvisor_pt_write(struct pvisor_domain *dom, u64 pfn, unsigned int index,
 		     u64 val);
 
 #endif /* PVISOR_PAGETABLE_H */

@@ -10,9 +10,21 @@
  * with __GFP_NORETRY: a request the host cannot satisfy fails with -ENOMEM
  * instead of waking the OOM killer against the host's processes.
  *
- * Locking: none of its own. frames_used is an atomic counter; a
- * reservation belongs to one domain, whose lifetime rules (domain.c) keep
- * alloc and free from racing.
+ * Ballooning (memory_op.c) changes a reservation while the domain runs:
+ * a frame the guest gives back leaves the P2M (its entry becomes NULL)
+ * and the budget, and populate puts a fresh zeroed frame back, charged
+ * again, never beyond the P2M's size, the domain's maximum. The P2M's
+ * lock-free readers are why a frame is freed only after
+ * pvisor_p2m_sync(): every reader that may still hold the old pointer
+ * runs inside pvisor_p2m_read_lock(), an SRCU read side (they sleep,
+ * copying to and from guests), or under a window's zap_lock, which the
+ * give-back path takes for write before the frame goes.
+ *
+ * Locking: frames_used is an atomic counter. A reservation's resize_lock
+ * (a mutex) serialises its changes and protects nr_present; it is taken
+ * before any window or grant lock. mappers_lock (a mutex, domain_memory.c)
+ * is taken inside it. Alloc and free race with nothing: the domain's
+ * lifetime rules (domain.c) keep them apart from everything else.
  */
 
 #include <linux/atomic.h>
@@ -21,6 +33,7 @@
 #include <linux/netlink.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 
 #include "reservation.h"
 
@@ -29,6 +42,9 @@
 
 static unsigned long frames_limit;
 static atomic_long_t frames_used = ATOMIC_LONG_INIT(0);
+
+/* The P2M readers' grace period, one for all domains. */
+DEFINE_STATIC_SRCU(p2m_srcu);
 
 /**
  * pvisor_reservation_set_limit() - set the module-wide guest memory budget
@@ -95,7 +111,8 @@ static void free_frames(struct page **p2m, unsigned long nr)
 	unsigned long i;
 
 	for (i = 0; i < nr; i++) {
-		__free_page(p2m[i]);
+		if (p2m[i])
+			__free_page(p2m[i]);
 		if (i % ALLOC_BATCH == ALLOC_BATCH - 1)
 			cond_resched();
 	}
@@ -155,6 +172,10 @@ int pvisor_reservation_alloc(struct pvisor_reservation *res,
 
 	res->p2m = p2m;
 	res->nr_frames = nr_frames;
+	res->nr_present = nr_frames;
+	mutex_init(&res->resize_lock);
+	mutex_init(&res->mappers_lock);
+	INIT_LIST_HEAD(&res->mappers);
 	return 0;
 
 err_free_frames:
@@ -175,7 +196,138 @@ void pvisor_reservation_free(struct pvisor_reservation *res)
 		return;
 	free_frames(res->p2m, res->nr_frames);
 	kvfree(res->p2m);
-	uncharge_budget(res->nr_frames);
+	uncharge_budget(res->nr_present);
 	res->p2m = NULL;
 	res->nr_frames = 0;
+	res->nr_present = 0;
+}
+
+/**
+ * pvisor_reservation_current() - frames a domain owns now
+ * @res: its reservation
+ *
+ * Return: the current reservation, in frames; at most res->nr_frames,
+ * the maximum. A snapshot: a balloon call may be changing it.
+ */
+unsigned long pvisor_reservation_current(const struct pvisor_reservation *res)
+{
+	return READ_ONCE(res->nr_present);
+}
+
+/**
+ * pvisor_p2m_read_lock() - enter a P2M read-side section
+ *
+ * A frame read from a P2M stays allocated until the matching unlock,
+ * even if the guest gives it back meanwhile. The section may sleep.
+ *
+ * Return: the cookie for pvisor_p2m_read_unlock().
+ */
+int pvisor_p2m_read_lock(void)
+	__acquires(&p2m_srcu)
+{
+	return srcu_read_lock(&p2m_srcu);
+}
+
+/** pvisor_p2m_read_unlock() - leave a P2M read-side section */
+void pvisor_p2m_read_unlock(int idx)
+	__releases(&p2m_srcu)
+{
+	srcu_read_unlock(&p2m_srcu, idx);
+}
+
+/**
+ * pvisor_p2m_sync() - wait for every P2M read-side section in progress
+ *
+ * Sleeps. After it, no reader holds a frame it read before the call.
+ */
+void pvisor_p2m_sync(void)
+{
+	synchronize_srcu(&p2m_srcu);
+}
+
+/**
+ * pvisor_p2m_frame() - the frame behind a guest pfn
+ * @res: the domain's reservation
+ * @pfn: any value (a guest's)
+ *
+ * Call it inside pvisor_p2m_read_lock(), or under a window's zap_lock
+ * for reading, and use the frame only until leaving that section.
+ *
+ * Return: the frame, or NULL for a pfn beyond the maximum or given back.
+ */
+struct page *pvisor_p2m_frame(const struct pvisor_reservation *res, u64 pfn)
+{
+	if (pfn >= res->nr_frames)
+		return NULL;
+	return READ_ONCE(res->p2m[pfn]);
+}
+
+/**
+ * pvisor_reservation_take() - remove a frame from the P2M
+ * @res: the reservation; the caller holds its resize_lock
+ * @pfn: below res->nr_frames
+ *
+ * The frame stays allocated and charged: the caller makes it unreachable
+ * (pvisor_p2m_sync(), then the zaps) and only then hands it to
+ * pvisor_reservation_release().
+ *
+ * Return: the frame, or NULL if @pfn holds none.
+ */
+struct page *pvisor_reservation_take(struct pvisor_reservation *res, u64 pfn)
+{
+	struct page *frame;
+
+	lockdep_assert_held(&res->resize_lock);
+	frame = res->p2m[pfn];
+	if (!frame)
+		return NULL;
+	WRITE_ONCE(res->p2m[pfn], NULL);
+	WRITE_ONCE(res->nr_present, res->nr_present - 1);
+	return frame;
+}
+
+/**
+ * pvisor_reservation_release() - give a taken frame back to the host
+ * @frame: from pvisor_reservation_take(), now unreachable
+ */
+void pvisor_reservation_release(struct page *frame)
+{
+	__free_page(frame);
+	uncharge_budget(1);
+}
+
+/**
+ * pvisor_reservation_populate() - give a pfn a fresh frame
+ * @res: the reservation; the caller holds its resize_lock
+ * @pfn: below res->nr_frames, so the domain stays within its maximum
+ *
+ * The frame is zeroed, charged to the module's budget and checked
+ * against the host's free memory as at creation.
+ *
+ * Return: 0, -EEXIST (the pfn has a frame), -ENOMEM (budget or host).
+ */
+int pvisor_reservation_populate(struct pvisor_reservation *res, u64 pfn)
+{
+	const gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_NORETRY |
+			  __GFP_NOWARN;
+	struct page *frame;
+
+	lockdep_assert_held(&res->resize_lock);
+	if (res->p2m[pfn])
+		return -EEXIST;
+	if (charge_budget(1, NULL))
+		return -ENOMEM;
+	if (!host_can_spare(1))
+		goto err_uncharge;
+	frame = alloc_page(gfp);
+	if (!frame)
+		goto err_uncharge;
+	/* Readers see the zeroed contents before the pointer. */
+	smp_store_release(&res->p2m[pfn], frame);
+	WRITE_ONCE(res->nr_present, res->nr_present + 1);
+	return 0;
+
+err_uncharge:
+	uncharge_budget(1);
+	return -ENOMEM;
 }

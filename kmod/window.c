@@ -429,7 +429,7 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 		ret = queue_reset(vmf);
 	else
 		ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
-					  page_to_pfn(runner->dom->mem.p2m[walk.pfn]),
+					  page_to_pfn(walk.frame),
 					  guest_prot(walk.writable, walk.executable));
 out_unlock:
 	up_read(&w->zap_lock);
@@ -457,7 +457,7 @@ static vm_fault_t window_mkwrite(struct vm_fault *vmf)
 	ret = guest_translate(vmf, &walk);
 	if (!ret)
 		ret = pvisor_shadow_recheck_write(vmf,
-				page_to_pfn(runner->dom->mem.p2m[walk.pfn]));
+				page_to_pfn(walk.frame));
 	up_read(&w->zap_lock);
 	return ret;
 }

@@ -76,24 +76,6 @@ static void check_traps(void)
 	trap_set_handler(TRAP_BP, NULL);
 }
 
-/* The number after "@key=" in the command line, or @dflt. */
-static u64 cmdline_number(const char *key, u64 dflt)
-{
-	const char *p = start_info->cmd_line;
-	size_t n = strlen(key);
-	u64 v = 0;
-
-	for (; *p; p++) {
-		if ((p != start_info->cmd_line && p[-1] != ' ') ||
-		    strncmp(p, key, n) || p[n] != '=')
-			continue;
-		for (p += n + 1; *p >= '0' && *p <= '9'; p++)
-			v = v * 10 + (u64)(*p - '0');
-		return v;
-	}
-	return dflt;
-}
-
 static u64 rdtsc(void)
 {
 	u32 lo, hi;

@@ -53,3 +53,24 @@ void guest_assert_fail(const char *expr, const char *file, int line)
 	guest_report(false, "assertion '%s' failed (%s:%d)", expr, file, line);
 	guest_done();
 }
+
+/*
+ * The number after "@key=" in the command line, or @dflt: how test modes
+ * and test guests take their parameters.
+ */
+u64 cmdline_number(const char *key, u64 dflt)
+{
+	const char *p = start_info->cmd_line;
+	size_t n = strlen(key);
+	u64 v = 0;
+
+	for (; *p; p++) {
+		if ((p != start_info->cmd_line && p[-1] != ' ') ||
+		    strncmp(p, key, n) || p[n] != '=')
+			continue;
+		for (p += n + 1; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (u64)(*p - '0');
+		return v;
+	}
+	return dflt;
+}

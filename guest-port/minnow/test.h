@@ -27,6 +27,9 @@ void guest_done(void) __attribute__((noreturn));
 void guest_assert_fail(const char *expr, const char *file, int line)
 	__attribute__((noreturn));
 
+/* The number after "@key=" in the command line, or @dflt. */
+u64 cmdline_number(const char *key, u64 dflt);
+
 /* A check the rest cannot go on without: a failure ends the run. */
 #define GUEST_ASSERT(cond)						\
 	do {								\

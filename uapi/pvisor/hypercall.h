@@ -59,11 +59,33 @@
 #define PVISOR_VERSION_MINOR		0
 
 /*
- * PVISOR_HC_MEMORY_OP(cmd, domid = 0 (self)): the reservation's size in
- * pages; current and maximum are equal until ballooning exists.
+ * PVISOR_HC_MEMORY_OP(cmd, arg): the reservation (ballooning).
+ *
+ * CURRENT_RESERVATION and MAXIMUM_RESERVATION take arg = domid, 0 (self),
+ * and return the frames the domain owns now and the most it may own (its
+ * configured memory), in pages.
+ *
+ * DECREASE_RESERVATION gives the frames of a list of pfns back to the
+ * host; POPULATE_PHYSMAP gives pfns below the maximum that have none a
+ * fresh zeroed frame. arg points to a struct pvisor_memory_reservation;
+ * the extents run in order and the call returns how many were done. If
+ * the first one fails, it returns that extent's errno instead
+ * (Documentation/hypercalls.rst lists them). The pfn list is only read.
  */
+#define PVISOR_MEMOP_DECREASE_RESERVATION	1
 #define PVISOR_MEMOP_CURRENT_RESERVATION	3
 #define PVISOR_MEMOP_MAXIMUM_RESERVATION	4
+#define PVISOR_MEMOP_POPULATE_PHYSMAP		6
+#define PVISOR_MEMOP_EXTENTS_MAX		4096	/* per call */
+
+struct pvisor_memory_reservation {
+	__u64 extent_start;		/* guest address of __u64 pfns */
+	__u64 nr_extents;		/* at most PVISOR_MEMOP_EXTENTS_MAX */
+	__u32 extent_order;		/* 0: single pages only */
+	__u32 mem_flags;		/* must be 0 */
+	__u16 domid;			/* 0 (self) */
+	__u16 pad[3];			/* must be 0 */
+};
 
 /*
  * PVISOR_HC_MULTICALL(calls, count): run each call in order, storing its
@@ -112,8 +134,13 @@ struct pvisor_vcpu_start {
 	__u64 pt_base_pfn;		/* its top-level table */
 };
 
-/* PVISOR_HC_CONSOLE_IO(cmd, count, buffer) */
+/*
+ * PVISOR_HC_CONSOLE_IO(cmd, count, buffer): WRITE logs bytes; READ takes
+ * up to count bytes of the input Domain0 wrote (0 if none). VIRQ_CONSOLE
+ * fires when input arrives.
+ */
 #define PVISOR_CONSOLEIO_WRITE		0
+#define PVISOR_CONSOLEIO_READ		1
 
 /* PVISOR_HC_SCHED_OP(cmd, arg) */
 #define PVISOR_SCHEDOP_YIELD		0

@@ -64,6 +64,7 @@ enum pvisor_cmd {
 	PVISOR_CMD_EVTCHN_BIND,	/* do: connect two domains by an event channel */
 	PVISOR_CMD_VCPU_GET,	/* dump: a domain's vCPUs */
 	PVISOR_CMD_EVTCHN_GET,	/* dump: a domain's open event channels */
+	PVISOR_CMD_CONSOLE_WRITE, /* do: console input for a domain */
 	__PVISOR_CMD_MAX
 };
 #define PVISOR_CMD_MAX (__PVISOR_CMD_MAX - 1)
@@ -76,7 +77,7 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_MEMORY,		/* u64, bytes, a multiple of 4096 */
 	PVISOR_A_DOMAIN_VCPUS,		/* u32, 1..PVISOR_MAX_VCPUS */
 	PVISOR_A_DOMAIN_STATE,		/* u32, enum pvisor_domain_state */
-	PVISOR_A_DOMAIN_FRAMES,		/* u64, frames the domain owns */
+	PVISOR_A_DOMAIN_FRAMES,		/* u64, frames the domain owns now */
 	PVISOR_A_DOMAIN_PAD,		/* padding for 64-bit attributes */
 	PVISOR_A_DOMAIN_SHUTDOWN_REASON,	/* u32, PVISOR_SHUTDOWN_* */
 	PVISOR_A_DOMAIN_CRASH_REASON,	/* string: why the domain crashed */
@@ -94,6 +95,8 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_MASKED,		/* u8: 1 if the port is masked */
 	PVISOR_A_DOMAIN_CONTEXTS,	/* u32: user contexts it has now */
 	PVISOR_A_DOMAIN_MAX_CONTEXTS,	/* u32: its limit, fixed at creation */
+	PVISOR_A_DOMAIN_MAX_FRAMES,	/* u64: the most it may own (MEMORY) */
+	PVISOR_A_DOMAIN_CONSOLE_WRITTEN,	/* u32: input bytes queued */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

@@ -213,6 +213,7 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_CRASH_REASON] = { .type = NLA_STRING },
 	[PVISOR_A_DOMAIN_CONSOLE_OFFSET] = { .type = NLA_U64 },
 	[PVISOR_A_DOMAIN_CONSOLE_DATA] = { .type = NLA_UNSPEC },
+	[PVISOR_A_DOMAIN_CONSOLE_WRITTEN] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PORT] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PEER_ID] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_PEER_PORT] = { .type = NLA_U32 },
@@ -337,13 +338,17 @@ const char *pvnl_error_msg(const struct pvnl *nl)
 	return nl->errmsg;
 }
 
-struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
+/* A request with room for @payload bytes of attributes (0: the default). */
+static struct nl_msg *msg_new_sized(struct pvnl *nl, uint8_t cmd, int flags,
+				    size_t payload)
 {
 	struct nl_msg *msg;
 
 	/* Every operation starts here: forget the previous explanation. */
 	nl->errmsg[0] = '\0';
-	msg = nlmsg_alloc();
+	msg = payload ? nlmsg_alloc_size(payload + NLMSG_HDRLEN + GENL_HDRLEN +
+					 NLA_HDRLEN + 64) :
+			nlmsg_alloc();
 	if (!msg) {
 		errno = ENOMEM;
 		return NULL;
@@ -355,6 +360,11 @@ struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
 		return NULL;
 	}
 	return msg;
+}
+
+struct nl_msg *pvnl_msg_new(struct pvnl *nl, uint8_t cmd, int flags)
+{
+	return msg_new_sized(nl, cmd, flags, 0);
 }
 
 /*
@@ -776,6 +786,42 @@ ssize_t pvnl_console_read(struct pvnl *nl, uint32_t id, const char *name,
 	if (lost)
 		*lost = r.offset - offset;
 	return (ssize_t)r.len;
+}
+
+static int console_written_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PVISOR_A_DOMAIN_MAX + 1];
+	int64_t *written = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PVISOR_A_DOMAIN_MAX,
+			  domain_policy) < 0 ||
+	    !tb[PVISOR_A_DOMAIN_CONSOLE_WRITTEN])
+		return -EPROTO;
+	*written = nla_get_u32(tb[PVISOR_A_DOMAIN_CONSOLE_WRITTEN]);
+	return 0;
+}
+
+ssize_t pvnl_console_write(struct pvnl *nl, uint32_t id, const char *name,
+			   const void *buf, size_t len)
+{
+	int64_t written = -1;
+	struct nl_msg *msg;
+	int ret;
+
+	/* The default message is a page: too small for a full write. */
+	msg = msg_new_sized(nl, PVISOR_CMD_CONSOLE_WRITE, 0,
+			    len + PVISOR_NAME_MAX + 16);
+	if (!msg)
+		return -errno;
+	ret = put_selector(msg, id, name);
+	if (!ret && nla_put(msg, PVISOR_A_DOMAIN_CONSOLE_DATA, (int)len, buf) < 0)
+		ret = -EMSGSIZE;
+	if (!ret)
+		ret = xact_run(nl, msg, console_written_reply, &written, NULL);
+	nlmsg_free(msg);
+	if (!ret && (written < 0 || (size_t)written > len))
+		ret = -EPROTO;
+	return ret ? ret : (ssize_t)written;
 }
 
 const char *pvnl_state_name(uint32_t state)

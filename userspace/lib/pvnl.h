@@ -145,6 +145,14 @@ ssize_t pvnl_console_read(struct pvnl *nl, uint32_t id, const char *name,
 			  uint64_t *next_offset, uint64_t *lost);
 
 /*
+ * Queue @len bytes (at most 4096) of console input for a domain. Returns
+ * how many the module took (0 when its input buffer is full: send them
+ * again later) or a negative errno (-EPIPE: the domain has stopped).
+ */
+ssize_t pvnl_console_write(struct pvnl *nl, uint32_t id, const char *name,
+			   const void *buf, size_t len);
+
+/*
  * Human-readable state name ("created", "running", "shutdown",
  * "crashed"), "unknown" otherwise.
  */
