@@ -88,6 +88,8 @@ struct pvisor_domain {
 	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
 	struct pid *runner_pid;			/* the runner process's tgid */
+	u64 store_pfn;				/* xenstore ring (store.c) */
+	u32 store_port;				/* 0: none yet */
 	/*
 	 * Set once, by DOMAIN_DEL, under state_lock and before the event
 	 * channels are torn down; never cleared. See "Dying" in domain.c.

@@ -77,7 +77,11 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, cmd_line) != 88);
-	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 88 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, store_mfn) !=
+		     88 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 104 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(sizeof(struct pvisor_store_setup) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_evtchn_dom0) != 16);
 	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_context) != 40);
 	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
 	BUILD_BUG_ON(sizeof(struct pvisor_ctx_create) != 16);

@@ -94,6 +94,8 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_MASKED,		/* u8: 1 if the port is masked */
 	PVISOR_A_DOMAIN_CONTEXTS,	/* u32: user contexts it has now */
 	PVISOR_A_DOMAIN_MAX_CONTEXTS,	/* u32: its limit, fixed at creation */
+	PVISOR_A_DOMAIN_STORE_PFN,	/* u64: its xenstore ring's frame */
+	PVISOR_A_DOMAIN_STORE_PORT,	/* u32: the guest's port for it */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

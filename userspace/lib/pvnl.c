@@ -225,6 +225,8 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_MASKED] = { .type = NLA_U8 },
 	[PVISOR_A_DOMAIN_CONTEXTS] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_MAX_CONTEXTS] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_STORE_PFN] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_STORE_PORT] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -269,6 +271,8 @@ static int parse_domain(struct nl_msg *msg, struct pvnl_domain *dom)
 	dom->shutdown_reason = get_u32(tb[PVISOR_A_DOMAIN_SHUTDOWN_REASON]);
 	dom->contexts = get_u32(tb[PVISOR_A_DOMAIN_CONTEXTS]);
 	dom->max_contexts = get_u32(tb[PVISOR_A_DOMAIN_MAX_CONTEXTS]);
+	dom->store_pfn = get_u64(tb[PVISOR_A_DOMAIN_STORE_PFN]);
+	dom->store_port = get_u32(tb[PVISOR_A_DOMAIN_STORE_PORT]);
 	if (tb[PVISOR_A_DOMAIN_CRASH_REASON])
 		nla_strlcpy(dom->crash_reason, tb[PVISOR_A_DOMAIN_CRASH_REASON],
 			    sizeof(dom->crash_reason));

@@ -35,6 +35,8 @@ struct pvnl_domain {
 	char crash_reason[PVNL_REASON_MAX];
 	uint32_t contexts;	/* user contexts it has now */
 	uint32_t max_contexts;	/* its limit */
+	uint64_t store_pfn;	/* its xenstore ring's frame */
+	uint32_t store_port;	/* the guest's port for it; 0: no ring */
 };
 
 /* One vCPU of a domain, from PVISOR_CMD_VCPU_GET. */
