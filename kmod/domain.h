@@ -17,6 +17,7 @@
 #include "context.h"
 #include "grant.h"
 #include "reservation.h"
+#include "stats.h"
 #include "time.h"
 
 struct netlink_ext_ack;
@@ -76,6 +77,7 @@ struct pvisor_domain {
 	struct pvisor_domain_time time;		/* its clock (time.c) */
 	struct pvisor_contexts contexts;	/* user contexts (context.c) */
 	struct pvisor_grant_table grants;	/* its grant table (grant.c) */
+	struct pvisor_stats stats;		/* counters (stats.c) */
 
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;

@@ -49,6 +49,7 @@
 #include "evtchn_fd.h"
 #include "hypercall.h"
 #include "runner.h"
+#include "stats.h"
 #include "guest_addr.h"
 #include "vcpu.h"
 
@@ -76,6 +77,7 @@ static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 
 	if (test_and_set_bit(port, pending_bits(dom)))
 		return;
+	pvisor_stats_event_delivered(dom, port, vcpu_id);
 	/*
 	 * A poll waits for the port itself, masked or not, on any vCPU (as
 	 * Xen wakes every poller). The bit operation above is a full
@@ -428,6 +430,7 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 		   !chn->remote_domid) {
 		/* Domain0's end: a file; waking its reader is all it takes. */
 		pvisor_evtchn_fd_signal(chn->dom0);
+		pvisor_stats_event_sent(dom, port, 0, 0);
 	} else if (chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
 		target = chn->remote;
 		tport = chn->remote_port;
@@ -454,8 +457,10 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 		tport = chn ? tport : 0;  /* closed meanwhile: nothing to deliver */
 		spin_unlock_bh(&target->evtchn_lock);
 	}
-	if (tport)
+	if (tport) {
+		pvisor_stats_event_sent(dom, port, target->id, tport);
 		mark_pending(target, tport, tvcpu);
+	}
 	pvisor_domain_put(target);
 	return 0;
 }

@@ -39,6 +39,7 @@
 #include "mmu.h"
 #include "multicall.h"
 #include "runner.h"
+#include "stats.h"
 #include "guest_addr.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -272,6 +273,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 		return -ESRCH;
 	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
+	pvisor_stats_hypercall(runner->dom, vcpu->id, nr, ret);
 
 	/*
 	 * An upcall that became deliverable (a block woke, the guest

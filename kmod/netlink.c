@@ -25,6 +25,7 @@
 #include "domain.h"
 #include "evtchn.h"
 #include "netlink.h"
+#include "stats.h"
 #include "store.h"
 
 static struct genl_family pvisor_family;
@@ -126,7 +127,7 @@ static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_CONTEXTS,
 			pvisor_contexts_count(dom)) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_MAX_CONTEXTS, dom->contexts.max) ||
-	    fill_store(skb, dom))
+	    fill_store(skb, dom) || pvisor_stats_fill(skb, dom))
 		return -EMSGSIZE;
 	return 0;
 }
