@@ -70,7 +70,9 @@ check "delivery records name its domain" \
 check "fault records name its domain" \
 	grep -q "pvisor_fault: dom=$id address=0x1000[0-9a-f]* " $tmp/trace
 sends=$(grep -c "pvisor_evtchn_send: dom=$id " $tmp/trace)
-check "at least its 1000 loop-back sends are recorded ($sends)" \
-	eval '[ "$sends" -ge 1000 ]'
+run pvctl top --json --iterations 1 --delay 0.1
+counted=$(sed -n "s/.*\"name\": \"${P}g\", [^}]*\"events_sent\": \([0-9]*\).*/\1/p" $tmp/out)
+check "as many send records ($sends) as its EVENTS_SENT counter ($counted), at least 1000" \
+	eval '[ "$sends" -ge 1000 ] && [ "$sends" = "$counted" ]'
 cleanup
 finish

@@ -30,6 +30,7 @@ static const struct {
 	{ "config", config_main, "print a domain's effective config (through pvisord)" },
 	{ "sched", sched_main, "show or set a domain's scheduler weight and cap" },
 	{ "vcpu-pin", vcpu_pin_main, "run one of a domain's vCPUs only on some host CPUs" },
+	{ "top", top_main, "show every domain's CPU, hypercall, event and fault rates" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -35,5 +35,6 @@ int store_main(int argc, char *argv[]);
 int config_main(int argc, char *argv[]);
 int sched_main(int argc, char *argv[]);
 int vcpu_pin_main(int argc, char *argv[]);
+int top_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */
