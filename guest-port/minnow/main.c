@@ -16,7 +16,8 @@
  * and prints "minnow: work: round R of N" after each round. The hostile
  * guest selftest runs it beside the guests it expects to crash.
  * "xenstore=1" then tests the xenstore ring with the host
- * (selftests/pvisor/test_xenstore_guest.sh), and "xenstore=2" to "=5"
+ * (selftests/pvisor/test_xenstore_guest.sh; "peer=ID" names another
+ * domain whose entries it must be refused), and "xenstore=2" to "=5"
  * abuse it instead: a bad req_prod, an oversized header, a flood, garbage
  * headers (xenstore.c).
  * "reboot=1" or "crash=1" ends it with that shutdown reason instead of
@@ -413,7 +414,7 @@ void minnow_main(void)
 	check_events();
 	/* The xenstore ring: 1 tests it, 2..5 abuse it (xenstore.c). */
 	if (cmdline_number("xenstore", 0) == 1)
-		xs_selftest();
+		xs_selftest(cmdline_number("peer", 0));
 	else if (cmdline_number("xenstore", 0))
 		xs_hostile(cmdline_number("xenstore", 0));
 	if (cmdline_number("work", 0))

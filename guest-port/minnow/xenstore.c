@@ -263,8 +263,12 @@ long xs_wait_event(char *path, size_t size, u64 timeout_ns)
 	while (!ev_count) {
 		/* Nothing outstanding: anything that comes is an event. */
 		ret = read_message(&r, deadline);
-		if (ret)
+		if (ret) {
+			printk("minnow: xenstore: no event: req %u/%u rsp %u/%u\n",
+			       ring->req_cons, ring->req_prod, ring->rsp_cons,
+			       ring->rsp_prod);
 			return ret;
+		}
 		if (r.type == PVISOR_XS_WATCH_EVENT)
 			keep_event(reply, r.len);
 	}
@@ -322,7 +326,22 @@ static void answer_pings(void)
 		     failed);
 }
 
-void xs_selftest(void)
+/* Another guest's entries are not ours. */
+static void check_peer(u64 peer)
+{
+	char path[64], buf[64];
+	long ret;
+
+	snprintf(path, sizeof(path), "/local/domain/%llu/name", peer);
+	ret = xs_read(path, buf, sizeof(buf));
+	guest_report(ret == -EACCES, "domain %llu's name is not ours to read "
+		     "(%ld)", peer, ret);
+	snprintf(path, sizeof(path), "/local/domain/%llu/data/intruder", peer);
+	ret = xs_write(path, "x");
+	guest_report(ret == -EACCES, "nor its data to write (%ld)", ret);
+}
+
+void xs_selftest(u64 peer)
 {
 	char buf[256], path[256];
 	long ret;
@@ -351,6 +370,8 @@ void xs_selftest(void)
 	guest_report(ret == -EACCES, "nor to write (%ld)", ret);
 	ret = xs_write("/vm/intruder", "x");
 	guest_report(ret == -EACCES, "nor /vm (%ld)", ret);
+	if (peer)
+		check_peer(peer);
 
 	ret = xs_watch("data/host-key", "hk");
 	guest_report(ret == 0, "a watch on data/host-key (%ld)", ret);

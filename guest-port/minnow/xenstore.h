@@ -40,7 +40,10 @@ long xs_wait_event(char *path, size_t size, u64 timeout_ns);
  */
 void xs_hostile(u64 mode);
 
-/* The guest test of the ring (xenstore=1): Documentation/xenstore.rst. */
-void xs_selftest(void);
+/*
+ * The guest test of the ring (xenstore=1): Documentation/xenstore.rst.
+ * @peer: another domain's id, whose entries must be refused (0: none).
+ */
+void xs_selftest(u64 peer);
 
 #endif /* MINNOW_XENSTORE_H */

@@ -4,7 +4,8 @@
 # Guests' xenstore rings (Documentation/xenstore.rst, "Guest rings"). A
 # minnow guest with xenstore=1 talks to pvisord over its ring: a guest
 # write seen by pvctl store, a Domain0 write read by the guest, a watch
-# firing in the guest, permission denials for Domain0's entries; then it
+# firing in the guest, permission denials for Domain0's entries and
+# another domain's (peer=ID); then it
 # answers pings (data/ping -> data/pong) until told to stop. While it
 # does, hostile minnows break the ring protocol (xenstore=2: req_prod far
 # ahead; 3: a 1 MiB header; 4: a flood with replies unread; 5: garbage
@@ -38,7 +39,7 @@ stop() {
 }
 
 cleanup() {
-	for d in a h2 h3 h4 h5; do
+	for d in a peer h2 h3 h4 h5; do
 		pvctl destroy $P$d >/dev/null 2>&1
 	done
 	stop KILL >/dev/null 2>&1
@@ -66,7 +67,10 @@ cleanup
 run start
 check "pvisord starts in the foreground" status_is 0
 
-run pvctl create --name ${P}a --memory 16M --kernel "$MINNOW" --cmdline xenstore=1
+pvctl create --name ${P}peer --memory 1M >/dev/null
+peer=$(id_of ${P}peer)
+run pvctl create --name ${P}a --memory 16M --kernel "$MINNOW" \
+	--cmdline "xenstore=1 peer=$peer"
 a=$(id_of ${P}a)
 check "a guest with xenstore=1 starts" eval 'status_is 0 && [ -n "$a" ]'
 check "the guest says it is ready, over its ring" \
@@ -80,6 +84,8 @@ check "a guest's write of a relative path is seen by pvctl store read" \
 run pvctl store read /local/domain/0/data/intruder
 check "... its writes to Domain0's entries were refused" \
 	eval 'status_is 1 && err_has ENOENT'
+run pvctl store read /local/domain/$peer/data/intruder
+check "... and to another domain's" eval 'status_is 1 && err_has ENOENT'
 run pvctl store write /local/domain/$a/data/host-key from-dom0
 check "Domain0 writes a key the guest watches" status_is 0
 check "the guest read Domain0's value after its watch fired" \
@@ -133,7 +139,9 @@ pvctl console ${P}a >$tmp/a.console 2>&1
 guest_checks $tmp/a.console "guest"
 cp $tmp/a.console $tmp/out
 check "the guest ran its checks to the end" \
-	eval '[ $guest_checks -ge 14 ] && out_has_line "@@pvtest done $guest_checks 0"'
+	eval '[ $guest_checks -ge 18 ] && out_has_line "@@pvtest done $guest_checks 0"'
+[ "$failures" -eq 0 ] || sed 's/^/# pvisord: /' $D/log
 pvctl destroy ${P}a >/dev/null 2>&1
+pvctl destroy ${P}peer >/dev/null 2>&1
 check "accounting is back to the baseline" accounting_is_baseline
 finish
