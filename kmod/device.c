@@ -17,9 +17,11 @@
 #include "device.h"
 #include "domain.h"
 #include "domain_memory.h"
+#include "evtchn_fd.h"
 #include "grant_map.h"
 #include "reservation.h"
 #include "runner.h"
+#include "store.h"
 
 static long pvisor_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
@@ -35,6 +37,10 @@ static long pvisor_ioctl(struct file *file, unsigned int cmd,
 		return pvisor_grant_file_open();
 	case PVISOR_IOCTL_FACTORY_ATTACH:
 		return pvisor_factory_attach((void __user *)arg);
+	case PVISOR_IOCTL_STORE_SETUP:
+		return pvisor_store_setup((void __user *)arg);
+	case PVISOR_IOCTL_EVTCHN_DOM0:
+		return pvisor_evtchn_fd_open((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

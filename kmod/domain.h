@@ -17,6 +17,7 @@
 #include "context.h"
 #include "grant.h"
 #include "reservation.h"
+#include "stats.h"
 #include "time.h"
 
 struct netlink_ext_ack;
@@ -76,6 +77,7 @@ struct pvisor_domain {
 	struct pvisor_domain_time time;		/* its clock (time.c) */
 	struct pvisor_contexts contexts;	/* user contexts (context.c) */
 	struct pvisor_grant_table grants;	/* its grant table (grant.c) */
+	struct pvisor_stats stats;		/* counters (stats.c) */
 
 	/* evtchn_lock (a spinlock, bh-safe) protects the port table. */
 	spinlock_t evtchn_lock;
@@ -88,6 +90,8 @@ struct pvisor_domain {
 	u32 shutdown_reason;			/* PVISOR_SHUTDOWN_* */
 	char crash_reason[PVISOR_CRASH_REASON_MAX];
 	struct pid *runner_pid;			/* the runner process's tgid */
+	u64 store_pfn;				/* xenstore ring (store.c) */
+	u32 store_port;				/* 0: none yet */
 	/*
 	 * Set once, by DOMAIN_DEL, under state_lock and before the event
 	 * channels are torn down; never cleared. See "Dying" in domain.c.

@@ -46,8 +46,10 @@
 
 #include "domain.h"
 #include "evtchn.h"
+#include "evtchn_fd.h"
 #include "hypercall.h"
 #include "runner.h"
+#include "stats.h"
 #include "guest_addr.h"
 #include "vcpu.h"
 
@@ -75,6 +77,7 @@ static void mark_pending(struct pvisor_domain *dom, unsigned int port,
 
 	if (test_and_set_bit(port, pending_bits(dom)))
 		return;
+	pvisor_stats_event_delivered(dom, port, vcpu_id);
 	/*
 	 * A poll waits for the port itself, masked or not, on any vCPU (as
 	 * Xen wakes every poller). The bit operation above is a full
@@ -423,6 +426,11 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 		target = dom;
 		tport = port;
 		tvcpu = chn->vcpu;
+	} else if (chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN &&
+		   !chn->remote_domid) {
+		/* Domain0's end: a file; waking its reader is all it takes. */
+		pvisor_evtchn_fd_signal(chn->dom0);
+		pvisor_stats_event_sent(dom, port, 0, 0);
 	} else if (chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN) {
 		target = chn->remote;
 		tport = chn->remote_port;
@@ -449,8 +457,10 @@ static long op_send(struct pvisor_domain *dom, u32 port)
 		tport = chn ? tport : 0;  /* closed meanwhile: nothing to deliver */
 		spin_unlock_bh(&target->evtchn_lock);
 	}
-	if (tport)
+	if (tport) {
+		pvisor_stats_event_sent(dom, port, target->id, tport);
 		mark_pending(target, tport, tvcpu);
+	}
 	pvisor_domain_put(target);
 	return 0;
 }
@@ -480,7 +490,10 @@ static long close_port(struct pvisor_domain *dom, u32 port, bool peer_closed,
 	for (;;) {
 		spin_lock_bh(&dom->evtchn_lock);
 		chn = open_port(dom, port);
-		if (!chn || chn->state != PVISOR_EVTCHNSTAT_INTERDOMAIN) {
+		if (!chn || chn->state != PVISOR_EVTCHNSTAT_INTERDOMAIN ||
+		    !chn->remote_domid) {
+			if (chn && chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN)
+				pvisor_evtchn_fd_hangup(chn->dom0);
 			if (chn)
 				close_locked(dom, chn, port);
 			spin_unlock_bh(&dom->evtchn_lock);
@@ -699,6 +712,128 @@ int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 out_unlock:
 	unlock_pair(a, b);
 	return ret;
+}
+
+/**
+ * pvisor_evtchn_offer_dom0() - a new port of @dom that Domain0 may bind
+ * @dom: the domain
+ *
+ * The port is UNBOUND with remote_domid 0, which no guest can name (0 is
+ * DOMID_SELF to a guest): only pvisor_evtchn_bind_dom0() binds it.
+ *
+ * Return: the port, or -ENOENT (dying), -ENOMEM, -ENOSPC.
+ */
+int pvisor_evtchn_offer_dom0(struct pvisor_domain *dom)
+{
+	int port = ensure_table(dom);
+
+	if (port)
+		return port;
+	spin_lock_bh(&dom->evtchn_lock);
+	port = alive_locked(dom) ? alloc_port(dom) : -ENOENT;
+	if (port > 0) {
+		dom->evtchns[port].state = PVISOR_EVTCHNSTAT_UNBOUND;
+		dom->evtchns[port].remote_domid = 0;
+	}
+	spin_unlock_bh(&dom->evtchn_lock);
+	return port;
+}
+
+/*
+ * @dom's @port if it is Domain0's end @ep (or, with @ep NULL, a port
+ * offered to Domain0). Locked.
+ */
+static struct pvisor_evtchn *dom0_port(struct pvisor_domain *dom, u32 port,
+				       struct pvisor_evtchn_fd *ep)
+{
+	struct pvisor_evtchn *chn = open_port(dom, port);
+
+	if (!chn || chn->remote_domid)
+		return NULL;
+	if (!ep)
+		return chn->state == PVISOR_EVTCHNSTAT_UNBOUND ? chn : NULL;
+	return chn->state == PVISOR_EVTCHNSTAT_INTERDOMAIN && chn->dom0 == ep ?
+	       chn : NULL;
+}
+
+/**
+ * pvisor_evtchn_bind_dom0() - connect Domain0's file @ep to @dom's @port
+ * @dom: the guest
+ * @port: a port of it offered to Domain0 (pvisor_evtchn_offer_dom0())
+ * @ep: the file's end, which stays valid until
+ *      pvisor_evtchn_unbind_dom0()
+ *
+ * Return: 0, -ENOENT (dying), -EINVAL (no such port offered to Domain0:
+ * closed, bound already, or the guest's own).
+ */
+int pvisor_evtchn_bind_dom0(struct pvisor_domain *dom, u32 port,
+			    struct pvisor_evtchn_fd *ep)
+{
+	struct pvisor_evtchn *chn;
+	int ret = 0;
+
+	spin_lock_bh(&dom->evtchn_lock);
+	chn = dom0_port(dom, port, NULL);
+	if (!alive_locked(dom)) {
+		ret = -ENOENT;
+	} else if (!chn) {
+		ret = -EINVAL;
+	} else {
+		chn->state = PVISOR_EVTCHNSTAT_INTERDOMAIN;
+		chn->remote_port = 0;
+		chn->dom0 = ep;
+	}
+	spin_unlock_bh(&dom->evtchn_lock);
+	return ret;
+}
+
+/**
+ * pvisor_evtchn_unbind_dom0() - Domain0's file @ep lets go of @dom's @port
+ * @dom: the guest
+ * @port: the port @ep was bound to
+ * @ep: the file's end
+ *
+ * The port is offered to Domain0 again (as Xen leaves a port whose peer
+ * closed), so that a restarted daemon can bind it anew. Nothing happens
+ * if the guest closed the port meanwhile.
+ */
+void pvisor_evtchn_unbind_dom0(struct pvisor_domain *dom, u32 port,
+			       struct pvisor_evtchn_fd *ep)
+{
+	struct pvisor_evtchn *chn;
+
+	spin_lock_bh(&dom->evtchn_lock);
+	chn = dom0_port(dom, port, ep);
+	if (chn) {
+		chn->state = PVISOR_EVTCHNSTAT_UNBOUND;
+		chn->dom0 = NULL;
+	}
+	spin_unlock_bh(&dom->evtchn_lock);
+}
+
+/**
+ * pvisor_evtchn_notify_from_dom0() - Domain0's file @ep sends on its port
+ * @dom: the guest
+ * @port: the port @ep was bound to
+ * @ep: the file's end
+ *
+ * Return: 0, or -EPIPE when the guest closed the port.
+ */
+int pvisor_evtchn_notify_from_dom0(struct pvisor_domain *dom, u32 port,
+				   struct pvisor_evtchn_fd *ep)
+{
+	struct pvisor_evtchn *chn;
+	u32 vcpu = 0;
+
+	spin_lock_bh(&dom->evtchn_lock);
+	chn = dom0_port(dom, port, ep);
+	if (chn)
+		vcpu = chn->vcpu;
+	spin_unlock_bh(&dom->evtchn_lock);
+	if (!chn)
+		return -EPIPE;
+	mark_pending(dom, port, vcpu);
+	return 0;
 }
 
 /** pvisor_hc_set_callbacks() - set_callbacks(event_address) */

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 struct pvisor_domain;
+struct pvisor_evtchn_fd;
 struct pvisor_hc_args;
 struct pvisor_runner;
 struct pvisor_shared_info;
@@ -17,7 +18,15 @@ struct pvisor_evtchn {
 	u16 virq;			/* VIRQ */
 	u32 remote_port;		/* INTERDOMAIN */
 	u32 remote_domid;		/* UNBOUND: who may bind; INTERDOMAIN */
-	struct pvisor_domain *remote;	/* INTERDOMAIN: a reference */
+	/*
+	 * INTERDOMAIN: the peer. remote_domid 0 (Domain0, never a guest's
+	 * id) says which member: Domain0's end is a file (evtchn_fd.c),
+	 * which outlives the binding, not a domain with a reference.
+	 */
+	union {
+		struct pvisor_domain *remote;	/* a reference */
+		struct pvisor_evtchn_fd *dom0;
+	};
 };
 
 struct pvisor_shared_info *pvisor_shared_info(struct pvisor_domain *dom);
@@ -26,6 +35,13 @@ void pvisor_events_free(struct pvisor_domain *dom);
 void pvisor_evtchn_teardown(struct pvisor_domain *dom);
 int pvisor_evtchn_connect(struct pvisor_domain *a, struct pvisor_domain *b,
 			  u32 *port_a, u32 *port_b);
+int pvisor_evtchn_offer_dom0(struct pvisor_domain *dom);
+int pvisor_evtchn_bind_dom0(struct pvisor_domain *dom, u32 port,
+			    struct pvisor_evtchn_fd *ep);
+void pvisor_evtchn_unbind_dom0(struct pvisor_domain *dom, u32 port,
+			       struct pvisor_evtchn_fd *ep);
+int pvisor_evtchn_notify_from_dom0(struct pvisor_domain *dom, u32 port,
+				   struct pvisor_evtchn_fd *ep);
 
 long pvisor_hc_event_channel_op(struct pvisor_runner *runner,
 				struct pvisor_vcpu *vcpu,

@@ -40,6 +40,7 @@
 #include "mmu.h"
 #include "multicall.h"
 #include "runner.h"
+#include "stats.h"
 #include "guest_addr.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -78,7 +79,11 @@ static inline void abi_layout_check(void)
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, pt_base) != 40);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, nr_vcpus) != 80);
 	BUILD_BUG_ON(offsetof(struct pvisor_start_info, cmd_line) != 88);
-	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 88 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(offsetof(struct pvisor_start_info, store_mfn) !=
+		     88 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(sizeof(struct pvisor_start_info) != 104 + PVISOR_CMDLINE_MAX);
+	BUILD_BUG_ON(sizeof(struct pvisor_store_setup) != 24);
+	BUILD_BUG_ON(sizeof(struct pvisor_evtchn_dom0) != 16);
 	BUILD_BUG_ON(sizeof(struct pvisor_vcpu_context) != 40);
 	BUILD_BUG_ON(sizeof(struct pvisor_runner_attach) != 8);
 	BUILD_BUG_ON(sizeof(struct pvisor_ctx_create) != 16);
@@ -270,6 +275,7 @@ long pvisor_hypercall(struct pvisor_runner *runner, unsigned int nr)
 		return -ESRCH;
 	fetch_args(&args);
 	ret = pvisor_hypercall_dispatch(runner, vcpu, nr, &args);
+	pvisor_stats_hypercall(runner->dom, vcpu->id, nr, ret);
 
 	/*
 	 * An upcall that became deliverable (a block woke, the guest

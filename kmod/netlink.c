@@ -25,6 +25,8 @@
 #include "domain.h"
 #include "evtchn.h"
 #include "netlink.h"
+#include "stats.h"
+#include "store.h"
 
 static struct genl_family pvisor_family;
 
@@ -104,6 +106,21 @@ static int fill_status(struct sk_buff *skb, struct pvisor_domain *dom)
 	return 0;
 }
 
+/* The xenstore ring, once the domain builder has set one up. */
+static int fill_store(struct sk_buff *skb, struct pvisor_domain *dom)
+{
+	u64 pfn;
+	u32 port;
+
+	if (!pvisor_store_get(dom, &pfn, &port))
+		return 0;
+	if (nla_put_u64_64bit(skb, PVISOR_A_DOMAIN_STORE_PFN, pfn,
+			      PVISOR_A_DOMAIN_PAD) ||
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_STORE_PORT, port))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 {
 	if (nla_put_u32(skb, PVISOR_A_DOMAIN_ID, dom->id) ||
@@ -120,7 +137,8 @@ static int fill_domain(struct sk_buff *skb, struct pvisor_domain *dom)
 			      dom->mem.nr_frames, PVISOR_A_DOMAIN_PAD) ||
 	    nla_put_u32(skb, PVISOR_A_DOMAIN_CONTEXTS,
 			pvisor_contexts_count(dom)) ||
-	    nla_put_u32(skb, PVISOR_A_DOMAIN_MAX_CONTEXTS, dom->contexts.max))
+	    nla_put_u32(skb, PVISOR_A_DOMAIN_MAX_CONTEXTS, dom->contexts.max) ||
+	    fill_store(skb, dom) || pvisor_stats_fill(skb, dom))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -161,6 +179,12 @@ void pvisor_netlink_domain_stopped(struct pvisor_domain *dom)
 {
 	if (!pvisor_domain_dying(dom))
 		notify(dom, PVISOR_CMD_DOMAIN_SHUTDOWN);
+}
+
+void pvisor_netlink_domain_changed(struct pvisor_domain *dom)
+{
+	if (!pvisor_domain_dying(dom))
+		notify(dom, PVISOR_CMD_DOMAIN_GET);
 }
 
 /* Controlling domains is Domain0's job: it takes CAP_SYS_ADMIN. */

@@ -14,4 +14,11 @@ struct pvisor_domain;
  */
 void pvisor_netlink_domain_stopped(struct pvisor_domain *dom);
 
+/*
+ * What DOMAIN_GET says of @dom changed in a way listeners act on (its
+ * xenstore ring appeared): a DOMAIN_GET notification to the "domain"
+ * group. Nothing for a dying domain. Process context.
+ */
+void pvisor_netlink_domain_changed(struct pvisor_domain *dom);
+
 #endif /* PVISOR_NETLINK_H */

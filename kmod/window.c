@@ -84,6 +84,7 @@
 #include "hypercall_page.h"
 #include "pagetable.h"
 #include "runner.h"
+#include "stats.h"
 #include "window.h"
 
 /* The allowance: 1/16 of the reservation, plus this much for any guest. */
@@ -433,6 +434,9 @@ static vm_fault_t window_fault(struct vm_fault *vmf)
 					  guest_prot(walk.writable, walk.executable));
 out_unlock:
 	up_read(&w->zap_lock);
+	pvisor_stats_fault(runner->dom, vmf->address,
+			   vmf->flags & FAULT_FLAG_WRITE,
+			   (__force unsigned int)ret);
 	return ret;
 }
 

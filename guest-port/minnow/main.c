@@ -15,6 +15,11 @@
  * guest has without a timer): it fills a page, yields, checks the page,
  * and prints "minnow: work: round R of N" after each round. The hostile
  * guest selftest runs it beside the guests it expects to crash.
+ * "xenstore=1" then tests the xenstore ring with the host
+ * (selftests/pvisor/test_xenstore_guest.sh; "peer=ID" names another
+ * domain whose entries it must be refused), and "xenstore=2" to "=5"
+ * abuse it instead: a bad req_prod, an oversized header, a flood, garbage
+ * headers (xenstore.c).
  * "reboot=1" or "crash=1" ends it with that shutdown reason instead of
  * a power-off, for the toolstack's lifecycle tests.
  *
@@ -33,6 +38,7 @@
 #include "time.h"
 #include "traps.h"
 #include "usermode.h"
+#include "xenstore.h"
 
 /* An address no physmap reaches: 256 GiB into the window. */
 #define ALIAS_VA	(PVISOR_WINDOW_BASE + (256ULL << 30))
@@ -388,6 +394,11 @@ void minnow_main(void)
 	check_own_tables();
 	check_mappings();
 	check_events();
+	/* The xenstore ring: 1 tests it, 2..5 abuse it (xenstore.c). */
+	if (cmdline_number("xenstore", 0) == 1)
+		xs_selftest(cmdline_number("peer", 0));
+	else if (cmdline_number("xenstore", 0))
+		xs_hostile(cmdline_number("xenstore", 0));
 	if (cmdline_number("work", 0))
 		work(cmdline_number("work", 0));
 

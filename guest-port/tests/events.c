@@ -598,19 +598,21 @@ static void check_exhaustion(void)
 	long ret, last = 0;
 	u32 port;
 
-	/* Only the timer's port is open now. */
+	/* Only the timer's port and the xenstore ring's are open now. */
 	while (n < NR_EVTCHN_PORTS) {
 		last = evtchn_alloc_unbound(PVISOR_DOMID_SELF, &port);
 		if (last)
 			break;
 		if (port == 0 || port >= NR_EVTCHN_PORTS ||
-		    port == time_timer_port())
+		    port == time_timer_port() || port == start_info->store_evtchn)
 			dup++;
 		ports[n++] = port;
 	}
-	guest_report(last == -ENOSPC && n == NR_EVTCHN_PORTS - 2 && !dup,
+	guest_report(last == -ENOSPC &&
+		     n == NR_EVTCHN_PORTS - 2 - !!start_info->store_evtchn && !dup,
 		     "alloc_unbound runs out with -ENOSPC after %u ports "
-		     "(%ld; port 0 and the timer's are the others; %u bad)",
+		     "(%ld; port 0, the timer's and the store's are the others; "
+		     "%u bad)",
 		     n, last, dup);
 	for (i = 0; i < n; i++)
 		if (evtchn_close(ports[i]))

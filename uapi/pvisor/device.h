@@ -111,6 +111,44 @@ struct pvisor_factory_attach {
 #define PVISOR_IOCTL_FACTORY_WAIT	_IO(PVISOR_IOCTL_TYPE, 0x20)
 
 /*
+ * A guest's xenstore ring (Documentation/xenstore.rst, "Guest rings").
+ * The domain builder names the frame it set aside for the ring
+ * (struct pvisor_xs_ring, zeroed) in PVISOR_IOCTL_STORE_SETUP: the module
+ * opens a port in the guest that only Domain0 may bind, returns it in
+ * @port and keeps both for DOMAIN_GET (STORE_PFN, STORE_PORT), so that
+ * pvisord finds every guest's ring, after its own restart too. Once per
+ * domain (EBUSY), before or after its runner attached. CAP_SYS_ADMIN.
+ */
+struct pvisor_store_setup {
+	__u32 domid;
+	__u32 flags;		/* must be 0 */
+	__u64 pfn;		/* in: the ring's frame, below the reservation */
+	__u32 port;		/* out: the guest's port for the ring */
+	__u32 pad;		/* must be 0 */
+};
+#define PVISOR_IOCTL_STORE_SETUP \
+	_IOWR(PVISOR_IOCTL_TYPE, 0x08, struct pvisor_store_setup)
+
+/*
+ * Domain0's end of an event channel (Documentation/events.rst, "Domain0's
+ * end"): binds a guest's port offered to Domain0 (the store port above)
+ * and returns a new fd. read() gives a __u32, the guest's sends since the
+ * last read (blocking unless O_NONBLOCK); write() of any __u32 notifies
+ * the guest; poll() says EPOLLIN when there is something to read. When
+ * the guest closes the port the fd is hung up: EPOLLHUP, read() 0,
+ * write() EPIPE. Closing the fd offers the port to Domain0 again.
+ * CAP_SYS_ADMIN.
+ */
+struct pvisor_evtchn_dom0 {
+	__u32 domid;
+	__u32 port;		/* the guest's port */
+	__u32 flags;		/* must be 0 */
+	__u32 pad;		/* must be 0 */
+};
+#define PVISOR_IOCTL_EVTCHN_DOM0 \
+	_IOW(PVISOR_IOCTL_TYPE, 0x09, struct pvisor_evtchn_dom0)
+
+/*
  * A context process's layout. The user window is PVISOR_USER_BASE ..
  * PVISOR_USER_TOP (uapi/pvisor/context.h): the context fd mapped at
  * offset 0, MAP_SHARED, exactly that size. The trampoline page (the

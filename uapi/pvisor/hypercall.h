@@ -267,6 +267,10 @@ struct pvisor_start_info {
 	__u32 nr_vcpus;
 	__u32 flags;
 	char cmd_line[PVISOR_CMDLINE_MAX];	/* NUL terminated */
+	/* Xen's names: the xenstore ring's pfn and the guest's port for it. */
+	__u64 store_mfn;			/* 0: no xenstore */
+	__u32 store_evtchn;
+	__u32 pad;
 };
 
 #endif /* _UAPI_PVISOR_HYPERCALL_H */

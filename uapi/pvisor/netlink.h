@@ -97,6 +97,12 @@ enum pvisor_a_domain {
 	PVISOR_A_DOMAIN_MAX_CONTEXTS,	/* u32: its limit, fixed at creation */
 	PVISOR_A_DOMAIN_MAX_FRAMES,	/* u64: the most it may own (MEMORY) */
 	PVISOR_A_DOMAIN_CONSOLE_WRITTEN,	/* u32: input bytes queued */
+	PVISOR_A_DOMAIN_STORE_PFN,	/* u64: its xenstore ring's frame */
+	PVISOR_A_DOMAIN_STORE_PORT,	/* u32: the guest's port for it */
+	PVISOR_A_DOMAIN_HYPERCALLS,	/* u64: hypercalls it made */
+	PVISOR_A_DOMAIN_EVENTS_SENT,	/* u64: event-channel sends it made */
+	PVISOR_A_DOMAIN_EVENTS_DELIVERED, /* u64: ports made pending in it */
+	PVISOR_A_DOMAIN_FAULTS,		/* u64: window faults handled for it */
 	__PVISOR_A_DOMAIN_MAX
 };
 #define PVISOR_A_DOMAIN_MAX (__PVISOR_A_DOMAIN_MAX - 1)

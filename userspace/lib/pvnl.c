@@ -226,6 +226,12 @@ static const struct nla_policy domain_policy[PVISOR_A_DOMAIN_MAX + 1] = {
 	[PVISOR_A_DOMAIN_MASKED] = { .type = NLA_U8 },
 	[PVISOR_A_DOMAIN_CONTEXTS] = { .type = NLA_U32 },
 	[PVISOR_A_DOMAIN_MAX_CONTEXTS] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_STORE_PFN] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_STORE_PORT] = { .type = NLA_U32 },
+	[PVISOR_A_DOMAIN_HYPERCALLS] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_EVENTS_SENT] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_EVENTS_DELIVERED] = { .type = NLA_U64 },
+	[PVISOR_A_DOMAIN_FAULTS] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy info_policy[PVISOR_A_INFO_MAX + 1] = {
@@ -270,6 +276,13 @@ static int parse_domain(struct nl_msg *msg, struct pvnl_domain *dom)
 	dom->shutdown_reason = get_u32(tb[PVISOR_A_DOMAIN_SHUTDOWN_REASON]);
 	dom->contexts = get_u32(tb[PVISOR_A_DOMAIN_CONTEXTS]);
 	dom->max_contexts = get_u32(tb[PVISOR_A_DOMAIN_MAX_CONTEXTS]);
+	dom->store_pfn = get_u64(tb[PVISOR_A_DOMAIN_STORE_PFN]);
+	dom->store_port = get_u32(tb[PVISOR_A_DOMAIN_STORE_PORT]);
+	dom->cpu_time_ns = get_u64(tb[PVISOR_A_DOMAIN_CPU_TIME_NS]);
+	dom->hypercalls = get_u64(tb[PVISOR_A_DOMAIN_HYPERCALLS]);
+	dom->events_sent = get_u64(tb[PVISOR_A_DOMAIN_EVENTS_SENT]);
+	dom->events_delivered = get_u64(tb[PVISOR_A_DOMAIN_EVENTS_DELIVERED]);
+	dom->faults = get_u64(tb[PVISOR_A_DOMAIN_FAULTS]);
 	if (tb[PVISOR_A_DOMAIN_CRASH_REASON])
 		nla_strlcpy(dom->crash_reason, tb[PVISOR_A_DOMAIN_CRASH_REASON],
 			    sizeof(dom->crash_reason));

@@ -35,6 +35,14 @@ struct pvnl_domain {
 	char crash_reason[PVNL_REASON_MAX];
 	uint32_t contexts;	/* user contexts it has now */
 	uint32_t max_contexts;	/* its limit */
+	uint64_t store_pfn;	/* its xenstore ring's frame */
+	uint32_t store_port;	/* the guest's port for it; 0: no ring */
+	/* Counters since creation, never reset (Documentation/control-plane.rst). */
+	uint64_t cpu_time_ns;	/* host CPU time of all its vCPUs */
+	uint64_t hypercalls;
+	uint64_t events_sent;
+	uint64_t events_delivered;
+	uint64_t faults;	/* window faults the module handled */
 };
 
 /* One vCPU of a domain, from PVISOR_CMD_VCPU_GET. */

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvctl list: every domain, as a table or as JSON.
- *
- * The whole dump is collected before anything is printed, so that a dump
- * the kernel flags as interrupted (a domain came or went meanwhile) can
- * be taken again rather than shown half old, half new.
+ * pvctl list: every domain, as a table or as JSON, from one whole dump
+ * (domain_dump.c).
  */
 
 #include <errno.h>
@@ -15,12 +12,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "domain_dump.h"
 #include "format.h"
 #include "pvctl.h"
 #include "session.h"
-
-/* Past this, show what was read and warn: the host is too busy to wait. */
-#define DUMP_ATTEMPTS 3
 
 static const struct cli cli = {
 	.name = "list",
@@ -40,42 +35,6 @@ static const struct cli cli = {
 	"               or crashed\n"
 	"  -h, --help   show this help\n",
 };
-
-struct domains {
-	struct pvnl_domain *v;
-	size_t n, cap;
-};
-
-static int collect(const struct pvnl_domain *dom, void *arg)
-{
-	struct domains *d = arg;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 16;
-		struct pvnl_domain *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
-	d->v[d->n++] = *dom;
-	return 0;
-}
-
-/* Returns 0 or a negative errno; *@interrupted if the last try was. */
-static int read_domains(struct pvnl *nl, struct domains *d, int *interrupted)
-{
-	int attempt, ret = 0;
-
-	for (attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
-		d->n = 0;
-		ret = pvnl_domain_dump(nl, collect, d, interrupted);
-		if (ret || !*interrupted)
-			break;
-	}
-	return ret;
-}
 
 static int width(int min, const char *s)
 {
@@ -152,7 +111,7 @@ int list_main(int argc, char *argv[])
 	ret = session_open(cli.name, &nl);
 	if (ret)
 		return ret;
-	ret = read_domains(nl, &d, &interrupted);
+	ret = domains_read(nl, &d, &interrupted);
 	if (ret) {
 		ret = session_fail(nl, cli.name, NULL, ret, NULL);
 		goto out;

@@ -31,6 +31,7 @@ static const struct {
 	{ "sched", sched_main, "show or set a domain's scheduler weight and cap" },
 	{ "vcpu-pin", vcpu_pin_main, "run one of a domain's vCPUs only on some host CPUs" },
 	{ "mem-set", mem_set_main, "set a domain's balloon target (through pvisord)" },
+	{ "top", top_main, "show every domain's CPU, hypercall, event and fault rates" },
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -36,5 +36,6 @@ int config_main(int argc, char *argv[]);
 int sched_main(int argc, char *argv[]);
 int vcpu_pin_main(int argc, char *argv[]);
 int mem_set_main(int argc, char *argv[]);
+int top_main(int argc, char *argv[]);
 
 #endif /* PVCTL_H */

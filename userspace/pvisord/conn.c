@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "log.h"
 #include "loop.h"
+#include "outq.h"
 #include "xs.h"
 
 #define HDR	sizeof(struct pvisor_xs_header)
@@ -37,8 +38,7 @@ struct conn {
 	char label[32];
 	unsigned char in[HDR + PVISOR_XS_PAYLOAD_MAX + 1];
 	size_t in_len;
-	char *out;
-	size_t out_head, out_len, out_cap;
+	struct outq out;
 	uint32_t events;
 	unsigned long dropped;
 	bool dead;
@@ -68,9 +68,9 @@ static void update_events(struct conn *c)
 
 	if (c->dead)
 		return;
-	if (c->out_len <= CONN_OUT_SOFT)
+	if (c->out.len <= CONN_OUT_SOFT)
 		events |= EPOLLIN;
-	if (c->out_len)
+	if (c->out.len)
 		events |= EPOLLOUT;
 	if (events != c->events && !pvisor_loop_modify(&c->src, events))
 		c->events = events;
@@ -80,8 +80,8 @@ static void flush(struct conn *c)
 {
 	ssize_t n;
 
-	while (c->out_len && !c->dead) {
-		n = send(c->src.fd, c->out + c->out_head, c->out_len,
+	while (c->out.len && !c->dead) {
+		n = send(c->src.fd, outq_data(&c->out), c->out.len,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -89,33 +89,8 @@ static void flush(struct conn *c)
 			conn_close(c, strerror(errno));
 			return;
 		}
-		c->out_head += n;
-		c->out_len -= n;
+		outq_consume(&c->out, n);
 	}
-	if (!c->out_len)
-		c->out_head = 0;
-}
-
-static bool reserve(struct conn *c, size_t len)
-{
-	size_t need = c->out_len + len, cap;
-	char *p;
-
-	if (c->out_head) {
-		memmove(c->out, c->out + c->out_head, c->out_len);
-		c->out_head = 0;
-	}
-	if (need <= c->out_cap)
-		return true;
-	cap = c->out_cap ? c->out_cap : 8192;
-	while (cap < need)
-		cap *= 2;
-	p = realloc(c->out, cap);
-	if (!p)
-		return false;
-	c->out = p;
-	c->out_cap = cap;
-	return true;
 }
 
 static void conn_send(struct xs_conn *xc, const struct pvisor_xs_header *h,
@@ -126,18 +101,15 @@ static void conn_send(struct xs_conn *xc, const struct pvisor_xs_header *h,
 
 	if (c->dead)
 		return;
-	if (event && c->out_len + len > CONN_OUT_HARD) {
+	if (event && c->out.len + len > CONN_OUT_HARD) {
 		if (!c->dropped++)
 			log_warn("%s: not reading: dropping watch events", c->label);
 		return;
 	}
-	if (!reserve(c, len)) {
+	if (!outq_put(&c->out, h, HDR, payload, h->len)) {
 		conn_close(c, "out of memory");
 		return;
 	}
-	memcpy(c->out + c->out_len, h, HDR);
-	memcpy(c->out + c->out_len + HDR, payload, h->len);
-	c->out_len += len;
 	flush(c);
 	update_events(c);
 }
@@ -178,7 +150,7 @@ static void conn_ready(struct loop_source *src, uint32_t events)
 		return;
 	if (events & EPOLLOUT)
 		flush(c);
-	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->out_len <= CONN_OUT_SOFT &&
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->out.len <= CONN_OUT_SOFT &&
 	    read_message(c)) {
 		memcpy(&h, c->in, HDR);
 		c->in[HDR + h.len] = '\0';
@@ -290,7 +262,7 @@ void pvisor_conn_reap(void)
 		pvisor_xs_conn_release(&c->xs);
 		list_del(&c->link);
 		nr_conns--;
-		free(c->out);
+		outq_free(&c->out);
 		free(c);
 	}
 }

@@ -31,6 +31,7 @@
 
 #include "conn.h"
 #include "domains.h"
+#include "ring.h"
 #include "domcgroup.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -169,6 +170,7 @@ static void forget(uint32_t domid)
 	if (domid <= PVISOR_DOMID_MAX)
 		known[domid] = 0;
 	pvisor_conn_close_domain(domid);
+	pvisor_ring_detach(domid);
 	/* Empty unless its runner is still exiting (then pvctl waits). */
 	domcg_remove(domid);
 	pvisor_xs_domain_path(domid, base, sizeof(base));
@@ -184,6 +186,19 @@ static void forget(uint32_t domid)
 	pvisor_xs_watch_fire_special(XS_WATCH_RELEASE);
 }
 
+/* Serve @d's xenstore ring, if its builder has set one up. */
+static void serve_ring(const struct pvnl_domain *d)
+{
+	int ret;
+
+	if (!d->store_port || !known[d->id])
+		return;
+	ret = pvisor_ring_attach(d->id, d->store_pfn, d->store_port);
+	if (ret)
+		log_warn("domain %u (%s): cannot serve its xenstore ring: %s",
+			 d->id, d->name, strerror(-ret));
+}
+
 /* The module has @d: make sure the tree agrees. */
 static void appeared(const struct pvnl_domain *d)
 {
@@ -196,11 +211,13 @@ static void appeared(const struct pvnl_domain *d)
 	n = pvisor_xs_lookup(pvisor_xs.tree, path);
 	if (n && !strcmp(n->value->data, d->name)) {
 		known[d->id] = 1;
+		serve_ring(d);
 		return;
 	}
 	forget(d->id);
 	if (!introduce(d))
 		known[d->id] = 1;
+	serve_ring(d);
 }
 
 int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d)
@@ -303,6 +320,11 @@ static void handle_event(const struct nlmsghdr *nlh)
 	case PVISOR_CMD_DOMAIN_DEL:
 		forget(d.id);
 		break;
+	case PVISOR_CMD_DOMAIN_GET:
+		/* Its description changed: its xenstore ring appeared. */
+		if (pvisor_domain_refresh(d.id, &d) == 0)
+			serve_ring(&d);
+		break;
 	case PVISOR_CMD_DOMAIN_SHUTDOWN:
 		pvisor_lifecycle_stopped(nl_cmd, d.id);
 		break;
@@ -369,6 +391,7 @@ int pvisor_domains_init(void)
 	int group, ret;
 
 	pvisor_xs.domain_exists = pvisor_domain_exists;
+	pvisor_xs.ring_served = pvisor_ring_served;
 	nl_cmd = pvnl_open();
 	nl_events = nl_cmd ? pvnl_open() : NULL;
 	if (!nl_cmd || !nl_events) {

@@ -33,6 +33,7 @@
 #include "domains.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "ring.h"
 #include "loop.h"
 #include "state.h"
 #include "xs.h"
@@ -124,6 +125,9 @@ static int idle(void)
 	int64_t waited;
 
 	pvisor_conn_reap();
+	/* A ring with more waiting is served again at once. */
+	if (pvisor_ring_idle())
+		return 0;
 	if (!pvisor_xs.dirty)
 		return -1;
 	if (!was_dirty) {
@@ -414,6 +418,7 @@ int main(int argc, char *argv[])
 
 	notify_systemd("STOPPING=1");
 	pvisor_conn_shutdown();
+	pvisor_ring_shutdown();
 	if (pvisor_xs.dirty)
 		save();
 	ret = 0;

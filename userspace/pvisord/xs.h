@@ -10,7 +10,7 @@
  *   xs_path.c    path rules       xs_quota.c   limits
  *
  * A connection (struct xs_conn) is one client: a Domain0 tool on the
- * socket (conn.c) or, later, a guest's ring. The core never does I/O: it
+ * socket (conn.c) or a guest's ring (ring.c). The core never does I/O: it
  * hands each reply and event to the connection's send().
  */
 #ifndef PVISORD_XS_H
@@ -56,6 +56,8 @@ struct xs_store {
 	unsigned int nr_txns;	/* open transactions, all connections */
 	/* Is @domid a domain the module has? (domains.c answers.) */
 	bool (*domain_exists)(uint32_t domid);
+	/* Is @domid's ring served? (ring.c answers; NULL: never.) */
+	bool (*ring_served)(uint32_t domid);
 	/* Keep @text as domain @domid's config (configs.c). 0 or -errno. */
 	int (*domain_config)(uint32_t domid, const char *text);
 };

@@ -444,8 +444,9 @@ static int do_is_introduced(struct req *r)
 		ret = pvisor_xs_parse_domid(r->arg[0], &domid);
 	if (ret)
 		return ret;
-	/* Only Domain0 has a connection until guest rings exist. */
-	reply_string(r, domid == 0 ? "T" : "F");
+	/* Introduced: Domain0, and guests whose ring is served. */
+	reply_string(r, domid == 0 || (pvisor_xs.ring_served &&
+				       pvisor_xs.ring_served(domid)) ? "T" : "F");
 	return 0;
 }
 

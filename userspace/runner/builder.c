@@ -303,7 +303,8 @@ static void build_tables(void *mem, uint64_t nr_pages, uint64_t first,
 int builder_build(void *mem, uint64_t nr_pages, const struct builder_input *in,
 		  struct builder_output *out)
 {
-	uint64_t ramdisk_pfn, si_pfn, pt_pfn, nr_pt, stack_pfn, free_pfn;
+	uint64_t ramdisk_pfn, si_pfn, pt_pfn, nr_pt, stack_pfn, store_pfn;
+	uint64_t free_pfn;
 	struct pvisor_start_info *si;
 	struct image *img;
 	size_t cmdline_len;
@@ -333,10 +334,12 @@ int builder_build(void *mem, uint64_t nr_pages, const struct builder_input *in,
 	pt_pfn = si_pfn + 1;
 	nr_pt = table_frames(nr_pages);
 	stack_pfn = pt_pfn + nr_pt;
-	free_pfn = stack_pfn + BUILDER_STACK_PAGES;
+	store_pfn = stack_pfn + BUILDER_STACK_PAGES;
+	free_pfn = store_pfn + 1;
 	if (free_pfn > nr_pages) {
 		runner_error("too little memory: the kernel, ramdisk, start_info, "
-			     "page tables and boot stack need %llu KiB, the "
+			     "page tables, boot stack and xenstore ring need "
+			     "%llu KiB, the "
 			     "domain has %llu KiB",
 			     (unsigned long long)(free_pfn * PAGE_SIZE / 1024),
 			     (unsigned long long)(nr_pages * PAGE_SIZE / 1024));
@@ -366,11 +369,25 @@ int builder_build(void *mem, uint64_t nr_pages, const struct builder_input *in,
 	build_tables(mem, nr_pages, pt_pfn, img);
 	memset((char *)mem + stack_pfn * PAGE_SIZE, 0,
 	       BUILDER_STACK_PAGES * PAGE_SIZE);
+	/* An empty ring; its port comes later (builder_set_store_evtchn). */
+	memset((char *)mem + store_pfn * PAGE_SIZE, 0, PAGE_SIZE);
+	si->store_mfn = store_pfn;
 
 	out->entry = img->entry;
 	out->stack_top = pfn_to_va(free_pfn);
 	out->start_info = pfn_to_va(si_pfn);
 	out->pt_base_pfn = pt_pfn;
 	out->first_free_pfn = free_pfn;
+	out->start_info_pfn = si_pfn;
+	out->store_pfn = store_pfn;
 	return 0;
+}
+
+void builder_set_store_evtchn(void *mem, const struct builder_output *out,
+			      uint32_t port)
+{
+	struct pvisor_start_info *si = (struct pvisor_start_info *)
+		((char *)mem + out->start_info_pfn * PAGE_SIZE);
+
+	si->store_evtchn = port;
 }

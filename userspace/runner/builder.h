@@ -29,6 +29,8 @@ struct builder_output {
 	uint64_t start_info;
 	uint64_t pt_base_pfn;
 	uint64_t first_free_pfn;	/* for the record (pvrun --verbose) */
+	uint64_t start_info_pfn;
+	uint64_t store_pfn;		/* the xenstore ring, zeroed */
 };
 
 /*
@@ -40,5 +42,12 @@ struct builder_output {
  */
 int builder_build(void *mem, uint64_t nr_pages, const struct builder_input *in,
 		  struct builder_output *out);
+
+/*
+ * Name @port, the guest's event channel for its xenstore ring (from
+ * PVISOR_IOCTL_STORE_SETUP), in the start_info builder_build() wrote.
+ */
+void builder_set_store_evtchn(void *mem, const struct builder_output *out,
+			      uint32_t port);
 
 #endif /* PVRUN_BUILDER_H */

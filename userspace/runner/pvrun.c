@@ -279,6 +279,29 @@ static int lookup_domain(uint32_t domid, struct pvnl_domain *dom)
 	return ret;
 }
 
+/*
+ * The xenstore ring's port: the module opens it, offered to Domain0, and
+ * remembers it with the frame for pvisord (Documentation/xenstore.rst).
+ */
+static int store_setup(int dev, uint32_t domid, void *mem,
+		       const struct builder_output *boot)
+{
+	struct pvisor_store_setup req = {
+		.domid = domid,
+		.pfn = boot->store_pfn,
+	};
+
+	if (ioctl(dev, PVISOR_IOCTL_STORE_SETUP, &req)) {
+		int err = errno;
+
+		runner_error("cannot set up domain %" PRIu32 "'s xenstore "
+			     "ring: %s", domid, strerror(err));
+		return -err;
+	}
+	builder_set_store_evtchn(mem, boot, req.port);
+	return 0;
+}
+
 static int build(int dev, const struct options *o,
 		 const struct pvnl_domain *dom, struct builder_output *boot)
 {
@@ -319,6 +342,8 @@ static int build(int dev, const struct options *o,
 		return ret;
 	}
 	ret = builder_build(mem, nr_pages, &in, boot);
+	if (!ret)
+		ret = store_setup(dev, o->domid, mem, boot);
 	/* Domain0's mapping must not outlive the build into the guest. */
 	munmap(mem, nr_pages * BUILDER_PAGE_SIZE);
 	close(memfd);
