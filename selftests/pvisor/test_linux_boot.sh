@@ -7,20 +7,30 @@
 # anchors its memory layout in the guest window, builds its own x86-format
 # page tables and switches to them (MMUEXT_NEW_BASEPTR), installs its trap
 # table (SET_TRAP_TABLE) and brings the memory core up: the zones, the
-# buddy allocator with the domain's frames, the slab. It then stops at the
-# first host-layer call not ported yet, in init_IRQ(), as crashed, with
-# the reason on the console. Checked here: the domain starts and stops by
+# buddy allocator with the domain's frames, the slab; its interrupts are
+# event channels (an IPI to itself proves the path from a send to a
+# handler, and a bad VIRQ is refused), its clock pvclock and its timer
+# VIRQ_TIMER (calibrate_delay() needs the tick), its wall clock the
+# host's; rest_init() starts kernel_init, and with no root file system
+# prepare_namespace() panics, which stops the domain as crashed. Checked here: the domain starts and stops by
 # itself, the banner, the command line and the memory it saw (exactly the
 # domain's frames, the kernel at pfn 256, the physmap at the window base),
 # the kernel's tables live, the trap table's two boot probes (a read of an
 # unmapped address and a write to the read-only text, each a page fault
 # with the right address and error code, resumed at its exception-table
-# fixup), the zone and the allocators' reports, the stop's reason as the
-# last console line and no other stop, the state crashed(the guest
+# fixup), the zone and the allocators' reports, the events, time and
+# thread markers, the panic as the last console line and no host-layer
+# stop, the state crashed(the guest
 # requested a crash), and that destroying it gives every frame back. A
 # crash is what this stage ends in; these checks say that it ended where
 # the port ends, nothing more. When the port goes further, the expected end
 # moves with it.
+#
+# A third boot gets a ramdisk, a cpio made here: the kernel unpacks it as
+# its initramfs and runs /init, and stops where user processes would
+# start (a user address space is a user context, not ported yet). A
+# fourth gets a ramdisk that is no cpio: the unpacking fails, and the
+# boot goes on to the same panic as without one.
 #
 # A second boot with pvisor_test=kernel-fault makes the kernel read an
 # unmapped address with no fixup: the trap is reported (vector, address,
@@ -38,11 +48,15 @@ WAIT_TENTHS=1200
 # 32 MiB: 8192 frames.
 PAGES=8192
 CMDLINE="pvtest=linux-boot loglevel=7"
-# init_IRQ() sets up UML's epoll loop; interrupts as event channels are next.
-STOP="pvisor: fatal: os_setup_epoll: not on pvisor yet"
+# No root file system without a ramdisk: prepare_namespace() panics.
+STOP="pvisor: fatal: kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)"
+# With one, /init runs until its address space would be a user context.
+ISTOP="pvisor: fatal: start_userspace: not on pvisor yet"
 
 LX=linux-boot
 LF=linux-fault
+LI=linux-initramfs
+LB=linux-badramdisk
 # The gap between the physmap and vmalloc: the window base + the memory.
 HOLE=$(printf '0x%x' $((0x100000000000 + PAGES * 4096)))
 
@@ -51,6 +65,8 @@ HOLE=$(printf '0x%x' $((0x100000000000 + PAGES * 4096)))
 cleanup() {
 	pvctl destroy $LX >/dev/null 2>&1
 	pvctl destroy $LF >/dev/null 2>&1
+	pvctl destroy $LI >/dev/null 2>&1
+	pvctl destroy $LB >/dev/null 2>&1
 }
 
 echo "TAP version 13"
@@ -61,6 +77,7 @@ if [ ! -f "$LINUX" ]; then
 fi
 need_module
 
+HOST_EPOCH=$(date +%s)
 run pvctl create --name $LX --memory $((PAGES * 4))K --kernel "$LINUX" \
 	--cmdline "$CMDLINE"
 check "create $LX from linux.elf starts it" \
@@ -100,10 +117,27 @@ check "the slab allocator came up" \
 	out_has "^SLUB: HWalign=[0-9]*, Order=0-[0-9]*, MinObjects=0, CPUs=1, Nodes=1$"
 check "the kernel went past mm_init() and sched_init() to the IRQ layer" \
 	out_has "^NR_IRQS: [0-9]*$"
-check "the last console line is where this stage of the port stops" \
+check "init_IRQ() registered the event upcall" \
+	out_has_line "pvisor: events: 4096 event channels, upcalls at pvisor_event_entry, irqs 1-63"
+check "pvclock is registered as a clocksource" \
+	out_has "^clocksource: pvclock: mask: 0xffffffffffffffff "
+check "time_init() bound VIRQ_TIMER to an irq for the one-shot timer" \
+	out_has "^pvisor: time: pvclock at [0-9]* ns, VIRQ_TIMER on port [0-9]* as irq [0-9]*, one-shot$"
+guest_epoch=$(sed -n 's/^pvisor: time: wall clock \([0-9]*\) s since the epoch$/\1/p' "$tmp/console")
+check "the wall clock from shared_info is the host's (within 120 s)" \
+	eval '[ -n "$guest_epoch" ] && [ $((guest_epoch - HOST_EPOCH)) -ge -5 ] && [ $((guest_epoch - HOST_EPOCH)) -le 120 ]'
+check "the delay loop was calibrated on the timer's ticks" \
+	out_has "^Calibrating delay loop\.\.\. [0-9]*\.[0-9]* BogoMIPS (lpj=[0-9]*)$"
+check "an IPI to itself came as an irq once interrupts were enabled, and a bad VIRQ was refused" \
+	out_has "^pvisor: events: an IPI to ourselves on port [0-9]* came as irq [0-9]* once interrupts were enabled; VIRQ 24 refused$"
+check "the timekeeping switched to pvclock" \
+	out_has_line "clocksource: Switched to clocksource pvclock"
+check "the panic came from kernel_init, a thread rest_init() started" \
+	out_has "^CPU: 0 PID: 1 Comm: swapper "
+check "the last console line is the panic without a root file system" \
 	eval '[ "$(tail -n 1 "$tmp/console")" = "$STOP" ]'
-check "no other host-layer call was reached" \
-	eval '[ "$(grep -c "not on pvisor yet" "$tmp/console")" = 1 ]'
+check "no host-layer call was reached" \
+	eval '! grep -q "not on pvisor yet" "$tmp/console"'
 check "the kernel reported no bug on the way" \
 	eval '! grep -q -e BUG -e WARNING -e Oops -e "bad p[tmug]d" "$tmp/out"'
 
@@ -141,6 +175,45 @@ check "list shows $LF as crashed(the guest requested a crash)" \
 	eval 'status_is 0 && out_has "^ *[0-9]*  $LF  *crashed(the guest requested a crash) "'
 run pvctl destroy $LF
 check "destroy $LF" status_is 0
+
+# The initramfs: a cpio with an /init, as the ramdisk.
+mkdir -p "$tmp/rootfs"
+printf '#!/bin/sh\necho hello from /init\n' >"$tmp/rootfs/init"
+chmod 755 "$tmp/rootfs/init"
+(cd "$tmp/rootfs" && echo init | cpio -o -H newc >"$tmp/initramfs.cpio" 2>/dev/null)
+run pvctl create --name $LI --memory $((PAGES * 4))K --kernel "$LINUX" \
+	--ramdisk "$tmp/initramfs.cpio" --cmdline "pvtest=linux-initramfs loglevel=7"
+check "create $LI with a cpio as its ramdisk" status_is 0
+wait_stopped $LI
+check "$LI stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
+run pvctl console $LI
+cp "$tmp/out" "$tmp/iconsole"
+sed -n '/pvisor: initramfs/p; /Unpacking initramfs/,$s/^/# console: /p' "$tmp/iconsole"
+check "setup_arch() took the ramdisk from start_info" \
+	out_has "^pvisor: initramfs: $(wc -c <"$tmp/initramfs.cpio" | tr -d ' ') bytes at 0x1000[0-9a-f]* from start_info$"
+check "the kernel unpacked it" \
+	eval 'out_has_line "Unpacking initramfs..." && ! out_has "Initramfs unpacking failed"'
+check "kernel_init() ran /init from it" \
+	out_has_line "Run /init as init process"
+check "the boot stopped where /init's address space would be a user context, last" \
+	eval '[ "$(tail -n 1 "$tmp/iconsole")" = "$ISTOP" ]'
+run pvctl destroy $LI
+check "destroy $LI" status_is 0
+
+# A ramdisk that is no cpio: refused by the unpacker, not fatal.
+dd if=/dev/zero bs=1024 count=4 2>/dev/null | tr '\0' 'x' >"$tmp/garbage"
+run pvctl create --name $LB --memory $((PAGES * 4))K --kernel "$LINUX" \
+	--ramdisk "$tmp/garbage" --cmdline "pvtest=linux-badramdisk loglevel=7"
+check "create $LB with a ramdisk that is no cpio" status_is 0
+wait_stopped $LB
+check "$LB stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
+run pvctl console $LB
+cp "$tmp/out" "$tmp/bconsole"
+check "the unpacker refused it" out_has "^Initramfs unpacking failed: "
+check "no /init ran, and the boot ended in the panic without a root file system" \
+	eval '! out_has_line "Run /init as init process" && [ "$(tail -n 1 "$tmp/bconsole")" = "$STOP" ]'
+run pvctl destroy $LB
+check "destroy $LB" status_is 0
 
 check "accounting is back to where it started" accounting_is_baseline
 
