@@ -5,13 +5,13 @@
  * pvctl starts a domain's runner, and so does pvisord when it restarts a
  * domain. The runner must outlive its starter and belong to nobody's
  * terminal, so it is started the classic way: fork, setsid, fork again,
- * and the middle process exits at once. Its stdin and stdout are /dev/null; its stderr
- * is a pipe back to us, and `--ready-fd 2` makes it write "ready" there
- * when only the seccomp filter and the jump into the guest are left. It
- * then closes every fd, so we read to end of file: "ready" as the last
- * line means started (lines before it are warnings, passed on to our
- * stderr); anything else is the runner's own explanation of why it could
- * not build or start the domain.
+ * and the middle process exits at once. Its stdin and stdout are
+ * /dev/null; its stderr is a pipe back to us, and `--ready-fd 2` makes it
+ * write "ready" there when only the seccomp filter and the jump into the
+ * guest are left. It then closes every fd, so we read to end of file:
+ * "ready" as the last line means started. Its warnings are passed on to
+ * our stderr whether it started or not; anything else is the runner's own
+ * explanation of why it could not build or start the domain.
  *
  * pvrun is looked for next to the starter's executable first (they are
  * installed together), then in $PATH.
@@ -34,6 +34,8 @@
 
 #define RUNNER_NAME	"pvrun"
 #define READY_LINE	"ready\n"
+/* How pvrun starts a warning: a line to pass on, not a reason it failed. */
+#define WARNING_PREFIX	RUNNER_NAME ": warning: "
 
 /* pvrun beside /proc/self/exe, if there is one; else the bare name. */
 static void runner_path(char *buf, size_t size)
@@ -140,6 +142,35 @@ static size_t read_all(int fd, char *buf, size_t size)
 	return len;
 }
 
+/*
+ * The runner gave up: its warnings still go to our stderr, as they would
+ * had it started, and the rest of what it said becomes one line of
+ * explanation in @why, its messages joined by ';'.
+ */
+static void explain_failure(char *out, char *why, size_t why_len)
+{
+	size_t used = 0;
+	char *line, *next;
+
+	why[0] = '\0';
+	for (line = out; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (!*line)
+			continue;
+		if (!strncmp(line, WARNING_PREFIX, sizeof(WARNING_PREFIX) - 1)) {
+			fprintf(stderr, "%s\n", line);
+			continue;
+		}
+		if (used < why_len)
+			used += (size_t)snprintf(why + used, why_len - used,
+						 "%s%s", used ? ";" : "", line);
+	}
+	if (!why[0])
+		snprintf(why, why_len, "the runner exited without a word");
+}
+
 int launch_runner(const struct launch *l, char *why, size_t why_len)
 {
 	char out[4096];
@@ -185,13 +216,6 @@ int launch_runner(const struct launch *l, char *why, size_t why_len)
 		return 0;
 	}
 
-	/* One line of explanation: pvrun's messages, joined. */
-	while (len && out[len - 1] == '\n')
-		out[--len] = '\0';
-	for (char *p = out; *p; p++)
-		if (*p == '\n')
-			*p = ';';
-	snprintf(why, why_len, "%s", len ? out :
-		 "the runner exited without a word");
+	explain_failure(out, why, why_len);
 	return -1;
 }
