@@ -99,6 +99,9 @@ good_running() {
 hostile() {
 	label=$1
 	good_running
+	good_was=$(state_of "$GOOD-$generations")
+	# It may have finished its work between the two looks: a new one.
+	[ "$good_was" = running ] || good_running
 	good=$GOOD-$generations
 	good_was=$(state_of "$good")
 	cases=$((cases + 1))
