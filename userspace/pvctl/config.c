@@ -96,26 +96,11 @@ out_free:
 
 int config_main(int argc, char *argv[])
 {
-	const char *token, *name;
 	struct pvnl_domain dom;
-	struct pvnl *nl;
-	uint32_t id;
 	int c, ret;
 
 	while ((c = cli_next(&cli, argc, argv)) != -1)
 		return c == 'h' ? cli_help(&cli) : PVCTL_EXIT_USAGE;
-	ret = one_domain_operand(&cli, argc, argv, &token, &id, &name);
-	if (ret)
-		return ret;
-
-	ret = session_open(cli.name, &nl);
-	if (ret)
-		return ret;
-	ret = pvnl_domain_get(nl, id, name, &dom);
-	if (ret)
-		ret = session_fail(nl, cli.name, token, ret, errors);
-	else
-		ret = print_config(&dom);
-	pvnl_close(nl);
-	return ret;
+	ret = one_domain_lookup(&cli, argc, argv, errors, &dom);
+	return ret ? ret : print_config(&dom);
 }

@@ -98,11 +98,8 @@ static int write_target(const char *socket_path, uint32_t domid,
 int mem_set_main(int argc, char *argv[])
 {
 	const char *socket_path = xs_socket_path();
-	const char *token, *name;
 	struct pvnl_domain d;
-	struct pvnl *nl;
 	uint64_t bytes;
-	uint32_t id;
 	int c, ret;
 
 	while ((c = cli_next(&cli, argc, argv)) != -1) {
@@ -125,19 +122,8 @@ int mem_set_main(int argc, char *argv[])
 	if (bytes % FRAME_SIZE)
 		return cli_usage_error(&cli, "the target must be a multiple of "
 				       "4 KiB, not %" PRIu64 " bytes", bytes);
-	argc--;		/* one_domain_operand() wants the designator last */
-	ret = one_domain_operand(&cli, argc, argv, &token, &id, &name);
-	if (ret)
-		return ret;
-	ret = session_open(cli.name, &nl);
-	if (ret)
-		return ret;
-	ret = pvnl_domain_get(nl, id, name, &d);
-	if (ret)
-		ret = session_fail(nl, cli.name, token, ret, errors);
-	else
-		ret = check_target(&d, bytes) ?:
-		      write_target(socket_path, d.id, bytes);
-	pvnl_close(nl);
-	return ret;
+	argc--;		/* one_domain_lookup() wants the designator last */
+	ret = one_domain_lookup(&cli, argc, argv, errors, &d);
+	return ret ?: check_target(&d, bytes) ?:
+	       write_target(socket_path, d.id, bytes);
 }

@@ -33,8 +33,15 @@ int one_domain_operand(const struct cli *cli, int argc, char *argv[],
 	return PVCTL_EXIT_OK;
 }
 
-int one_domain_run(const struct cli *cli, int argc, char *argv[],
-		   domain_op op, uint32_t arg, const struct errtext *errors)
+/* What one_domain_run() and one_domain_lookup() ask of the domain. */
+struct request {
+	domain_op op;			/* NULL: DOMAIN_GET into @d */
+	uint32_t arg;
+	struct pvnl_domain *d;
+};
+
+static int request_run(const struct cli *cli, int argc, char *argv[],
+		       const struct request *rq, const struct errtext *errors)
 {
 	const char *token, *name;
 	struct pvnl *nl;
@@ -47,11 +54,28 @@ int one_domain_run(const struct cli *cli, int argc, char *argv[],
 	ret = session_open(cli->name, &nl);
 	if (ret)
 		return ret;
-	ret = op(nl, id, name, arg);
+	ret = rq->op ? rq->op(nl, id, name, rq->arg)
+		     : pvnl_domain_get(nl, id, name, rq->d);
 	if (ret)
 		ret = session_fail(nl, cli->name, token, ret, errors);
 	pvnl_close(nl);
 	return ret;
+}
+
+int one_domain_lookup(const struct cli *cli, int argc, char *argv[],
+		      const struct errtext *errors, struct pvnl_domain *d)
+{
+	const struct request rq = { .d = d };
+
+	return request_run(cli, argc, argv, &rq, errors);
+}
+
+int one_domain_run(const struct cli *cli, int argc, char *argv[],
+		   domain_op op, uint32_t arg, const struct errtext *errors)
+{
+	const struct request rq = { .op = op, .arg = arg };
+
+	return request_run(cli, argc, argv, &rq, errors);
 }
 
 int one_domain_main(const struct cli *cli, int argc, char *argv[],

@@ -21,6 +21,14 @@ int one_domain_operand(const struct cli *cli, int argc, char *argv[],
 		       const char **token, uint32_t *id, const char **name);
 
 /*
+ * Take the NAME|ID operand after the options and look the domain up
+ * (DOMAIN_GET) into @d, the session closed again. PVCTL_EXIT_OK, or the
+ * exit status of a failure already reported (@errors name the kernel's).
+ */
+int one_domain_lookup(const struct cli *cli, int argc, char *argv[],
+		      const struct errtext *errors, struct pvnl_domain *d);
+
+/*
  * The rest of "pvctl SUB [options] NAME|ID" once SUB has parsed its
  * options: take the designator, connect, run @op with @arg and report a
  * failure with @errors. Returns pvctl's exit status.

@@ -134,10 +134,8 @@ static pid_t vcpu_thread(uint32_t domid, uint32_t vcpu)
 
 int vcpu_pin_main(int argc, char *argv[])
 {
-	const char *token, *name;
 	struct pvnl_domain d;
-	struct pvnl *nl;
-	uint32_t id, vcpu;
+	uint32_t vcpu;
 	cpu_set_t cpus;
 	pid_t tid;
 	int c, ret;
@@ -153,40 +151,28 @@ int vcpu_pin_main(int argc, char *argv[])
 	if (parse_cpus(argv[optind + 2], &cpus))
 		return cli_usage_error(&cli, "invalid CPU list '%s'",
 				       argv[optind + 2]);
-	argc -= 2;	/* one_domain_operand() wants the designator last */
-	ret = one_domain_operand(&cli, argc, argv, &token, &id, &name);
+	argc -= 2;	/* one_domain_lookup() wants the designator last */
+	ret = one_domain_lookup(&cli, argc, argv, errors, &d);
 	if (ret)
 		return ret;
-	ret = session_open(cli.name, &nl);
-	if (ret)
-		return ret;
-	ret = pvnl_domain_get(nl, id, name, &d);
-	if (ret) {
-		ret = session_fail(nl, cli.name, token, ret, errors);
-		goto out;
-	}
-	ret = PVCTL_EXIT_FAILED;
 	if (vcpu >= d.vcpus) {
 		fprintf(stderr, "%s: %s: %s: no vCPU %" PRIu32 " (it has %"
 			PRIu32 ")\n", PROG_NAME, cli.name, d.name, vcpu,
 			d.vcpus);
-		goto out;
+		return PVCTL_EXIT_FAILED;
 	}
 	tid = vcpu_thread(d.id, vcpu);
 	if (!tid) {
 		fprintf(stderr, "%s: %s: %s: vCPU %" PRIu32 " has no thread "
 			"(the domain has no runner)\n", PROG_NAME, cli.name,
 			d.name, vcpu);
-		goto out;
+		return PVCTL_EXIT_FAILED;
 	}
 	if (sched_setaffinity(tid, sizeof(cpus), &cpus) < 0) {
 		fprintf(stderr, "%s: %s: %s: vCPU %" PRIu32 ": %s\n",
 			PROG_NAME, cli.name, d.name, vcpu, errno == EINVAL ?
 			"none of those CPUs is online" : strerror(errno));
-		goto out;
+		return PVCTL_EXIT_FAILED;
 	}
-	ret = PVCTL_EXIT_OK;
-out:
-	pvnl_close(nl);
-	return ret;
+	return PVCTL_EXIT_OK;
 }
