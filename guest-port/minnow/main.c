@@ -31,6 +31,7 @@
 #include <pvisor/hypercall.h>
 
 #include "console.h"
+#include "cpu.h"
 #include "events.h"
 #include "hypercall.h"
 #include "mm.h"
@@ -124,10 +125,16 @@ static void check_start_info(void)
 		     "start_info magic is %s", PVISOR_START_MAGIC);
 	guest_report(si->pt_base >= (u64)__end && si->pt_base < end &&
 		     !(si->pt_base % PAGE_SIZE) && si->nr_pt_frames > 0 &&
-		     si->first_free_pfn <= si->nr_pages && si->nr_vcpus >= 1,
+		     si->first_free_pfn <= si->nr_pages && si->nr_vcpus >= 1 &&
+		     boot_stack_top - BOOT_STACK_SIZE >=
+		     si->pt_base + si->nr_pt_frames * PAGE_SIZE &&
+		     (!si->store_mfn ||
+		      boot_stack_top <= (u64)pfn_to_virt(si->store_mfn)),
 		     "start_info layout is consistent (pt_base 0x%llx, %llu "
-		     "table frames, first free pfn %llu)", si->pt_base,
-		     si->nr_pt_frames, si->first_free_pfn);
+		     "table frames, boot stack top 0x%llx below the xenstore "
+		     "ring at pfn %llu, first free pfn %llu)", si->pt_base,
+		     si->nr_pt_frames, boot_stack_top, si->store_mfn,
+		     si->first_free_pfn);
 	guest_report(!si->mod_start ||
 		     (si->mod_start >= (u64)__end &&
 		      si->mod_start + si->mod_len <= si->pt_base),

@@ -10,6 +10,7 @@
  * page boundary:
  *
  *   the ramdisk (if any) -> start_info -> boot page tables -> boot stack
+ *   -> xenstore ring
  *
  * and tells the guest where the free memory starts (first_free_pfn). The
  * page tables map the whole physmap with 4 KiB pages, read-write, and
@@ -374,7 +375,8 @@ int builder_build(void *mem, uint64_t nr_pages, const struct builder_input *in,
 	si->store_mfn = store_pfn;
 
 	out->entry = img->entry;
-	out->stack_top = pfn_to_va(free_pfn);
+	/* The stack grows down from its own last page: the ring is above. */
+	out->stack_top = pfn_to_va(store_pfn);
 	out->start_info = pfn_to_va(si_pfn);
 	out->pt_base_pfn = pt_pfn;
 	out->first_free_pfn = free_pfn;
