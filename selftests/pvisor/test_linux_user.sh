@@ -9,11 +9,14 @@
 # compare each value with what Linux gives: the script's own pid, mounts
 # of proc and tmpfs, ls /, /proc/version, /proc/self and /proc/meminfo,
 # a pipe of three processes, fork+exec of a child, exit codes, a loop of
-# 50 fork+exec+exit, a signal killing a child (status 128+SIGUSR1), a
-# signal handler run by trap, arithmetic in awk, and the power-off
-# reaching Domain0 as shutdown(poweroff). A second boot runs an /init
-# that exits: the kernel's "Attempted to kill init!" panic with its exit
-# code, as a crash.
+# 200 fork+exec+exit, /proc/1/wchan and ps, a signal killing a child
+# (status 128+SIGUSR1), a signal handler run by trap, arithmetic in awk,
+# and the power-off reaching Domain0 as shutdown(poweroff). A second boot
+# runs an /init that exits: the kernel's "Attempted to kill init!" panic
+# with its exit code, as a crash. A third runs an interactive shell on
+# the console (hvc0), fed lines through pvctl console --input: the tty
+# echoes them, the shell runs them (a background job among them, with
+# job control) and powers off.
 #
 # Runs in the QEMU test host: busybox sh and /bin/busybox (static),
 # pvisor.ko loaded, pvctl in PATH, the guests in /guest. TAP 13. Exits 0
@@ -51,7 +54,7 @@ mkroot() {
 	mkdir -p "$1/bin" "$1/proc" "$1/tmp" "$1/dev"
 	cp "$BUSYBOX" "$1/bin/busybox"
 	for a in sh echo ls cat tr rev wc cut grep awk seq true false kill \
-		mount uname poweroff sleep readlink head setsid; do
+		mount uname poweroff sleep readlink head setsid ps; do
 		ln -s busybox "$1/bin/$a"
 	done
 	cp "$2" "$1/init"
@@ -81,12 +84,14 @@ echo "@@linux uname: $(uname -s -m)"
 echo "@@linux /proc/version: $(cut -d' ' -f1-2 /proc/version)"
 echo "@@linux /proc/self: $(readlink /proc/self)" | grep -q "@@linux /proc/self: [0-9]" && echo "@@linux /proc/self: a pid"
 echo "@@linux meminfo: $(grep -c '^MemTotal: ' /proc/meminfo)"
+cat /proc/1/wchan >/tmp/wchan && echo "@@linux /proc/1/wchan: readable"
+ps | awk '$1 == 1 { print "@@linux ps: pid 1 listed" }'
 echo "@@linux pipe: $(echo hello pipe | tr a-z A-Z | rev)"
 echo "@@linux child: $(/bin/busybox echo from a child)"
 sh -c 'exit 3'; echo "@@linux exit code: $?"
 false; echo "@@linux false: $?"
 echo data >/tmp/f && echo "@@linux tmpfs: $(cat /tmp/f) $(wc -c </tmp/f)"
-i=0; while [ $i -lt 50 ]; do /bin/true || break; i=$((i + 1)); done
+i=0; while [ $i -lt 200 ]; do /bin/true || break; i=$((i + 1)); done
 echo "@@linux fork+exec loop: $i"
 sh -c 'kill -USR1 $$; sleep 5'; echo "@@linux killed child: $?"
 trap 'echo "@@linux trap: USR2"' USR2; kill -USR2 $$
@@ -113,12 +118,14 @@ check "uname -s -m" line "uname: Linux x86_64"
 check "/proc/version" line "/proc/version: Linux version"
 check "/proc/self is a pid" line "/proc/self: a pid"
 check "/proc/meminfo has MemTotal" line "meminfo: 1"
+check "/proc/1/wchan (a sleeping task's registers)" line "/proc/1/wchan: readable"
+check "ps lists pid 1" line "ps: pid 1 listed"
 check "a pipe of three processes" line "pipe: EPIP OLLEH"
 check "fork+exec of a child and its output" line "child: from a child"
 check "a child's exit code" line "exit code: 3"
 check "false's exit code" line "false: 1"
 check "a file on tmpfs" line "tmpfs: data 5"
-check "50 fork+exec+exit in a loop" line "fork+exec loop: 50"
+check "200 fork+exec+exit in a loop" line "fork+exec loop: 200"
 check "a child killed by SIGUSR1 (128+10)" line "killed child: 138"
 check "a signal handler (trap) ran" line "trap: USR2"
 check "awk sums 1..100" line "awk: 5050"
