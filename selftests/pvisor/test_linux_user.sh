@@ -32,6 +32,7 @@ PAGES=8192
 LU=linux-user
 LE=linux-initexit
 LS=linux-shell
+LR=linux-run
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -40,6 +41,7 @@ cleanup() {
 	pvctl destroy $LU >/dev/null 2>&1
 	pvctl destroy $LE >/dev/null 2>&1
 	pvctl destroy $LS >/dev/null 2>&1
+	pvctl destroy $LR >/dev/null 2>&1
 }
 
 echo "TAP version 13"
@@ -169,10 +171,11 @@ mkroot "$tmp/shell" "$tmp/shell-init"
 run pvctl create --name $LS --memory $((PAGES * 4))K --kernel "$LINUX" \
 	--ramdisk "$tmp/shell.cpio" --cmdline "pvtest=linux-shell loglevel=7"
 check "create $LS with a shell on the console" status_is 0
+# ready NAME PATTERN: NAME's console has a line matching PATTERN.
 ready() {
-	pvctl console --no-follow $LS 2>/dev/null | grep -q "^@@linux shell ready"
+	pvctl console --no-follow "$1" 2>/dev/null | grep -q "$2"
 }
-wait_for ready
+wait_for ready $LS "^@@linux shell ready"
 check "$LS: /init is ready for the shell" status_is 0
 # The shell opens hvc0 after the marker: give it time to read the tty.
 sleep 3
@@ -199,6 +202,32 @@ check "list shows $LS as shutdown(poweroff)" \
 	eval 'status_is 0 && out_has "^ *[0-9]*  $LS  *shutdown(poweroff) "'
 run pvctl destroy $LS
 check "destroy $LS" status_is 0
+
+# make run's initramfs (selftests/qemu/run.sh packs guest-port/linux/init
+# with busybox): the banner, then a shell that runs what is typed.
+if [ -f "$GUEST_DIR/linux-initramfs.cpio" ]; then
+	run pvctl create --name $LR --memory $((PAGES * 4))K --kernel "$LINUX" \
+		--ramdisk "$GUEST_DIR/linux-initramfs.cpio"
+	check "create $LR with make run's initramfs" status_is 0
+	wait_for ready $LR "^pvisor Linux guest: Linux 6\.1\."
+	check "$LR: its /init printed the banner" status_is 0
+	sleep 3
+	printf '%s\n' 'echo "@@linux run $(cat /sys/class/tty/console/active)"' \
+		'poweroff -f' >"$tmp/typed-run"
+	run sh -c "pvctl console --input $LR <'$tmp/typed-run'"
+	check "pvctl console --input fed its shell until it stopped" status_is 0
+	wait_stopped $LR
+	linux_console $LR
+	check "its shell ran on hvc0, the console, with sysfs mounted" \
+		line "run hvc0"
+	run pvctl list
+	check "list shows $LR as shutdown(poweroff)" \
+		eval 'status_is 0 && out_has "^ *[0-9]*  $LR  *shutdown(poweroff) "'
+	run pvctl destroy $LR
+	check "destroy $LR" status_is 0
+else
+	skip "make run's initramfs" "no $GUEST_DIR/linux-initramfs.cpio"
+fi
 
 check "accounting is back to where it started" accounting_is_baseline
 
