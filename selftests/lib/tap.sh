@@ -201,6 +201,14 @@ finish() {
 	exit 1
 }
 
+# linux_console NAME: NAME's console in $tmp/out, without the carriage
+# returns a tty (the Linux guest's hvc0, the tty layer's onlcr) puts
+# before each newline.
+linux_console() {
+	run pvctl console "$1"
+	tr -d '\r' <"$tmp/out" >"$tmp/out.nocr" && mv "$tmp/out.nocr" "$tmp/out"
+}
+
 # boot_guest NAME [ARGS...]: start guest $GUEST_DIR/NAME.elf as
 # $PREFIX-NAME (16M, plus ARGS for pvctl create), wait up to $WAIT_TENTHS
 # for it to stop, and leave its console in $tmp/NAME.console.

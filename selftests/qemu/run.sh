@@ -162,8 +162,9 @@ pack() {
 	mv "$out.tmp" "$out"
 }
 
+# populate_busybox ROOT INIT: busybox, a link per applet and INIT as /init.
 populate_busybox() {
-	local root=$1 applet
+	local root=$1 init=$2 applet
 
 	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
 		"$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/run" "$root/root"
@@ -171,7 +172,7 @@ populate_busybox() {
 	for applet in $("$busybox" --list); do
 		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 	done
-	install -m 0755 "$here/init" "$root/init"
+	install -m 0755 "$init" "$root/init"
 }
 
 # True when $1 is a 64-bit ELF file with a program interpreter (PT_INTERP),
@@ -248,7 +249,7 @@ make_initramfs() {
 	local root=$qdir/root t name list=()
 
 	rm -rf "$root"
-	populate_busybox "$root"
+	populate_busybox "$root" "$here/init"
 	mkdir -p "$root/etc/pvisor" "$root/lib/modules" "$root/selftests"
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 		>"$root/etc/passwd"
@@ -276,9 +277,16 @@ make_initramfs() {
 	for elf in "$build"/guest-port/user/progs/*.elf; do
 		[ -f "$elf" ] && install -m 0755 "$elf" "$root/guest/user/"
 	done
-	# The Linux guest, when make built it (scripts/linux-guest.sh).
+	# The Linux guest, when make built it (scripts/linux-guest.sh), and
+	# an initramfs for it: busybox with a shell on the console
+	# (guest-port/linux/init), built in build/linux.
 	if [ -f "$build/linux/linux.elf" ]; then
 		install -m 0644 "$build/linux/linux.elf" "$root/guest/linux.elf"
+		rm -rf "$build/linux/initramfs"
+		populate_busybox "$build/linux/initramfs" "$repo/guest-port/linux/init"
+		pack "$build/linux/initramfs" "$build/linux/initramfs.cpio"
+		install -m 0644 "$build/linux/initramfs.cpio" \
+			"$root/guest/linux-initramfs.cpio"
 	fi
 
 	# The selftests: the scripts from the tree, the programs from
@@ -340,7 +348,7 @@ probe_kvm() {
 
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	populate_busybox "$dir/root"
+	populate_busybox "$dir/root" "$here/init"
 	pack "$dir/root" "$dir/initramfs.cpio"
 	: >"$dir/console.log"
 	: >"$dir/serial.log"
