@@ -39,7 +39,7 @@ cleanup() {
 	for d in a k; do
 		pvctl destroy $P$d >/dev/null 2>&1
 	done
-	for p in $back_a $back_b $back_k; do
+	for p in $back_k; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	pid=$(daemon_pid)
@@ -57,11 +57,6 @@ sum() {
 # node DOMID DEV KEY: the backend's xenstore entry.
 node() {
 	pvctl store read "/local/domain/0/backend/vbd/$1/$2/$3" 2>/dev/null
-}
-
-# exited PID: has that background job ended? Its status in $status.
-exited() {
-	! kill -0 "$1" 2>/dev/null
 }
 
 # ran GUEST MIN: wait for domain $P$GUEST to stop, turn its @@pvtest
@@ -84,7 +79,7 @@ mkdir -p $D
 # Bad command lines and images, before anything runs.
 run pvblkback --domain 1 --vdev xvda
 check "pvblkback: no --image: usage, status 2" \
-	eval 'status_is 2 && err_has "usage: pvblkback"'
+	eval 'status_is 2 && err_has "Usage: pvblkback"'
 run pvblkback --domain 1 --vdev hda --image /dev/null
 check "pvblkback: vdev hda: refused by name" \
 	eval 'status_is 2 && err_has "invalid vdev .hda.: xvda to xvdz"'
@@ -117,15 +112,45 @@ src_sum=$(sum $D/a.img 0 256)
 b_sum=$(sum $D/b.img 0 2048)
 b_page=$(sum $D/b.img 0 8)
 
-run pvctl create --name ${P}a --memory 16M --kernel "$BLK" --cmdline blk=1
+# Bad disk lines: each refused with its reason, nothing created.
+GOOD="name = \"${P}a\"\nmemory = 16\nkernel = \"$BLK\"\n"
+bad() {
+	printf '%b' "${GOOD}disk = [ $2 ]\n" >$D/$1.cfg
+	run pvctl create $D/$1.cfg
+	want="$1.cfg:4: disk: bad value: $3"
+	check "config: $1: refused (exit 2): $3" \
+		eval 'status_is 2 && err_has "$want" && accounting_is_baseline'
+}
+bad two-fields '"/a.img,xvda"' '"/a.img,xvda": expected "PATH,VDEV,MODE"'
+bad four-fields '"/a.img,xvda,w,x"' '"/a.img,xvda,w,x": expected "PATH,VDEV,MODE"'
+bad hda '"/a.img,hda,w"' '"/a.img,hda,w": vdev "hda": xvda to xvdz'
+bad mode '"/a.img,xvda,rwx"' '"/a.img,xvda,rwx": mode "rwx": r (read-only) or w'
+bad phy '"phy:/dev/sda,xvda,w"' '"phy:/dev/sda,xvda,w": only raw image files'
+bad xl-keys '"target=/a.img,vdev=xvda"' \
+	"\"target=/a.img,vdev=xvda\": xl's KEY=VALUE form is not taken"
+bad twice '"/a.img,xvda,w", "/b.img,xvda,r"' 'vdev xvda is given twice'
+bad five '"/a,xvda,w", "/b,xvdb,w", "/c,xvdc,w", "/d,xvdd,w", "/e,xvde,w"' \
+	'5 disks: at most 4'
+bad number '7' 'each disk is a string in quotes'
+printf '%b' "${GOOD}disk = [ \"$D/none.img,xvda,w\" ]\n" >$D/none.cfg
+run pvctl create $D/none.cfg
+check "config: a missing image: refused, naming it" \
+	eval 'status_is 2 && err_has "none.cfg: disk: cannot find \"$D/none.img\"" && accounting_is_baseline'
+
+# The block test guest, its two backends started by pvisord from the
+# config's disk lines (relative paths, taken from the current directory);
+# kept when it stops, for the checks.
+printf '%b' "${GOOD}cmdline = \"blk=1\"\non_poweroff = \"preserve\"\non_crash = \"preserve\"\ndisk = [ \"a.img,xvda,w\",\n\t\"file:b.img,xvdb,ro\" ]\n" >$D/a.cfg
+run sh -c "cd $D && pvctl create a.cfg"
 a=$(id_of ${P}a)
-check "the block test guest starts" eval 'status_is 0 && [ -n "$a" ]'
-pvblkback --domain "$a" --vdev xvda --image $D/a.img --mode w \
-	2>$D/back-a.log &
-back_a=$!
-pvblkback --domain "$a" --vdev xvdb --image $D/b.img --mode r \
-	2>$D/back-b.log &
-back_b=$!
+check "a config with two disk lines creates the guest" \
+	eval 'status_is 0 && [ -n "$a" ]'
+run pvctl config ${P}a
+check "... the kept config names both disks by absolute path" \
+	out_has_line "disk = [ \"$D/a.img,xvda,w\", \"$D/b.img,xvdb,r\" ]"
+cp $D/pvisord.log $tmp/out
+check "... and pvisord started a backend for each" \
+	eval 'out_has "domain $a: disk xvda: pvblkback started for $D/a.img (read-write)" && out_has "domain $a: disk xvdb: pvblkback started for $D/b.img (read-only)"'
 ran a 40
 check "a: the guest saw xvda's 16384 sectors" \
 	out_has "^@@blk xvda sectors=16384 info=0 flush=1 discard=1"
@@ -143,23 +168,21 @@ check "image: the discarded page reads as zeros" \
 check "image: the read-only xvdb is unchanged" \
 	eval '[ "$(sum $D/b.img 0 2048)" = "$b_sum" ]'
 
-wait_for exited $back_a
-wait $back_a
-st_a=$?
-wait_for exited $back_b
-wait $back_b
-st_b=$?
-back_a=
-back_b=
-cp $D/back-a.log $tmp/out
-check "xvda's backend shut the ring for the bad producer index (status 3)" \
-	eval '[ $st_a -eq 3 ] && out_has "broke the ring protocol (req_prod claims more requests than the ring holds): ring shut"'
-check "... after confining itself" out_has "confined: uid [0-9]*, seccomp filter on"
+backends_gone() {
+	run ps
+	! grep -q "[p]vblkback --domain $1 " "$tmp/out"
+}
+wait_for backends_gone $a
+check "both backends have exited" test $? -eq 0
+cp $D/pvisord.log $tmp/out
+check "xvda's backend shut the ring for the bad producer index" \
+	out_has "dom $a xvda: the frontend broke the ring protocol (req_prod claims more requests than the ring holds): ring shut"
+check "... after confining itself" \
+	out_has "dom $a xvda: confined: uid [0-9]*, seccomp filter on"
 check "... and answering hostile requests with errors" \
-	out_has "requests done, [1-9][0-9]* answered with an error"
-cp $D/back-b.log $tmp/out
-check "xvdb's backend ended when the frontend closed (status 0)" \
-	eval '[ $st_b -eq 0 ] && out_has "the frontend is closing"'
+	out_has "dom $a xvda: [0-9]* requests done, [1-9][0-9]* answered with an error"
+check "xvdb's backend ended when the frontend closed" \
+	out_has "dom $a xvdb: the frontend is closing"
 check "xenstore: sectors, sector-size, info of xvda" \
 	eval '[ "$(node $a $XVDA sectors)" = 16384 ] && [ "$(node $a $XVDA sector-size)" = 512 ] && [ "$(node $a $XVDA info)" = 0 ]'
 check "xenstore: feature-flush-cache 1, xvdb's mode r" \

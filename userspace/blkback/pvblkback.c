@@ -4,7 +4,7 @@
  *
  *   pvblkback --domain ID --vdev xvdX --image FILE [--mode r|w]
  *
- * Its life, in order: open the image (O_DIRECT when the file system
+ * (pvblkback(8)). Its life, in order: open the image (O_DIRECT when the file system
  * allows it) and size it; connect to pvisord's xenstore and write the
  * device's two directories (xenbus.c); open a grant-mapping fd; wait for
  * the frontend's ring-ref and event-channel; map the ring and bind the
@@ -57,10 +57,21 @@ void blk_log(const struct blkback *b, const char *fmt, ...)
 		return;
 }
 
+static const char usage_text[] =
+	"Usage: " BLK_PROG " --domain ID --vdev xvdX --image FILE [--mode r|w]\n"
+	"\n"
+	"Serve disk xvdX of domain ID from the raw image FILE: the block backend,\n"
+	"normally started by pvisord for a domain's disk = [...] config line.\n"
+	"\n"
+	"  -d, --domain ID    the domain (its frontend connects over xenstore)\n"
+	"  -v, --vdev xvdX    the virtual disk, xvda to xvdz\n"
+	"  -i, --image FILE   a raw image file, its size the disk's\n"
+	"  -m, --mode r|w     read-only or read-write (default w)\n"
+	"  -h, --help         show this help\n";
+
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: " BLK_PROG " --domain ID --vdev xvdX --image FILE [--mode r|w]\n");
+	fputs(usage_text, stderr);
 	exit(2);
 }
 
@@ -134,6 +145,7 @@ int main(int argc, char **argv)
 		{ "vdev", required_argument, NULL, 'v' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct blkback blk = { .img_fd = -1, .gnt_fd = -1, .evt_fd = -1 };
@@ -143,7 +155,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "d:v:i:m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:v:i:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			errno = 0;
@@ -175,6 +187,9 @@ int main(int argc, char **argv)
 			}
 			b->readonly = !strcmp(optarg, "r");
 			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
 		default:
 			usage();
 		}
