@@ -79,7 +79,7 @@ static long wait_backend(struct blkfront *f, u64 want, u64 deadline)
 			return state;
 		if (monotonic_ns() >= deadline)
 			return -ETIMEDOUT;
-		sleep_ns(NSEC_PER_MSEC);
+		sleep_ns(10 * NSEC_PER_MSEC);
 	}
 }
 

@@ -18,6 +18,10 @@
  *   refused; xvdb closed cleanly; last, a producer index 1000 ahead on
  *   xvda, for which the backend must shut the ring (Closed, with an
  *   error node).
+ * blk=3: a hostile handshake on xvda, published without waiting for
+ *   the backend, which must refuse it with an error node and Closed (the
+ *   host checks): hs=1 a ring-ref never granted, hs=2 an event-channel
+ *   not offered to Domain0, hs=3 a ring-ref that is no number.
  * blk=2: xvda only: numbered one-sector writes ("blk-seq-NNNNNNNN"),
  *   each acknowledged one counted, until the host kills the backend;
  *   then the ring must be gone (no response, the backend's mapping of
@@ -439,6 +443,62 @@ static void until_killed(struct blkfront *a)
 		     "grant ends (flags 0x%x)", flags);
 }
 
+/*
+ * blk=3: publish @ring_ref and @port for disk @devid by hand and say
+ * Initialised, without waiting for the backend's InitWait. What the
+ * backend makes of it (an error node, Closed, its exit) Domain0 checks:
+ * this guest powers off once all three are published.
+ */
+static void bad_handshake(u32 devid, const char *ring_ref, const char *port,
+			  const char *what)
+{
+	char dir[48], path[96], backend[96];
+	u64 deadline = monotonic_ns() + 60 * NSEC_PER_SEC;
+	const char *step = "backend";
+	long ret;
+
+	snprintf(dir, sizeof(dir), "device/vbd/%u", devid);
+	snprintf(path, sizeof(path), "%s/backend", dir);
+	while ((ret = xs_read(path, backend, sizeof(backend))) <= 0 &&
+	       monotonic_ns() < deadline)
+		sleep_ns(50 * NSEC_PER_MSEC);
+	if (ret > 0) {
+		step = "ring-ref";
+		snprintf(path, sizeof(path), "%s/ring-ref", dir);
+		ret = xs_write(path, ring_ref);
+	}
+	if (!ret) {
+		step = "event-channel";
+		snprintf(path, sizeof(path), "%s/event-channel", dir);
+		ret = xs_write(path, port);
+	}
+	if (!ret) {
+		step = "state";
+		snprintf(path, sizeof(path), "%s/state", dir);
+		ret = xs_write(path, "3");
+	}
+	guest_report(ret == 0, "hostile handshake published: %s (%s: %ld)",
+		     what, step, ret);
+}
+
+/* hs=1..3: which one (one a boot: the host judges each separately). */
+static void bad_handshakes(u64 which)
+{
+	char port[16];
+	u32 p;
+
+	GUEST_ASSERT(evtchn_alloc_unbound(PVISOR_DOMID_DOM0, &p) == 0);
+	snprintf(port, sizeof(port), "%u", p);
+	if (which == 1)
+		bad_handshake(XVDA, "5", port, "a ring-ref never granted");
+	else if (which == 2)
+		bad_handshake(XVDA, "9", "4000", "an event-channel not "
+			      "offered to Domain0");
+	else
+		bad_handshake(XVDA, "12abc", port, "a ring-ref that is no "
+			      "number");
+}
+
 void minnow_main(void)
 {
 	static struct blkfront a, b;
@@ -455,6 +515,13 @@ void minnow_main(void)
 	guest_report(ret == 0, "a grant table of one frame (%ld)", ret);
 	GUEST_ASSERT(ret == 0);
 
+	if (mode == 3) {
+		/* Ref 9: granted, but to nobody's ring (xvdb's case). */
+		GUEST_ASSERT(gnttab_grant(0, alloc_page_pfn(), false) == 8);
+		GUEST_ASSERT(gnttab_grant(0, alloc_page_pfn(), false) == 9);
+		bad_handshakes(cmdline_number("hs", 1));
+		guest_done();
+	}
 	connect(&a, XVDA, "xvda");
 	guest_report(a.info == 0 && a.flush && a.discard && a.sectors > 4096,
 		     "xvda: read-write, flush and discard, %llu sectors",

@@ -4,23 +4,29 @@
 # The block device end to end (Documentation/block.rst): pvblkback in
 # Domain0, minnow's blkfront (guest-port/tests/blk.c) in the guest.
 #
-#   blk=1   images made here: xvda (8 MiB, its first 128 KiB random) and
-#           xvdb (1 MiB random, read-only). The guest copies xvda's first
-#           256 sectors to sector 1024, reads them back, flushes,
-#           discards, sends hostile requests (each answered with an error,
-#           the ring going on), fills the ring, copies xvdb's first page
-#           to xvda sector 3072, is refused every write to xvdb, closes
-#           xvdb, and last breaks xvda's producer index. Here: checksums
-#           of the image regions, xvdb unchanged, the backends' exit
-#           statuses (3: ring shut; 0: closed) and their xenstore nodes.
-#   blk=2   numbered writes until this script kills the backend with
-#           SIGKILL: the guest sees the ring go away, the last
-#           acknowledged write is in the image, the host goes on, the
-#           domain is destroyed and the accounting is back to baseline.
+#   First, bad pvblkback command lines and bad disk config lines.
+#   blk=1   a domain from a config with two disks, whose backends pvisord
+#           starts: xvda (8 MiB, its first 128 KiB random, made here)
+#           and xvdb (1 MiB random, read-only). The guest copies xvda's
+#           first 256 sectors to sector 1024, reads them back, flushes,
+#           discards, sends hostile requests (each answered with an
+#           error, the ring going on), fills the ring, copies xvdb's
+#           first page to xvda sector 3072, is refused every write to
+#           xvdb, closes xvdb, and last breaks xvda's producer index.
+#           Here: checksums of the image regions, xvdb unchanged, the
+#           backends' log lines and xenstore nodes.
+#   blk=3   hostile handshakes, one a guest (a ring-ref never granted, a
+#           port not offered to Domain0, a ring-ref that is no number),
+#           published without waiting for InitWait: each backend writes
+#           an error node and Closed and exits with 1.
+#   blk=2   numbered writes; pvisord is killed and started again (the
+#           backend serves on), then the backend is killed with SIGKILL:
+#           the guest sees the ring go away, the last acknowledged write
+#           is in the image, the host goes on, the domain is destroyed
+#           and the accounting is back to baseline.
 #
-# And pvblkback's refusals of bad command lines and images. Runs in the
-# QEMU test host (busybox sh, pvisor.ko loaded, pvctl, pvisord and
-# pvblkback in PATH). TAP 13, the plan at the end.
+# Runs in the QEMU test host (busybox sh, pvisor.ko loaded, pvctl,
+# pvisord and pvblkback in PATH). TAP 13, the plan at the end.
 
 D=/tmp/blkt
 P=blkt-
@@ -28,6 +34,8 @@ GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 BLK=$GUEST_DIR/blk.elf
 XVDA=51712
 XVDB=51728
+# A hang detector: TCG on a shared machine takes its time.
+WAIT_TENTHS=${WAIT_TENTHS:-1200}
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -36,7 +44,7 @@ export PVISOR_STORE_SOCKET=$D/sock
 daemon_pid() { cat $D/pid 2>/dev/null; }
 
 cleanup() {
-	for d in a k; do
+	for d in a h k; do
 		pvctl destroy $P$d >/dev/null 2>&1
 	done
 	for p in $back_k; do
@@ -67,6 +75,16 @@ ran() {
 	check "$1: stops within $((WAIT_TENTHS / 10)) s" test $? -eq 0
 	pvctl console $P$1 >$tmp/$1.console 2>&1
 	guest_ran_to_end "$1" "$2"
+}
+
+# closed_with_error DOMID DEV...: each backend is Closed and said why.
+closed_with_error() {
+	d=$1
+	shift
+	for n in "$@"; do
+		[ "$(node $d $n state)" = 6 ] && [ -n "$(node $d $n error)" ] ||
+			return 1
+	done
 }
 
 echo "TAP version 13"
@@ -192,7 +210,45 @@ check "xenstore: both backends Closed (6), xvda with an error node" \
 pvctl destroy ${P}a >/dev/null 2>&1
 check "destroying it gives every frame back" accounting_is_baseline
 
-# The backend killed mid-run.
+# Hostile handshakes, one a guest: each backend gives up (status 1),
+# saying why, and the host goes on.
+dd if=/dev/zero of=$D/h.img bs=1M count=1 2>/dev/null
+for hs in 1 2 3; do
+	case $hs in
+	1) what="the ungranted ring-ref"
+	   said="cannot map the frontend.s ring-ref 5: Permission denied" ;;
+	2) what="the port not offered to Domain0"
+	   said="cannot bind the frontend.s event-channel 4000: Invalid argument" ;;
+	3) what="the malformed ring-ref"
+	   said="frontend.s ring-ref is not a number up to 4294967295: \"12abc\"" ;;
+	esac
+	run pvctl create --name ${P}h --memory 16M --kernel "$BLK" \
+		--cmdline "blk=3 hs=$hs"
+	h=$(id_of ${P}h)
+	check "hostile handshake $hs: the guest starts" \
+		eval 'status_is 0 && [ -n "$h" ]'
+	pvblkback --domain "$h" --vdev xvda --image $D/h.img 2>$D/back-h$hs.log &
+	p=$!
+	ran h 3
+	wait_for eval '! kill -0 $p 2>/dev/null'
+	if kill -0 $p 2>/dev/null; then
+		st=running
+	else
+		wait $p
+		st=$?
+	fi
+	cp $D/back-h$hs.log $tmp/out
+	check "... the backend refused $what (status 1)" \
+		eval '[ "$st" = 1 ] && out_has "dom $h xvda: $said"'
+	check "... xenstore: the backend is Closed (6), with an error node" \
+		closed_with_error $h $XVDA
+	pvctl destroy ${P}h >/dev/null 2>&1
+	kill -KILL $p 2>/dev/null
+	check "... destroying it gives every frame back" accounting_is_baseline
+done
+
+# The backend killed mid-run, after serving on through a restart of
+# pvisord.
 dd if=/dev/zero of=$D/k.img bs=1M count=4 2>/dev/null
 run pvctl create --name ${P}k --memory 16M --kernel "$BLK" --cmdline blk=2
 k=$(id_of ${P}k)
@@ -201,6 +257,14 @@ pvblkback --domain "$k" --vdev xvda --image $D/k.img 2>$D/back-k.log &
 back_k=$!
 wait_for eval 'pvctl console ${P}k 2>/dev/null | grep -q "^@@blk acked 64"'
 check "the guest has 64 writes acknowledged" test $? -eq 0
+kill -KILL "$(daemon_pid)"
+wait_for eval '! kill -0 "$(daemon_pid)" 2>/dev/null'
+pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/pvisord.log &
+wait_for eval 'pvctl console ${P}k 2>/dev/null | grep -q "^@@blk acked 2048"'
+check "pvisord killed and started again: the backend serves on" test $? -eq 0
+cp $D/back-k.log $tmp/out
+check "... saying it lost pvisord's xenstore" \
+	out_has "lost pvisord's xenstore (.*): serving on until the frontend's port closes"
 kill -KILL $back_k
 wait $back_k
 check "the backend is killed mid-run (SIGKILL)" test $? -eq 137
@@ -221,4 +285,6 @@ check "destroying it gives every frame back" accounting_is_baseline
 run ps
 check "no pvblkback is left" eval '! grep -q "[p]vblkback" "$tmp/out"'
 
+# What pvisord and the backends said, when something failed.
+[ "$failures" -eq 0 ] || sed 's/^/# log: /' $D/pvisord.log $D/back-*.log
 finish

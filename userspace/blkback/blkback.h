@@ -65,6 +65,9 @@ struct blkback {
 	struct blk_pending pend[PVISOR_BLKIF_RING_SIZE];
 	unsigned int in_flight;
 
+	/* pvisord went away (its restart): xenstore is not used again. */
+	bool xs_lost;
+
 	/* Why the ring was shut, when the frontend broke the protocol. */
 	const char *broken;
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/falloc.h>
@@ -416,12 +417,21 @@ static void reap(struct blkback *b, bool wait)
 	}
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 void io_serve(struct blkback *b)
 {
 	struct pollfd fds[2] = {
 		{ .fd = b->evt_fd, .events = POLLIN },
 		{ .fd = b->uring.ring_fd, .events = POLLIN },
 	};
+	uint64_t next_look = 0;
 	uint32_t sends;
 	int state, n;
 
@@ -444,12 +454,34 @@ void io_serve(struct blkback *b)
 		    read(b->evt_fd, &sends, sizeof(sends)) < 0 && errno != EAGAIN)
 			blk_log(b, "event channel: %s", strerror(errno));
 		reap(b, false);
-		if (n == 0) {
+		/* Busy or not, the frontend's state every 100 ms. */
+		if (!b->xs_lost && now_ms() >= next_look) {
+			next_look = now_ms() + XENBUS_POLL_MS;
 			state = xenbus_frontend_state(b);
-			if (state < 0 || state >= PVISOR_XENBUS_CLOSING) {
-				blk_log(b, "the frontend is %s",
-					state < 0 ? "gone" : "closing");
+			if (state == -ENOENT || state == -EACCES) {
+				blk_log(b, "the frontend is gone");
 				break;
+			}
+			if (state >= PVISOR_XENBUS_CLOSING) {
+				blk_log(b, "the frontend is closing");
+				break;
+			}
+			if (state == -EINVAL) {
+				b->broken = "the frontend's state node is malformed";
+				blk_log(b, "%s: ring shut", b->broken);
+				break;
+			}
+			if (state < 0) {
+				/*
+				 * A restarted pvisord keeps the tree but not
+				 * this connection, which cannot be made again
+				 * under the filter: serve on, until the port
+				 * closes.
+				 */
+				blk_log(b, "lost pvisord's xenstore (%s): serving on "
+					"until the frontend's port closes",
+					strerror(-state));
+				b->xs_lost = true;
 			}
 		}
 	}

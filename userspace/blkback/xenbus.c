@@ -33,6 +33,8 @@ static int xs_put(struct blkback *b, const char *dir, const char *key,
 	char path[160];
 	int ret;
 
+	if (b->xs_lost)
+		return -EPIPE;
 	snprintf(path, sizeof(path), "%s%s%s", dir, key ? "/" : "",
 		 key ? key : "");
 	ret = xs_request(&b->xs, PVISOR_XS_WRITE, path, strlen(path) + 1,
@@ -182,7 +184,8 @@ int xenbus_setup(struct blkback *b)
 	if (!ret)
 		ret = xs_perms(b, b->fe_path, perm_guest, "r0");
 	if (!ret)
-		ret = xs_put(b, b->fe_path, "backend", b->be_path);
+		ret = xs_put_u64(b, b->fe_path, "state",
+				 PVISOR_XENBUS_INITIALISING);
 	if (!ret)
 		ret = xs_put(b, b->fe_path, "backend-id", "0");
 	if (!ret)
@@ -190,10 +193,14 @@ int xenbus_setup(struct blkback *b)
 	if (!ret)
 		ret = xs_put(b, b->fe_path, "device-type", "disk");
 	if (!ret)
-		ret = xs_put_u64(b, b->fe_path, "state",
-				 PVISOR_XENBUS_INITIALISING);
-	if (!ret)
 		ret = xenbus_set_state(b, PVISOR_XENBUS_INITWAIT);
+	/*
+	 * Last: a frontend that does not wait for InitWait may start as
+	 * soon as it sees it, and nothing of ours may overwrite what it
+	 * writes from then on.
+	 */
+	if (!ret)
+		ret = xs_put(b, b->fe_path, "backend", b->be_path);
 	return ret;
 }
 
@@ -201,10 +208,13 @@ int xenbus_wait_frontend(struct blkback *b)
 {
 	const struct timespec tick = { 0, POLL_NS };
 	uint64_t ref, port;
-	int state, ret;
+	int state, seen = -1, ret;
 
 	for (;;) {
 		state = xenbus_frontend_state(b);
+		if (state != seen && state >= 0)
+			blk_log(b, "the frontend is in state %d", state);
+		seen = state;
 		if (state == -ENOENT || state == -EACCES) {
 			blk_log(b, "the frontend's directory is gone: the domain is");
 			return -ENOENT;
