@@ -279,6 +279,15 @@ static long op_alloc_unbound(struct pvisor_domain *dom, void __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
+	/* A port for a backend in Domain0, which binds it as a file. */
+	if (arg.remote_dom == PVISOR_DOMID_DOM0) {
+		port = pvisor_evtchn_offer_dom0(dom);
+		if (port == -ENOENT)
+			port = -ESRCH;	/* the caller itself is dying */
+		if (port < 0)
+			return port;
+		return put_user(port, &((struct pvisor_evtchn_alloc_unbound __user *)uarg)->port);
+	}
 	remote = named_domain(dom, arg.remote_dom);
 	if (IS_ERR(remote))
 		return PTR_ERR(remote);
@@ -306,6 +315,15 @@ static long op_bind_interdomain(struct pvisor_domain *dom, void __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
+	/* A port for a backend in Domain0, which binds it as a file. */
+	if (arg.remote_dom == PVISOR_DOMID_DOM0) {
+		port = pvisor_evtchn_offer_dom0(dom);
+		if (port == -ENOENT)
+			port = -ESRCH;	/* the caller itself is dying */
+		if (port < 0)
+			return port;
+		return put_user(port, &((struct pvisor_evtchn_alloc_unbound __user *)uarg)->port);
+	}
 	remote = named_domain(dom, arg.remote_dom);
 	if (IS_ERR(remote))
 		return PTR_ERR(remote);

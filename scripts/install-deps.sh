@@ -91,6 +91,7 @@ survey() {
 	fi
 	[ -f $libdir/libnl-3.a ] || need libnl-3-dev "libnl-3.a for the static pvctl"
 	[ -f $libdir/libnl-genl-3.a ] || need libnl-genl-3-dev "libnl-genl-3.a for the static pvctl"
+	[ -f $libdir/liburing.a ] || need liburing-dev "liburing.a for the static pvblkback (io_uring)"
 	have pkg-config || need pkg-config "pkg-config finds libnl"
 	python_has yaml || need python3-yaml "python3 and its yaml module (make check, spec tests)"
 	python_has docutils || need python3-docutils "docutils, to check Documentation/*.rst"

@@ -78,8 +78,8 @@ for name in pages:
     result(th is not None, "%s renders as a section-%s man page%s" %
            (name, section, "" if err is None else ": " + err))
 
-for required in ("pvctl.8", "pvrun.8", "pvisord.8", "pvisor.4",
-                 "pvisor.cfg.5"):
+for required in ("pvctl.8", "pvrun.8", "pvisord.8", "pvblkback.8",
+                 "pvisor.4", "pvisor.cfg.5"):
     result(required in pages, "Documentation/man/%s.rst exists" % required)
 
 pvctl_page = page("pvctl.8") if "pvctl.8" in pages else ""
@@ -102,7 +102,8 @@ for sub in subcommands:
            (sub, " (missing %s)" % " ".join(missing) if missing else ""))
 
 for prog, path in (("pvrun", "userspace/runner/pvrun"),
-                   ("pvisord", "userspace/pvisord/pvisord")):
+                   ("pvisord", "userspace/pvisord/pvisord"),
+                   ("pvblkback", "userspace/blkback/pvblkback")):
     binary = os.path.join(build, path)
     text = page(prog + ".8") if prog + ".8" in pages else ""
     if not os.access(binary, os.X_OK):

@@ -108,7 +108,7 @@ bad policy2 "${GOOD}on_reboot = \"reboot\"\n" \
 	'policy2.cfg:5: on_reboot: bad value "reboot": "destroy", "restart" or "preserve"'
 bad maxmem "${GOOD}maxmem = 16\n" "maxmem.cfg: maxmem: must equal memory"
 bad disk "${GOOD}disk = [ 'phy:/dev/vg/a,xvda,w',\n        'file:/b.img,xvdb,r' ]\n" \
-	"disk.cfg:6: disk: virtual disks are not supported yet"
+	'disk.cfg:6: disk: bad value: "phy:/dev/vg/a,xvda,w": only raw image files'
 bad vif "${GOOD}vif = [ 'bridge=br0' ]\n" \
 	"vif.cfg:5: vif: virtual network interfaces are not supported yet"
 bad nofile "name = \"x\"\nmemory = 8\nkernel = \"/no/such.elf\"\n" \

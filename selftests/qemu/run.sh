@@ -256,8 +256,9 @@ make_initramfs() {
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 	install -m 0644 "$ko" "$root/lib/modules/pvisor.ko"
 
-	# Domain0's tools: pvctl, and pvrun, which pvctl starts next to itself.
-	for tool in pvctl/pvctl runner/pvrun pvisord/pvisord; do
+	# Domain0's tools: pvctl, and pvrun, which pvctl starts next to itself;
+	# pvisord and the block backend it starts.
+	for tool in pvctl/pvctl runner/pvrun pvisord/pvisord blkback/pvblkback; do
 		if [ -x "$build/userspace/$tool" ]; then
 			install -m 0755 "$build/userspace/$tool" "$root/bin/${tool##*/}"
 			check_runnable "$root/bin/${tool##*/}"

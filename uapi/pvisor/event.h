@@ -87,6 +87,13 @@ struct pvisor_shared_info {
 /* Domain ids in event-channel calls: 0 is the calling domain. */
 #define PVISOR_DOMID_SELF		0
 
+/*
+ * ALLOC_UNBOUND's remote_dom for a port offered to Domain0 (a backend
+ * there binds it with PVISOR_IOCTL_EVTCHN_DOM0): 0 already names the
+ * caller, and no domain has this id (PVISOR_DOMID_MAX is below it).
+ */
+#define PVISOR_DOMID_DOM0		0x7ff0
+
 struct pvisor_evtchn_alloc_unbound {
 	__u32 remote_dom;		/* in: who may bind to it (0: self) */
 	__u32 port;			/* out */

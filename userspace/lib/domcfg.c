@@ -31,10 +31,16 @@ enum value_kind {
 	VALUE_LIST,
 };
 
+/* A list keeps its first LIST_ITEMS_MAX items, and counts them all. */
+#define LIST_ITEMS_MAX	DOMCFG_DISKS_MAX
+
 struct value {
 	enum value_kind kind;
 	uint64_t number;
 	char text[DOMCFG_PATH_MAX];	/* a string, unescaped */
+	unsigned int nr_items;		/* a list's */
+	bool items_strings;		/* every item a string */
+	char items[LIST_ITEMS_MAX][DOMCFG_PATH_MAX];
 };
 
 /* A setter explains a bad value in @why ("a whole number of MiB"). */
@@ -157,14 +163,19 @@ static int set_vcpus(struct domcfg *c, const struct value *v, char *w,
 }
 
 /* Control characters have no business in a path or a command line. */
-static int printable(const struct value *v, char *w, size_t len)
+static int printable_text(const char *text, char *w, size_t len)
 {
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)v->text; *p; p++)
+	for (p = (const unsigned char *)text; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return why(w, len, "holds a control character");
 	return 0;
+}
+
+static int printable(const struct value *v, char *w, size_t len)
+{
+	return printable_text(v->text, w, len);
 }
 
 static int set_kernel(struct domcfg *c, const struct value *v, char *w,
@@ -262,6 +273,88 @@ static int set_cap(struct domcfg *c, const struct value *v, char *w,
 	return 0;
 }
 
+/*
+ * One disk: "PATH,VDEV,MODE", xl's positional form without the format
+ * (always raw): a "file:" prefix is allowed, other xl prefixes are not.
+ */
+static int disk_value(struct domcfg_disk *d, const char *item, char *w,
+		      size_t len)
+{
+	static const char *const others[] = {
+		"phy:", "tap:", "tap2:", "aio:", "qcow:", "qcow2:", "vhd:",
+	};
+	const char *vdev, *mode;
+	size_t n, i;
+
+	if (strchr(item, '='))
+		return why(w, len, "\"%s\": xl's KEY=VALUE form is not taken: "
+			   "\"PATH,VDEV,MODE\"", item);
+	if (!strncmp(item, "file:", 5))
+		item += 5;
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (!strncmp(item, others[i], strlen(others[i])))
+			return why(w, len, "\"%s\": only raw image files are "
+				   "served (\"file:\" or no prefix)", item);
+	vdev = strchr(item, ',');
+	mode = vdev ? strchr(vdev + 1, ',') : NULL;
+	if (!mode || strchr(mode + 1, ','))
+		return why(w, len, "\"%s\": expected \"PATH,VDEV,MODE\" "
+			   "(\"/images/web.img,xvda,w\")", item);
+	n = (size_t)(vdev - item);
+	if (!n)
+		return why(w, len, "\"%s\": the path is empty", item);
+	if (n >= sizeof(d->path))
+		return why(w, len, "a path longer than %zu characters",
+			   sizeof(d->path) - 1);
+	memcpy(d->path, item, n);
+	d->path[n] = '\0';
+	vdev++;
+	n = (size_t)(mode - vdev);
+	if (n != 4 || strncmp(vdev, "xvd", 3) || vdev[3] < 'a' ||
+	    vdev[3] > 'z')
+		return why(w, len, "\"%s\": vdev \"%.*s\": xvda to xvdz",
+			   item, (int)n, vdev);
+	memcpy(d->vdev, vdev, 4);
+	d->vdev[4] = '\0';
+	mode++;
+	if (!strcmp(mode, "r") || !strcmp(mode, "ro"))
+		d->readonly = true;
+	else if (!strcmp(mode, "w") || !strcmp(mode, "rw"))
+		d->readonly = false;
+	else
+		return why(w, len, "\"%s\": mode \"%s\": r (read-only) or w "
+			   "(read-write)", item, mode);
+	return 0;
+}
+
+static int set_disk(struct domcfg *c, const struct value *v, char *w,
+		    size_t len)
+{
+	struct domcfg_disk *d;
+	unsigned int i, j;
+	int ret;
+
+	if (v->nr_items > DOMCFG_DISKS_MAX)
+		return why(w, len, "%u disks: at most %d", v->nr_items,
+			   DOMCFG_DISKS_MAX);
+	if (!v->items_strings)
+		return why(w, len, "each disk is a string in quotes");
+	for (i = 0; i < v->nr_items; i++) {
+		d = &c->disks[i];
+		ret = disk_value(d, v->items[i], w, len);
+		if (!ret)
+			ret = printable_text(d->path, w, len);
+		if (ret)
+			return ret;
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->disks[j].vdev, d->vdev))
+				return why(w, len, "vdev %s is given twice",
+					   d->vdev);
+	}
+	c->nr_disks = v->nr_items;
+	return 0;
+}
+
 /* The keys, in the order domcfg_format() writes them. */
 static const struct key keys[] = {
 	{ .key = "name", KEY_STRING, set_name, NULL },
@@ -277,9 +370,7 @@ static const struct key keys[] = {
 	{ .key = "on_crash", KEY_STRING, set_on_crash, NULL },
 	{ .key = "cpu_weight", KEY_NUMBER, set_cpu_weight, NULL },
 	{ .key = "cap", KEY_NUMBER, set_cap, NULL },
-	{ .key = "disk", KEY_LIST, NULL,
-	  "virtual disks are not supported yet (pvisor has no block "
-	  "backend): remove the key" },
+	{ .key = "disk", KEY_LIST, set_disk, NULL },
 	{ .key = "vif", KEY_LIST, NULL,
 	  "virtual network interfaces are not supported yet (pvisor has "
 	  "no network backend): remove the key" },
@@ -440,13 +531,15 @@ static int lex_scalar(struct lexer *lx, struct value *v)
 		      "list in [ ]");
 }
 
-/* A list is read for its syntax only: no key takes one yet. */
+/* A list of scalars: the first LIST_ITEMS_MAX kept, every one counted. */
 static int lex_list(struct lexer *lx, struct value *v)
 {
 	struct value item;
 	int ret;
 
 	lx->p++;
+	v->nr_items = 0;
+	v->items_strings = true;
 	for (;;) {
 		skip_space(lx);
 		if (*lx->p == ']')
@@ -454,6 +547,11 @@ static int lex_list(struct lexer *lx, struct value *v)
 		ret = lex_scalar(lx, &item);
 		if (ret)
 			return ret;
+		if (v->nr_items < LIST_ITEMS_MAX)
+			strcpy(v->items[v->nr_items], item.text);
+		v->nr_items++;
+		v->items_strings = v->items_strings &&
+				   item.kind == VALUE_STRING;
 		skip_space(lx);
 		if (*lx->p == ',') {
 			lx->p++;
@@ -532,8 +630,12 @@ static int apply(struct domcfg *c, int i, const struct value *v,
 		return -EINVAL;
 	}
 	if (k->set(c, v, w, sizeof(w))) {
-		snprintf(lx->err, lx->errlen, "%s: bad value \"%s\": %s", at,
-			 v->text, w);
+		if (v->kind == VALUE_LIST)
+			snprintf(lx->err, lx->errlen, "%s: bad value: %s", at,
+				 w);
+		else
+			snprintf(lx->err, lx->errlen, "%s: bad value \"%s\": %s",
+				 at, v->text, w);
 		return -EINVAL;
 	}
 	c->given |= 1u << i;
@@ -775,6 +877,20 @@ int domcfg_format(const struct domcfg *c, char *buf, size_t size)
 		       domcfg_action_name(c->on_crash));
 	put(buf, size, &at, "cpu_weight = %" PRIu32 "\n", c->cpu_weight);
 	put(buf, size, &at, "cap = %" PRIu32 "\n", c->cap);
+	if (c->nr_disks) {
+		char item[DOMCFG_PATH_MAX + 16];
+		uint32_t i;
+
+		put(buf, size, &at, "disk = [");
+		for (i = 0; i < c->nr_disks; i++) {
+			snprintf(item, sizeof(item), "%s,%s,%s",
+				 c->disks[i].path, c->disks[i].vdev,
+				 c->disks[i].readonly ? "r" : "w");
+			put(buf, size, &at, "%s", i ? ", " : " ");
+			put_string(buf, size, &at, item);
+		}
+		put(buf, size, &at, " ]\n");
+	}
 	if (at >= size)
 		return -ENOSPC;
 	return (int)at;

@@ -24,6 +24,16 @@
 /* Longest kernel or ramdisk path, nul included. */
 #define DOMCFG_PATH_MAX		1024
 
+/* Disks a domain may have (disk = [...]), each served by a pvblkback. */
+#define DOMCFG_DISKS_MAX	4
+#define DOMCFG_VDEV_MAX		8	/* "xvda" and its nul, with room */
+
+struct domcfg_disk {
+	char path[DOMCFG_PATH_MAX];	/* a raw image file */
+	char vdev[DOMCFG_VDEV_MAX];	/* xvda .. xvdz */
+	bool readonly;
+};
+
 /* Room for a formatted config: it must fit one xenstore value. */
 #define DOMCFG_TEXT_MAX		4096
 
@@ -49,6 +59,8 @@ struct domcfg {
 	enum domcfg_action on_poweroff, on_reboot, on_crash;
 	uint32_t cpu_weight;
 	uint32_t cap;			/* percent of one CPU; 0: none */
+	uint32_t nr_disks;
+	struct domcfg_disk disks[DOMCFG_DISKS_MAX];
 	uint32_t given;			/* keys set, a bit per key */
 	uint32_t overridden;		/* keys set on the command line */
 };

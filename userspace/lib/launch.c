@@ -37,8 +37,7 @@
 /* How pvrun starts a warning: a line to pass on, not a reason it failed. */
 #define WARNING_PREFIX	RUNNER_NAME ": warning: "
 
-/* pvrun beside /proc/self/exe, if there is one; else the bare name. */
-static void runner_path(char *buf, size_t size)
+void launch_tool_path(const char *name, char *buf, size_t size)
 {
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -51,12 +50,12 @@ static void runner_path(char *buf, size_t size)
 		if (slash) {
 			*slash = '\0';
 			if ((size_t)snprintf(buf, size, "%s/%s", exe,
-					     RUNNER_NAME) < size &&
+					     name) < size &&
 			    !access(buf, X_OK))
 				return;
 		}
 	}
-	snprintf(buf, size, "%s", RUNNER_NAME);
+	snprintf(buf, size, "%s", name);
 }
 
 /* In the grandchild: become pvrun, or say why not on the pipe. */
@@ -86,7 +85,7 @@ static void exec_runner(const struct launch *l, int err_fd)
 			strerror(errno));
 		_exit(127);
 	}
-	runner_path(path, sizeof(path));
+	launch_tool_path(RUNNER_NAME, path, sizeof(path));
 	snprintf(domid, sizeof(domid), "%" PRIu32, l->domid);
 	argv[i++] = RUNNER_NAME;
 	argv[i++] = "--domain";

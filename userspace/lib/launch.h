@@ -25,4 +25,10 @@ struct launch {
  */
 int launch_runner(const struct launch *l, char *why, size_t why_len);
 
+/*
+ * Where Domain0 tool @name is: beside the caller's own executable
+ * (/proc/self/exe) if it is there, else the bare name, for $PATH.
+ */
+void launch_tool_path(const char *name, char *buf, size_t size);
+
 #endif /* PVNL_LAUNCH_H */

@@ -228,6 +228,7 @@ static int from_file(int argc, char *argv[], struct domcfg *cfg)
 {
 	const char *file = argv[optind++];
 	char err[512], msg[600];
+	uint32_t i;
 	char *text;
 	int ret;
 
@@ -244,8 +245,11 @@ static int from_file(int argc, char *argv[], struct domcfg *cfg)
 		snprintf(msg, sizeof(msg), "%s: %s", file, err);
 		return config_error(msg);
 	}
-	return absolute(cfg->kernel, file, "kernel") ?:
-	       absolute(cfg->ramdisk, file, "ramdisk");
+	ret = absolute(cfg->kernel, file, "kernel") ?:
+	      absolute(cfg->ramdisk, file, "ramdisk");
+	for (i = 0; !ret && i < cfg->nr_disks; i++)
+		ret = absolute(cfg->disks[i].path, file, "disk");
+	return ret;
 }
 
 /*
@@ -356,7 +360,12 @@ static int create(struct domcfg *cfg, const char *name, bool from_file)
 	snprintf(cfg->name, sizeof(cfg->name), "%s", dom.name);
 	cfg->vcpus = dom.vcpus;
 	ret = tell_pvisord(&dom, cfg);
-	if (ret == 1) {
+	if (ret == 1 && cfg->nr_disks) {
+		fprintf(stderr, "%s: %s: %s: pvisord is not running: it starts "
+			"the backends of the disk key\n", PROG_NAME, cli.name,
+			dom.name);
+		ret = PVCTL_EXIT_FAILED;
+	} else if (ret == 1) {
 		if (from_file)
 			fprintf(stderr, "%s: %s: %s: pvisord is not running: "
 				"the config is not kept and on_poweroff, "

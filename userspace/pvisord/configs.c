@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backends.h"
 #include "configs.h"
 #include "domains.h"
 #include "log.h"
@@ -98,7 +99,8 @@ static int keep(uint32_t domid, const char *text)
 		return ret;
 	}
 	log_info("domain %u (%s): config kept", domid, d.name);
-	return 0;
+	/* A backend that cannot start fails the create (pvctl undoes it). */
+	return pvisor_backends_start(domid, &cfg) ? -EINVAL : 0;
 }
 
 void pvisor_configs_init(void)

@@ -45,6 +45,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backends.h"
 #include "configs.h"
 #include "domains.h"
 #include "launch.h"
@@ -166,6 +167,8 @@ static int recreate(struct pvnl *nl, const struct domcfg *cfg, char *why,
 	ret = pvisor_domain_refresh(nd.id, &seen);
 	if (!ret)
 		ret = pvisor_config_set(nd.id, cfg);
+	if (!ret && pvisor_backends_start(nd.id, cfg))
+		ret = -EINVAL;
 	if (ret) {
 		snprintf(why, size, "cannot keep the new domain %" PRIu32
 			 "'s config: %s", nd.id, pvisor_xs_errname(ret));

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,7 @@ static int parse_args(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+	char socket_abs[PATH_MAX];
 	int ret, lock_fd, ready_fd = -1;
 
 	ret = parse_args(argc, argv);
@@ -403,6 +405,11 @@ int main(int argc, char *argv[])
 		ret = 1;
 		goto out_domains;
 	}
+	/* The backends it starts (backends.c) find the socket here. */
+	if (!realpath(opt.socket, socket_abs) ||
+	    setenv("PVISOR_STORE_SOCKET", socket_abs, 1))
+		log_warn("%s: %s: backends will look for the default socket",
+			 opt.socket, strerror(errno));
 	/* Save now: the reconciled tree is what a crash should find. */
 	save();
 	log_info("ready: xenstore on %s", opt.socket);

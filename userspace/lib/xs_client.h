@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A xenstore client over pvisord's socket, for the subcommands that talk
- * to pvisord (store, config, create): one request at a time, its reply
- * waited for, watch events skipped unless asked for.
+ * A xenstore client over pvisord's socket, for the pvctl subcommands that
+ * talk to pvisord (store, config, create) and for the backends: one
+ * request at a time, its reply waited for, watch events skipped unless
+ * asked for.
  */
-#ifndef PVCTL_XS_CLIENT_H
-#define PVCTL_XS_CLIENT_H
+#ifndef PVISOR_XS_CLIENT_H
+#define PVISOR_XS_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,4 +45,4 @@ int xs_request(struct xs_client *s, uint32_t type, const void *a, size_t alen,
  */
 int xs_read(struct xs_client *s, const char *path);
 
-#endif /* PVCTL_XS_CLIENT_H */
+#endif /* PVISOR_XS_CLIENT_H */
