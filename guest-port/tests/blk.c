@@ -417,7 +417,12 @@ static void until_killed(struct blkfront *a)
 	u16 flags;
 
 	alloc_bufs(&w, 1);
-	req_timeout = 5 * NSEC_PER_SEC;	/* each write takes milliseconds */
+	/*
+	 * A write takes milliseconds, but a debug host kernel restarting
+	 * pvisord beside us can stall the backend for seconds: only a
+	 * long silence means the backend is gone.
+	 */
+	req_timeout = 30 * NSEC_PER_SEC;
 	while (acked < a->sectors && acked < 1000000) {
 		for (i = 0; i < 512; i += 16)
 			snprintf((char *)va(&w) + i, 17, "blk-seq-%08llu\n",
@@ -426,7 +431,7 @@ static void until_killed(struct blkfront *a)
 		if (ret)
 			break;
 		acked++;
-		if (acked == 64 || acked % 1024 == 0)
+		if (acked == 64 || acked % 256 == 0)
 			printk("@@blk acked %llu\n", acked);
 	}
 	printk("@@blk ring gone after %llu acknowledged writes\n", acked);
