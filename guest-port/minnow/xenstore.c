@@ -269,8 +269,14 @@ long xs_wait_event(char *path, size_t size, u64 timeout_ns)
 			       ring->rsp_prod);
 			return ret;
 		}
-		if (r.type == PVISOR_XS_WATCH_EVENT)
-			keep_event(reply, r.len);
+		if (r.type != PVISOR_XS_WATCH_EVENT) {
+			/* Nothing was asked: pvisord would never; say so. */
+			printk("minnow: xenstore: unexpected message (type %u, "
+			       "req_id %u, %u bytes) while waiting for an "
+			       "event\n", r.type, r.req_id, r.len);
+			return -EIO;
+		}
+		keep_event(reply, r.len);
 	}
 	snprintf(path, size, "%s", events[ev_head]);
 	ev_head = (ev_head + 1) % XS_EVENTS_KEPT;

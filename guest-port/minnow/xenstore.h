@@ -30,7 +30,8 @@ long xs_watch(const char *path, const char *token);
 
 /*
  * The next watch event: its path into @path (cut to @size - 1); waits up
- * to @timeout_ns. 0, or -ETIMEDOUT.
+ * to @timeout_ns. 0, -ETIMEDOUT, or -EIO for a message that is no event
+ * (nothing was asked, so pvisord or the ring is broken).
  */
 long xs_wait_event(char *path, size_t size, u64 timeout_ns);
 
