@@ -28,6 +28,7 @@
 #include <pvisor/xs_wire.h>
 
 #include "pvtest.h"
+#include "xs_client.h"
 
 #define PREFIX	"xst-"
 #define DIR	"/tmp/xst"
@@ -98,21 +99,6 @@ static void xc_close(struct xc *c)
 	free(c);
 }
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Read exactly @len bytes within @ms. 0, -ETIMEDOUT or -EPIPE (EOF). */
 static int recv_all(int fd, void *buf, size_t len, int ms)
 {
@@ -140,9 +126,9 @@ static int xc_send(struct xc *c, uint32_t type, uint32_t tx, const void *p,
 	struct pvisor_xs_header h = {
 		.type = type, .req_id = ++c->req_id, .tx_id = tx, .len = len,
 	};
-	int ret = send_all(c->fd, &h, sizeof(h));
+	int ret = xs_send_all(c->fd, &h, sizeof(h));
 
-	return ret ? ret : send_all(c->fd, p, len);
+	return ret ? ret : xs_send_all(c->fd, p, len);
 }
 
 static int xc_recv(struct xc *c, struct msg *m, int ms)
@@ -608,7 +594,7 @@ static void test_bad_input(struct xc *c)
 
 	/* A header cut short, then the connection closed: no harm. */
 	other = xc_open();
-	send_all(other->fd, "\x02\0\0", 3);
+	xs_send_all(other->fd, "\x02\0\0", 3);
 	xc_close(other);
 	req1(c, PVISOR_XS_READ, 0, "/t/m");
 	CHECK(last.h.type == PVISOR_XS_READ, "a client that leaves mid-header harms nobody");

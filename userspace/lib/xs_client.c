@@ -35,7 +35,7 @@ static int xread(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int xwrite(int fd, const void *buf, size_t len)
+int xs_send_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
@@ -75,11 +75,11 @@ int xs_request(struct xs_client *s, uint32_t type, const void *a, size_t alen,
 
 	if (h.len > PVISOR_XS_PAYLOAD_MAX)
 		return -E2BIG;
-	ret = xwrite(s->fd, &h, sizeof(h));
+	ret = xs_send_all(s->fd, &h, sizeof(h));
 	if (!ret)
-		ret = xwrite(s->fd, a, alen);
+		ret = xs_send_all(s->fd, a, alen);
 	if (!ret && blen)
-		ret = xwrite(s->fd, b, blen);
+		ret = xs_send_all(s->fd, b, blen);
 	while (!ret) {
 		ret = xs_receive(s);
 		if (ret || s->h.type == PVISOR_XS_WATCH_EVENT)

@@ -28,6 +28,9 @@ const char *xs_socket_path(void);
 /* Connect to pvisord at @path: a file descriptor, or -errno. */
 int xs_connect(const char *path);
 
+/* All of @buf to the socket @fd, never raising SIGPIPE: 0 or -errno. */
+int xs_send_all(int fd, const void *buf, size_t len);
+
 /* The next message from pvisord into s->h and s->buf (nul-terminated). */
 int xs_receive(struct xs_client *s);
 
