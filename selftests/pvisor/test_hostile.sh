@@ -35,7 +35,7 @@
 #
 # Runs in the QEMU test host (busybox sh, pvisor.ko loaded, pvctl and
 # pvrun in PATH, the guests in /guest). TAP 13, the plan at the end.
-# Helpers: ../lib/tap.sh.
+# Helpers: ../lib/tap.sh, ../lib/neighbour.sh (the well-behaved neighbour).
 
 GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 MINNOW=$GUEST_DIR/minnow.elf
@@ -43,20 +43,17 @@ HOSTILE=$GUEST_DIR/hostile.elf
 WAIT_TENTHS=300
 # Rounds of work for each well-behaved domain: a dozen seconds or so.
 WORK_ROUNDS=60
-GOOD=hgood
+NEIGHBOUR=hgood
+NEIGHBOUR_ROUNDS=$WORK_ROUNDS
 BAD=hbad
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/neighbour.sh"
 
-generations=0
 cases=0
 
 cleanup() {
-	g=1
-	while [ $g -le $generations ]; do
-		pvctl destroy "$GOOD-$g" >/dev/null 2>&1
-		g=$((g + 1))
-	done
+	neighbour_cleanup
 	c=1
 	while [ $c -le $cases ]; do
 		pvctl destroy "$BAD-$c" >/dev/null 2>&1
@@ -72,49 +69,20 @@ for f in "$MINNOW" "$HOSTILE"; do
 done
 need_module
 
-# good_running: make sure a well-behaved domain is running, starting a
-# new generation when the last one has finished.
-good_running() {
-	if [ $generations -gt 0 ] &&
-	   [ "$(state_of "$GOOD-$generations")" = running ]; then
-		return 0
-	fi
-	generations=$((generations + 1))
-	run pvctl create --name "$GOOD-$generations" --memory 16M \
-		--kernel "$MINNOW" --cmdline "work=$WORK_ROUNDS"
-	check "well-behaved $GOOD-$generations starts (work=$WORK_ROUNDS)" \
-		status_is 0
-	# Running means its runner is confined and in the guest.
-	i=0
-	while [ $i -lt "$WAIT_TENTHS" ] && [ "$(state_of "$GOOD-$generations")" != running ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 # hostile LABEL CMDLINE EXPECTED-STATE: run hostile.elf with CMDLINE
 # beside a well-behaved domain; it must end in EXPECTED-STATE (a regex
 # for the STATE column of pvctl list), having said what it was about to
 # do, with no failed check of its own.
 hostile() {
 	label=$1
-	good_running
-	good_was=$(state_of "$GOOD-$generations")
-	# It may have finished its work between the two looks: a new one.
-	[ "$good_was" = running ] || good_running
-	good=$GOOD-$generations
-	good_was=$(state_of "$good")
+	neighbour_running
 	cases=$((cases + 1))
 	name=$BAD-$cases
 	boot_bad_guest "$name" "$HOSTILE" "$2" "$label"
 	check "$label: ends ${3% }..." \
 		eval 'grep -q "^hostile: " "$tmp/$name.console" &&
 		      out_has "^ *[0-9]*  $name  *$3"'
-	now=$(state_of "$good")
-	run echo "$good was $good_was, is $now"
-	check "$label: $good ran alongside and is unharmed ($now)" \
-		eval '[ "$good_was" = running ] &&
-		      { [ "$now" = running ] || [ "$now" = "shutdown(poweroff)" ]; }'
+	neighbour_unharmed "$label"
 }
 
 FORBIDDEN="crashed(forbidden host system call"
@@ -150,7 +118,7 @@ check "... which the guest checked, to its end" \
 
 # --- a vCPU that spins forever ----------------------------------------------
 
-good_running
+neighbour_running
 run pvctl info --json
 frames_before=$(json_field frames_used)
 cases=$((cases + 1))
@@ -183,27 +151,11 @@ check "spin: its runner is gone" \
 run pvctl info --json
 check "spin: its frames are back" \
 	eval '[ "$(json_field frames_used)" -eq "$frames_before" ]'
-now=$(state_of "$GOOD-$generations")
-run echo "$GOOD-$generations is $now"
-check "spin: $GOOD-$generations is unharmed ($now)" \
-	eval '[ "$now" = running ] || [ "$now" = "shutdown(poweroff)" ]'
+neighbour_unharmed spin
 
 # --- the well-behaved domains finished their work ---------------------------
 
-g=1
-while [ $g -le $generations ]; do
-	wait_stopped "$GOOD-$g"
-	run pvctl console "$GOOD-$g"
-	rounds=$(grep -c "^minnow: work: round [0-9]* of $WORK_ROUNDS$" "$tmp/out")
-	check "$GOOD-$g: all $WORK_ROUNDS rounds of work and every check done ($rounds rounds)" \
-		eval '[ "$rounds" -eq $WORK_ROUNDS ] &&
-		      out_has_line "minnow: work: round $WORK_ROUNDS of $WORK_ROUNDS" &&
-		      out_has "^@@pvtest done [0-9]* 0$" && ! out_has "^@@pvtest not ok"'
-	run pvctl list
-	check "$GOOD-$g: shutdown(poweroff)" \
-		out_has "^ *[0-9]*  $GOOD-$g  *shutdown(poweroff) "
-	g=$((g + 1))
-done
+neighbours_finished
 
 # --- afterwards ---------------------------------------------------------------
 
