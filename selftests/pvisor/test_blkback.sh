@@ -19,8 +19,9 @@
 #           port not offered to Domain0, a ring-ref that is no number),
 #           published without waiting for InitWait: each backend writes
 #           an error node and Closed and exits with 1.
-#   blk=2   numbered writes; pvisord is killed and started again (the
-#           backend serves on), then the backend is killed with SIGKILL:
+#   blk=2   numbered writes; the backend is stopped and continued, and
+#           pvisord is killed and started again (the backend serves on
+#           each time), then the backend is killed with SIGKILL:
 #           the guest sees the ring go away, the last acknowledged write
 #           is in the image, the host goes on, the domain is destroyed
 #           and the accounting is back to baseline.
@@ -263,6 +264,23 @@ pvblkback --domain "$k" --vdev xvda --image $D/k.img 2>$D/back-k.log &
 back_k=$!
 wait_for eval 'pvctl console ${P}k 2>/dev/null | grep -q "^@@blk acked 64"'
 check "the guest has 64 writes acknowledged" test $? -eq 0
+# Stopped and continued, ten times, at least once inside poll (its
+# number, 7, first in /proc/PID/syscall): a poll cut short comes back
+# through restart_syscall, which the backend's seccomp filter must let in.
+in_poll=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	kill -STOP $back_k
+	sleep 0.3
+	[ "$(cut -d' ' -f1 /proc/$back_k/syscall 2>/dev/null)" = 7 ] &&
+		in_poll=$((in_poll + 1))
+	kill -CONT $back_k
+	sleep 0.3
+done
+before=$(acked_now)
+wait_for eval '[ "$(acked_now)" -gt "${before:-0}" ]'
+served=$?
+check "stopped and continued 10 times, $in_poll in poll: the backend serves on ($before, then $(acked_now) writes)" \
+	eval '[ "$served" -eq 0 ] && [ "$in_poll" -gt 0 ]'
 kill -KILL "$(daemon_pid)"
 wait_for eval '! kill -0 "$(daemon_pid)" 2>/dev/null'
 pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/pvisord.log &

@@ -14,8 +14,8 @@
  *    port, the xenstore socket and stderr;
  *  - a seccomp filter: read, write, sendto, poll and ppoll,
  *    io_uring_enter, ioctl on the grant-mapping fd with GRANT_COPY
- *    alone, the clock and sleeps, brk, rt_sigreturn and exit; anything
- *    else kills the process.
+ *    alone, the clock and sleeps, brk, rt_sigreturn, restart_syscall
+ *    and exit; anything else kills the process.
  *
  * What is left is written down in Documentation/block.rst ("Threat
  * analysis").
@@ -120,6 +120,13 @@ static int install_filter(int gnt_fd)
 		ALLOW_NR(__NR_clock_nanosleep),
 		ALLOW_NR(__NR_brk),
 		ALLOW_NR(__NR_rt_sigreturn),
+		/*
+		 * A poll or sleep cut short (a stop and continue, or the
+		 * task work io_uring's completions run, as on Linux 6.12)
+		 * comes back through restart_syscall: it resumes only the
+		 * call that was interrupted, which this filter let in.
+		 */
+		ALLOW_NR(__NR_restart_syscall),
 		ALLOW_NR(__NR_exit),
 		ALLOW_NR(__NR_exit_group),
 		/* ioctl(gnt_fd, PVISOR_IOCTL_GRANT_COPY, ...) and no other. */
