@@ -267,6 +267,9 @@ make_initramfs() {
 		fi
 	done
 
+	# make run's guest starter (selftests/qemu/init calls it).
+	install -m 0755 "$here/demo.sh" "$root/bin/pvisor-demo"
+
 	# Guest kernels: minnow and the test guests, in /guest.
 	mkdir -p "$root/guest"
 	for elf in "$build"/guest-port/minnow/*.elf "$build"/guest-port/tests/*.elf; do
