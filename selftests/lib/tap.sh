@@ -20,7 +20,8 @@
 #	exists NAME		is domain NAME listed?
 #	wait_stopped NAME	wait until NAME is shut down or crashed
 #				($WAIT_TENTHS tenths of a second at most)
-#	wait_for CMD...		wait until CMD succeeds (as long at most)
+#	wait_for CMD...		wait until CMD succeeds (as long at most);
+#				its status is 1 if it never did (set rc=$? to check it)
 #	guest_checks FILE LABEL	turn a console's @@pvtest lines into TAP
 #	need_tools CMD...	skip the whole test if one is missing
 #	runners_gone [ID]	wait until ps lists no pvrun (of domain ID),

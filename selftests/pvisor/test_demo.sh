@@ -104,15 +104,27 @@ check "... $A runs on and its config file is untouched" \
 # --- the guest's shell --------------------------------------------------------
 
 # The shell opens hvc0 right after the banner: give it a moment to read.
+# The line is typed and its answer awaited before the poweroff: pvisord
+# destroys the domain as soon as it stops, and its console goes with it.
 sleep 2
-printf '%s\n' 'echo "@@demo $((6 * 7)) $(cat /proc/self/comm)"' 'poweroff -f' \
-	>$tmp/typed
+echo 'echo "@@demo $((6 * 7)) $(cat /proc/self/comm)"' >$tmp/typed
+pvctl console --input $A <$tmp/typed >/dev/null 2>&1 &
+typist=$!
+answered() {
+	pvctl console --no-follow $A 2>/dev/null | tr -d '\r' |
+		grep -q -x "@@demo 42 cat"
+}
+wait_for answered
+rc=$?
+check "a line typed at $A's shell is run there" status_is 0
+kill $typist 2>/dev/null
+wait $typist 2>/dev/null
+echo 'poweroff -f' >$tmp/typed
 run sh -c "pvctl console --input $A <$tmp/typed"
-tr -d '\r' <$tmp/out >$tmp/console
-check "a line typed at $A's shell is run there" \
-	grep -q -x "@@demo 42 cat" $tmp/console
+check "... and poweroff -f typed next is taken (pvctl console returns)" status_is 0
 id_a=$(awk '/created domain/ { print $3 }' $D/$A.create)
 wait_for eval '! exists $A'
+rc=$?
 check "poweroff -f: pvisord destroyed $A (on_poweroff = destroy)" status_is 0
 check "... and logged it" \
 	grep -q "$A (domain $id_a shut down (poweroff)): destroy" $D/pvisord.log
@@ -124,6 +136,7 @@ check "destroy $B" status_is 0
 
 kill "$pid1"
 wait_for eval '! kill -0 $pid1 2>/dev/null'
+rc=$?
 check "SIGTERM stops pvisord" status_is 0
 check "no pvrun is left" runners_gone
 check "domains and frames are back to the baseline" accounting_is_baseline

@@ -218,6 +218,7 @@ ready() {
 	pvctl console --no-follow "$1" 2>/dev/null | grep -q "$2"
 }
 wait_for ready $LS "^@@linux shell ready"
+rc=$?
 check "$LS: /init is ready for the shell" status_is 0
 # The shell opens hvc0 after the marker: give it time to read the tty.
 sleep 3
@@ -252,6 +253,7 @@ if [ -f "$GUEST_DIR/linux-initramfs.cpio" ]; then
 		--ramdisk "$GUEST_DIR/linux-initramfs.cpio"
 	check "create $LR with make run's initramfs" status_is 0
 	wait_for ready $LR "^pvisor Linux guest: Linux 6\.1\."
+	rc=$?
 	check "$LR: its /init printed the banner" status_is 0
 	sleep 3
 	printf '%s\n' 'echo "@@linux run $(cat /sys/class/tty/console/active)"' \
