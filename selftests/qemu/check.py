@@ -332,6 +332,9 @@ class Guest:
         elif what == 'end' and len(rest) >= 2 and self.current:
             status = number(rest[1])
             self.current.end(status, 'timeout' in rest[3:], self.args.timeout)
+            # Each test's time, for the CI budget (testing.rst).
+            if len(rest) >= 3:
+                tap.emit('# %s took %s s' % (rest[0], rest[2]))
             with open(os.path.join(self.results, rest[0] + '.status'),
                       'w') as f:
                 f.write(' '.join(rest[1:]) + '\n')
