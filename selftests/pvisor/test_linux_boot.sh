@@ -157,6 +157,7 @@ run pvctl create --name $LF --memory $((PAGES * 4))K --kernel "$LINUX" \
 	--cmdline "pvtest=linux-fault loglevel=7 pvisor_test=kernel-fault"
 check "create $LF (pvisor_test=kernel-fault)" status_is 0
 wait_stopped $LF
+rc=$?
 check "$LF stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
 linux_console $LF
 cp "$tmp/out" "$tmp/fconsole"
@@ -188,6 +189,7 @@ run pvctl create --name $LI --memory $((PAGES * 4))K --kernel "$LINUX" \
 	--ramdisk "$tmp/initramfs.cpio" --cmdline "pvtest=linux-initramfs loglevel=7"
 check "create $LI with a cpio as its ramdisk" status_is 0
 wait_stopped $LI
+rc=$?
 check "$LI stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
 linux_console $LI
 cp "$tmp/out" "$tmp/iconsole"
@@ -213,6 +215,7 @@ run pvctl create --name $LB --memory $((PAGES * 4))K --kernel "$LINUX" \
 	--ramdisk "$tmp/garbage" --cmdline "pvtest=linux-badramdisk loglevel=7"
 check "create $LB with a ramdisk that is no cpio" status_is 0
 wait_stopped $LB
+rc=$?
 check "$LB stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
 linux_console $LB
 cp "$tmp/out" "$tmp/bconsole"

@@ -26,9 +26,6 @@
 # when every check passed, 1 otherwise, 4 (skip) when something it needs
 # is missing.
 
-GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
-LINUX=$GUEST_DIR/linux.elf
-BUSYBOX=${PVISOR_BUSYBOX:-/bin/busybox}
 WAIT_TENTHS=1800
 PAGES=8192
 
@@ -38,7 +35,8 @@ LS=linux-shell
 LR=linux-run
 
 . "$(dirname "$0")/../lib/tap.sh"
-
+LINUX_PROGS="user_trap user_sys"
+. "$(dirname "$0")/../lib/linux_guest.sh"
 
 cleanup() {
 	pvctl destroy $LU >/dev/null 2>&1
@@ -54,32 +52,10 @@ need_tools pvctl cpio
 [ -x "$BUSYBOX" ] || skip_all "no busybox at $BUSYBOX"
 need_module
 
-# mkroot DIR INIT: a root with busybox, its applets as links, and INIT.
+# mkroot DIR INIT: a root with the applets these scripts use.
 mkroot() {
-	mkdir -p "$1/bin" "$1/proc" "$1/tmp" "$1/dev"
-	cp "$BUSYBOX" "$1/bin/busybox"
-	for a in sh echo ls cat tr rev wc cut grep awk seq true false kill \
-		mount uname poweroff sleep readlink head setsid ps; do
-		ln -s busybox "$1/bin/$a"
-	done
-	for prog in user_trap user_sys; do
-		[ -f "$GUEST_DIR/user/$prog.elf" ] &&
-			cp "$GUEST_DIR/user/$prog.elf" "$1/bin/$prog"
-	done
-	cp "$2" "$1/init"
-	chmod 755 "$1/init"
-	(cd "$1" && find . | cpio -o -H newc >"$1.cpio" 2>/dev/null)
-}
-
-# boot_linux NAME ROOT WHAT: boot linux.elf as NAME with $tmp/ROOT.cpio,
-# wait for it to stop, and leave its console in $tmp/out.
-boot_linux() {
-	run pvctl create --name "$1" --memory $((PAGES * 4))K --kernel "$LINUX" \
-		--ramdisk "$tmp/$2.cpio" --cmdline "pvtest=$1 loglevel=7"
-	check "create $1 with $3" status_is 0
-	wait_stopped "$1"
-	check "$1 stops by itself within $((WAIT_TENTHS / 10)) s" status_is 0
-	linux_console "$1"
+	linux_root "$1" "$2" sh echo ls cat tr rev wc cut grep awk seq true \
+		false kill mount uname poweroff sleep readlink head setsid ps
 }
 
 cat >"$tmp/user-init" <<'EOF'
@@ -231,6 +207,7 @@ EOF
 run sh -c "pvctl console --input $LS <'$tmp/typed'"
 check "pvctl console --input fed the shell until the guest stopped" status_is 0
 wait_stopped $LS
+rc=$?
 check "$LS stops by itself" status_is 0
 linux_console $LS
 cp "$tmp/out" "$tmp/sconsole"
