@@ -35,7 +35,7 @@ LS=linux-shell
 LR=linux-run
 
 . "$(dirname "$0")/../lib/tap.sh"
-LINUX_PROGS="user_trap user_sys"
+LINUX_PROGS="user_trap user_sys user_hostile"
 . "$(dirname "$0")/../lib/linux_guest.sh"
 
 cleanup() {
@@ -86,6 +86,12 @@ if [ -x /bin/user_trap ]; then
 		rocode nxstack ac; do
 		/bin/user_trap $t >/tmp/trap 2>&1
 		echo "@@linux user_trap $t: $?$(grep -q survived /tmp/trap && echo ' survived')"
+	done
+fi
+if [ -x /bin/user_hostile ]; then
+	for t in sysenter vsyscall trampoline kernelcode kernelwrite; do
+		/bin/user_hostile $t >/tmp/hostile 2>&1
+		echo "@@linux user_hostile $t: $?$(grep -q survived /tmp/hostile && echo ' survived')"
 	done
 fi
 [ -x /bin/user_sys ] && /bin/user_sys && echo "@@linux user_sys: exit 0"
@@ -142,6 +148,29 @@ if [ -f "$GUEST_DIR/user/user_trap.elf" ]; then
 else
 	skip "user_trap in the guest" "no $GUEST_DIR/user/user_trap.elf"
 fi
+# user_hostile's ways out of a process (the minnow test's, minus its
+# minnow-only checks): sysenter, a call into the vsyscall page, jumps to
+# the guest kernel's window (the module's trampoline page at its base,
+# the kernel's text) and a write to the kernel's data. Each must end the
+# process with a signal and leave the kernel running: SIGSEGV, as a
+# Linux without ia32 emulation or a vsyscall page gives; for sysenter
+# SIGILL where the CPU has no sysenter in 64-bit mode (#UD: AMD, TCG); for
+# the trampoline, whose code reports a trap to the module, the signal of
+# that trap (SIGILL: its code ends in ud2 for a report it refuses).
+if [ -f "$GUEST_DIR/user/user_hostile.elf" ]; then
+	for what in sysenter vsyscall trampoline kernelcode kernelwrite; do
+		case "$what" in
+		sysenter|trampoline)
+			check "user_hostile $what: killed by SIGSEGV or SIGILL" \
+				eval 'line "user_hostile $what: 139" || line "user_hostile $what: 132"' ;;
+		*)
+			check "user_hostile $what: killed by SIGSEGV" \
+				line "user_hostile $what: 139" ;;
+		esac
+	done
+else
+	skip "user_hostile in the guest" "no $GUEST_DIR/user/user_hostile.elf"
+fi
 if [ -f "$GUEST_DIR/user/user_sys.elf" ]; then
 	guest_checks "$tmp/uconsole" "linux user_sys"
 	check "user_sys: exits 0 with its checks done ($guest_checks)" \
@@ -153,8 +182,8 @@ check "the script ran to the end" line "done"
 check "poweroff reached the kernel's power-off" out_has_line "pvisor: power off"
 check "no host-layer call was reached" \
 	eval '! grep -q "not on pvisor yet" "$tmp/uconsole"'
-check "the kernel reported no bug and killed no process but user_trap" \
-	eval '! grep -v "^user_trap\[[0-9]*\]: " "$tmp/uconsole" | grep -q -e BUG -e WARNING -e Oops -e "bad p[tmug]d" -e segfault -e "Kernel panic"'
+check "the kernel reported no bug and killed no process but user_trap and user_hostile" \
+	eval '! grep -v -e "^user_trap\[[0-9]*\]: " -e "^user_hostile\[[0-9]*\]: " "$tmp/uconsole" | grep -q -e BUG -e WARNING -e Oops -e "bad p[tmug]d" -e segfault -e "Kernel panic"'
 run pvctl list
 check "list shows $LU as shutdown(poweroff)" \
 	eval 'status_is 0 && out_has "^ *[0-9]*  $LU  *shutdown(poweroff) "'
