@@ -178,7 +178,10 @@ static void put(const struct backend *b, const char *dir, const char *key,
 /*
  * Close @b's device, saying why: the error first, so that a frontend
  * that sees Closed finds it. A backend that gave up by itself wrote
- * both already, with a better reason: that one stays.
+ * both already, with a better reason: that one stays. A backend that
+ * failed before it wrote anything gets the directory made for the
+ * reason, but only if it was this pvisord's: a record from before a
+ * restart may name a domain id reused since by a domain without disks.
  */
 static void close_device(const struct backend *b, const char *how)
 {
@@ -187,6 +190,8 @@ static void close_device(const struct backend *b, const char *how)
 
 	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%" PRIu32
 		 "/%" PRIu32, b->rec.domid, domcfg_vdev_number(b->rec.vdev));
+	if (!b->child && !pvisor_xs_lookup(pvisor_xs.tree, dir))
+		return;
 	snprintf(path, sizeof(path), "%s/state", dir);
 	state = pvisor_xs_lookup(pvisor_xs.tree, path);
 	snprintf(path, sizeof(path), "%s/error", dir);
