@@ -176,7 +176,7 @@ check "SIGTERM stops pvisord" status_is 0
 check "... it removes its socket and pid file" \
 	eval '[ ! -e $D/sock ] && [ ! -e $D/pid ]'
 check "... and leaves a versioned state file" \
-	eval 'head -n 1 $D/state | grep -q -x "pvisord-xenstore-state 1"'
+	eval 'head -n 1 $D/state | grep -q -x "pvisord-xenstore-state 2"'
 
 # While pvisord is down: one domain goes, one comes.
 pvctl destroy ${P}b

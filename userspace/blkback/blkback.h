@@ -23,9 +23,6 @@
 
 #define BLK_PROG	"pvblkback"
 
-/* Xen's numbering of xvdX: major 202, 16 minors a disk. */
-#define BLK_XVD_MAJOR	202
-
 /* A request in flight, in its bounce buffer. */
 struct blk_pending {
 	struct pvisor_blkif_request req;	/* the one copy of it */

@@ -36,6 +36,7 @@
 #include <pvisor/grant.h>
 
 #include "blkback.h"
+#include "domcfg.h"
 
 void blk_log(const struct blkback *b, const char *fmt, ...)
 {
@@ -75,13 +76,11 @@ static void usage(void)
 	exit(2);
 }
 
-/* xvda .. xvdz: Xen's device numbers, 202 << 8 | disk << 4. */
+/* xvda .. xvdz, as Xen numbers them. */
 static int parse_vdev(const char *s, uint32_t *devid)
 {
-	if (strncmp(s, "xvd", 3) || s[3] < 'a' || s[3] > 'z' || s[4])
-		return -EINVAL;
-	*devid = BLK_XVD_MAJOR << 8 | (uint32_t)(s[3] - 'a') << 4;
-	return 0;
+	*devid = domcfg_vdev_number(s);
+	return *devid ? 0 : -EINVAL;
 }
 
 static int open_image(struct blkback *b)

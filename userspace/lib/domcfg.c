@@ -33,6 +33,8 @@ enum value_kind {
 
 /* A list keeps its first LIST_ITEMS_MAX items, and counts them all. */
 #define LIST_ITEMS_MAX	DOMCFG_DISKS_MAX
+/* Xen's numbering of xvdX: major 202, 16 minors a disk. */
+#define XVD_MAJOR	202u
 
 struct value {
 	enum value_kind kind;
@@ -393,6 +395,14 @@ bool domcfg_given(const struct domcfg *c, const char *name)
 	int i = key_index(name);
 
 	return i >= 0 && (c->given & (1u << i));
+}
+
+uint32_t domcfg_vdev_number(const char *vdev)
+{
+	if (strncmp(vdev, "xvd", 3) || vdev[3] < 'a' || vdev[3] > 'z' ||
+	    vdev[4])
+		return 0;
+	return XVD_MAJOR << 8 | (uint32_t)(vdev[3] - 'a') << 4;
 }
 
 const char *domcfg_action_name(enum domcfg_action a)

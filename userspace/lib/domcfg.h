@@ -99,6 +99,13 @@ int domcfg_check(const struct domcfg *c, bool need_kernel, char *err,
  */
 int domcfg_format(const struct domcfg *c, char *buf, size_t size);
 
+/*
+ * Xen's device number of xvda .. xvdz (major 202, 16 minors a disk: xvda
+ * is 51712), which names the disk's xenstore directories; 0 for any
+ * other name.
+ */
+uint32_t domcfg_vdev_number(const char *vdev);
+
 /* "destroy", "restart", "preserve". */
 const char *domcfg_action_name(enum domcfg_action a);
 

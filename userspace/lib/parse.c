@@ -76,17 +76,25 @@ int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
-int parse_u32(const char *s, uint32_t *value)
+int parse_u64(const char *s, uint64_t *value)
 {
 	const char *end;
+	int ret;
+
+	ret = parse_digits(s, &end, value);
+	if (!ret && *end)
+		ret = -EINVAL;
+	return ret;
+}
+
+int parse_u32(const char *s, uint32_t *value)
+{
 	uint64_t v;
 	int ret;
 
-	ret = parse_digits(s, &end, &v);
+	ret = parse_u64(s, &v);
 	if (ret)
 		return ret;
-	if (*end)
-		return -EINVAL;
 	if (v > UINT32_MAX)
 		return -ERANGE;
 	*value = (uint32_t)v;

@@ -15,7 +15,8 @@
  */
 int parse_size(const char *s, uint64_t *bytes);
 
-/* A decimal number that fits in 32 bits. */
+/* A decimal number that fits in 64 bits, or in 32. */
+int parse_u64(const char *s, uint64_t *value);
 int parse_u32(const char *s, uint32_t *value);
 
 /*

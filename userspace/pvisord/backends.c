@@ -6,10 +6,13 @@
  * disk, before the runner starts, so that the device directories are in
  * xenstore when the guest looks (the guest waits for them anyway). The
  * backend finds pvisord's socket in PVISOR_STORE_SOCKET, which pvisord
- * sets for its children when it starts. Each is started as runners are
- * (launch.c): fork, setsid, fork again, so that it outlives pvisord and
- * nothing of pvisord's (blocked signals, fds) reaches it but stderr,
- * where its log lines go.
+ * sets for its children when it starts. Each is forked once: the child
+ * leaves pvisord's session (setsid) and becomes the backend, so that it
+ * outlives pvisord, and pvisord, its parent, watches it until it ends
+ * (backend_watch.c). Nothing of pvisord's (blocked signals, fds) reaches
+ * it but stderr, where its log lines go. On a kernel without pidfds the
+ * backend is started as runners are (launch.c), detached: fork, setsid,
+ * fork again, leaving nobody to reap, and nobody to notice its end.
  */
 
 #define _GNU_SOURCE
@@ -24,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "backend_watch.h"
 #include "backends.h"
 #include "launch.h"
 #include "log.h"
@@ -57,30 +61,60 @@ static void exec_blkback(uint32_t domid, const struct domcfg_disk *d)
 	_exit(127);
 }
 
-static int spawn(uint32_t domid, const struct domcfg_disk *d)
+/* Wait for our child @pid, EINTR or not. Its status, or -errno. */
+static int reap(pid_t pid)
 {
-	pid_t pid = fork();
 	int status;
 
-	if (pid < 0)
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return status;
+}
+
+/* Start @d's backend; *@pid is its pid, or 0 when it is not watched. */
+static int spawn(uint32_t domid, const struct domcfg_disk *d, pid_t *pid)
+{
+	bool watched = pvisor_backend_watch_supported();
+	pid_t child = fork();
+	int ret;
+
+	*pid = 0;
+	if (child < 0)
 		return -errno;
-	if (!pid) {
+	if (!child) {
 		if (setsid() < 0)
 			_exit(127);
-		pid = fork();
-		if (!pid)
-			exec_blkback(domid, d);
-		_exit(pid < 0 ? 127 : 0);
+		if (!watched) {
+			child = fork();
+			if (child)
+				_exit(child < 0 ? 127 : 0);
+		}
+		exec_blkback(domid, d);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
+	if (!watched) {
+		ret = reap(child);
+		if (ret < 0)
+			return ret;
+		return WIFEXITED(ret) && !WEXITSTATUS(ret) ? 0 : -ECHILD;
+	}
+	ret = pvisor_backend_watch_child(domid, d->vdev, child);
+	if (ret) {
+		/* Unwatched, it would stay a zombie when it ends: stop it. */
+		kill(child, SIGKILL);
+		reap(child);
+		return ret;
+	}
+	*pid = child;
+	return 0;
 }
 
 int pvisor_backends_start(uint32_t domid, const struct domcfg *cfg)
 {
 	const struct domcfg_disk *d;
+	char watched[24] = "";
 	uint32_t i;
+	pid_t pid;
 	int ret;
 
 	for (i = 0; i < cfg->nr_disks; i++) {
@@ -94,16 +128,18 @@ int pvisor_backends_start(uint32_t domid, const struct domcfg *cfg)
 	}
 	for (i = 0; i < cfg->nr_disks; i++) {
 		d = &cfg->disks[i];
-		ret = spawn(domid, d);
+		ret = spawn(domid, d, &pid);
 		if (ret) {
 			log_err("domain %" PRIu32 ": disk %s: cannot start "
 				BLKBACK_NAME ": %s", domid, d->vdev,
 				strerror(-ret));
 			return ret;
 		}
+		if (pid)
+			snprintf(watched, sizeof(watched), ", pid %d", (int)pid);
 		log_info("domain %" PRIu32 ": disk %s: " BLKBACK_NAME
-			 " started for %s (%s)", domid, d->vdev, d->path,
-			 d->readonly ? "read-only" : "read-write");
+			 " started for %s (%s)%s", domid, d->vdev, d->path,
+			 d->readonly ? "read-only" : "read-write", watched);
 	}
 	return 0;
 }

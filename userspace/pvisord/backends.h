@@ -11,10 +11,11 @@
 #include "domcfg.h"
 
 /*
- * Start a backend for each device @cfg gives domain @domid, detached (in
- * their own sessions, stderr pvisord's): each ends by itself when its
- * frontend closes or the domain goes. Every image is checked first, so
- * that a bad one starts nothing. 0, or -errno after logging why.
+ * Start a backend for each device @cfg gives domain @domid, in their own
+ * sessions (stderr pvisord's), watched (backend_watch.h): each ends by
+ * itself when its frontend closes or the domain goes. Every image is
+ * checked first, so that a bad one starts nothing. 0, or -errno after
+ * logging why.
  */
 int pvisor_backends_start(uint32_t domid, const struct domcfg *cfg);
 

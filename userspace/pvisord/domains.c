@@ -231,6 +231,20 @@ int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d)
 	return pvisor_domain_exists(domid) ? 0 : -EIO;
 }
 
+bool pvisor_domain_alive(uint32_t domid)
+{
+	struct pvnl_domain d;
+	int ret;
+
+	if (!nl_cmd)
+		return true;
+	ret = pvnl_domain_get(nl_cmd, domid, NULL, &d);
+	if (ret)
+		return ret != -ENOENT;
+	return d.state != PVISOR_DOMAIN_STATE_SHUTDOWN &&
+	       d.state != PVISOR_DOMAIN_STATE_CRASHED;
+}
+
 struct dumped {
 	uint8_t *seen;		/* per domid: 1 listed, 2 listed and stopped */
 };

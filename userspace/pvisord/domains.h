@@ -30,6 +30,15 @@ bool pvisor_domain_exists(uint32_t domid);
 struct pvnl_domain;
 int pvisor_domain_refresh(uint32_t domid, struct pvnl_domain *d);
 
+/*
+ * Does domain @domid still run a guest, asked of the module now (not as
+ * last heard: a backend may see its domain go before pvisord reads the
+ * notification)? False when the module has no such domain (a dying one
+ * is not listed) or it is shut down or crashed; true when the module
+ * cannot be asked, so that a failure is reported rather than hidden.
+ */
+bool pvisor_domain_alive(uint32_t domid);
+
 /* pvisord's own changes to the tree: Domain0's rights, no replies. */
 struct xs_ctx pvisor_self_ctx(void);
 

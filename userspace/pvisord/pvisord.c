@@ -6,7 +6,8 @@
  *
  * Start-up order matters: the lock first (a second pvisord must not
  * touch the socket or the state file), then the state, then the module's
- * domains (reconciled against that state), then the socket, and only
+ * domains (reconciled against that state), then the backends the state
+ * names (whose ends are judged by their domains), then the socket, and only
  * then "ready" (systemd's notification, or the parent's exit when
  * daemonising): a client that saw pvisord ready finds a complete tree.
  */
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend_watch.h"
 #include "conn.h"
 #include "configs.h"
 #include "domains.h"
@@ -120,12 +122,16 @@ static void save(void)
 	was_dirty = pvisor_xs.dirty;
 }
 
-/* Between rounds: free closed connections, save the state when due. */
+/*
+ * Between rounds: free closed connections and ended backends' records,
+ * save the state when due.
+ */
 static int idle(void)
 {
 	int64_t waited;
 
 	pvisor_conn_reap();
+	pvisor_backend_watch_reap();
 	/* A ring with more waiting is served again at once. */
 	if (pvisor_ring_idle())
 		return 0;
@@ -398,6 +404,9 @@ int main(int argc, char *argv[])
 		ret = 1;
 		goto out_lock;
 	}
+	/* Its predecessor's backends, now that their domains are known. */
+	if (!opt.no_module)
+		pvisor_backend_watch_resume();
 	make_parent(opt.socket);
 	ret = pvisor_conn_listen(opt.socket);
 	if (ret) {

@@ -1,27 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The state file, text, one node per line in pre-order (a parent always
- * before its children):
+ * before its children), then one line per backend pvisord watches:
  *
- *   pvisord-xenstore-state 1
+ *   pvisord-xenstore-state 2
  *   N <path> <perm>[,<perm>...] <value in hex, or "-" when empty>
+ *   ...
+ *   B <domid> <vdev> <pid> <start time>
  *   ...
  *   end <number of nodes>
  *
  * Paths and permissions use only characters that need no quoting; the
- * value is hex because it is binary. Loading checks everything it reads
+ * value is hex because it is binary. Version 1 is version 2 without
+ * backends, and is read too. Loading checks everything it reads
  * as strictly as a client's request: the file is pvisord's own, but a
  * truncated or edited one must not become a corrupt tree.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "backend_watch.h"
 #include "log.h"
+#include "parse.h"
 #include "state.h"
 #include "xs.h"
 #include "xs_path.h"
@@ -79,6 +85,15 @@ static int fsync_dir(const char *path)
 	return ret;
 }
 
+static int save_backend(const struct backend_rec *r, void *arg)
+{
+	FILE *f = arg;
+
+	fprintf(f, "B %" PRIu32 " %s %d %" PRIu64 "\n", r->domid, r->vdev,
+		(int)r->pid, r->start);
+	return ferror(f) ? -EIO : 0;
+}
+
 int pvisor_state_save(const char *path)
 {
 	char tmp[4096], node_path[XS_PATH_BUF];
@@ -99,6 +114,8 @@ int pvisor_state_save(const char *path)
 	}
 	fprintf(f, "%s %d\n", PVISOR_STATE_MAGIC, PVISOR_STATE_VERSION);
 	ret = save_node(f, pvisor_xs.tree->root, node_path, &count);
+	if (!ret)
+		ret = pvisor_backend_watch_for_each(save_backend, f);
 	fprintf(f, "end %zu\n", count);
 	if (fflush(f) || fsync(fileno(f)))
 		ret = ret ? ret : -errno;
@@ -171,12 +188,27 @@ static int load_node(char *path, char *perms_text, char *hex)
 	return 0;
 }
 
+/* One "B" line, already split: a backend to watch again. */
+static int load_backend(char *words[])
+{
+	struct backend_rec r;
+	uint32_t pid;
+
+	if (parse_u32(words[1], &r.domid) || parse_u32(words[3], &pid) ||
+	    parse_u64(words[4], &r.start) || pid > INT32_MAX ||
+	    strlen(words[2]) >= sizeof(r.vdev))
+		return -EINVAL;
+	strcpy(r.vdev, words[2]);
+	r.pid = (pid_t)pid;
+	return pvisor_backend_watch_restore(&r);
+}
+
 int pvisor_state_load(const char *path)
 {
-	char *line = NULL, *words[4], *save, *p;
+	char *line = NULL, *words[5], *save, *p;
 	size_t cap = 0, nodes = 0, count, lineno = 0;
 	int version, ret = -EINVAL, nw;
-	bool ended = false;
+	bool ended = false, backends = false;
 	ssize_t len;
 	FILE *f;
 
@@ -192,8 +224,8 @@ int pvisor_state_load(const char *path)
 		if (lineno == 1) {
 			if (sscanf(line, PVISOR_STATE_MAGIC " %d", &version) != 1)
 				goto bad;
-			if (version != PVISOR_STATE_VERSION) {
-				log_err("%s: format version %d, this pvisord reads %d",
+			if (version < 1 || version > PVISOR_STATE_VERSION) {
+				log_err("%s: format version %d, this pvisord reads 1 to %d",
 					path, version, PVISOR_STATE_VERSION);
 				goto out;
 			}
@@ -202,7 +234,7 @@ int pvisor_state_load(const char *path)
 		nw = 0;
 		for (p = strtok_r(line, " ", &save); p;
 		     p = strtok_r(NULL, " ", &save)) {
-			if (nw == 4)
+			if (nw == 5)
 				goto bad;
 			words[nw++] = p;
 		}
@@ -212,7 +244,15 @@ int pvisor_state_load(const char *path)
 			ended = true;
 			continue;
 		}
-		if (nw != 4 || strcmp(words[0], "N") ||
+		if (nw == 5 && !strcmp(words[0], "B") && version > 1 &&
+		    nodes) {
+			ret = load_backend(words);
+			if (ret)
+				goto bad;
+			backends = true;
+			continue;
+		}
+		if (nw != 4 || strcmp(words[0], "N") || backends ||
 		    (nodes == 0) != !strcmp(words[1], "/"))
 			goto bad;
 		ret = load_node(words[1], words[2], words[3]);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What survives a restart: the xenstore tree, in one file with a format
- * version, replaced atomically (write a temporary file, fsync, rename).
+ * What survives a restart: the xenstore tree and the backends pvisord
+ * watches (backend_watch.h), in one file with a format version, replaced
+ * atomically (write a temporary file, fsync, rename).
  * Watches and transactions belong to connections, which a restart ends;
  * domains come back from the module (domains.c).
  */
@@ -9,7 +10,7 @@
 #define PVISORD_STATE_H
 
 #define PVISOR_STATE_MAGIC	"pvisord-xenstore-state"
-#define PVISOR_STATE_VERSION	1
+#define PVISOR_STATE_VERSION	2
 
 /*
  * Load @path into the (fresh) main tree. 0, or -ENOENT when there is no
