@@ -26,6 +26,9 @@
  *   each acknowledged one counted, until the host kills the backend;
  *   then the ring must be gone (no response, the backend's mapping of
  *   the ring page released) and the guest powers off.
+ * blk=4: xvda only, connected, then idle until destroyed: a domain whose
+ *   backend a test kills without a busy writer beside it
+ *   (test_backend_watch.sh).
  *
  * @@pvtest lines become TAP; "@@blk ..." lines carry figures the host
  * checks against the images.
@@ -534,6 +537,11 @@ void minnow_main(void)
 	if (mode == 2) {
 		until_killed(&a);
 		guest_done();
+	}
+	if (mode == 4) {
+		printk("@@blk connected\n");
+		for (;;)
+			sleep_ns(NSEC_PER_SEC);
 	}
 	connect(&b, XVDB, "xvdb");
 	alloc_bufs(src, PAGES);

@@ -20,6 +20,8 @@
 #	exists NAME		is domain NAME listed?
 #	wait_stopped NAME	wait until NAME is shut down or crashed
 #				($WAIT_TENTHS tenths of a second at most)
+#	alive PID		is process PID there? (false for no PID:
+#				busybox's kill -0 "" succeeds)
 #	wait_for CMD...		wait until CMD succeeds (as long at most);
 #				its status is 1 if it never did (set rc=$? to check it)
 #	guest_checks FILE LABEL	turn a console's @@pvtest lines into TAP
@@ -107,6 +109,8 @@ runners_gone() {
 		i=$((i + 1))
 	done
 }
+
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
 wait_for() {
 	i=0

@@ -282,7 +282,7 @@ served=$?
 check "stopped and continued 10 times, $in_poll in poll: the backend serves on ($before, then $(acked_now) writes)" \
 	eval '[ "$served" -eq 0 ] && [ "$in_poll" -gt 0 ]'
 kill -KILL "$(daemon_pid)"
-wait_for eval '! kill -0 "$(daemon_pid)" 2>/dev/null'
+wait_for eval '! alive "$(daemon_pid)"'
 pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/pvisord.log &
 wait_for test -S $D/sock
 # Served on: writes acknowledged past what the guest had said by now.

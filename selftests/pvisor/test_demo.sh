@@ -73,7 +73,7 @@ check "... and nothing started: no pvisord, no domain, no config" \
 run pvisor-demo $A
 check "pvisor-demo $A: exit 0 once the guest is up" status_is 0
 check "... it started pvisord on the demo's socket" \
-	eval 'out_has "^pvisor-demo: pvisord (pid [0-9]*) serves $PVISOR_STORE_SOCKET" && kill -0 "$(pvisord_pid)"'
+	eval 'out_has "^pvisor-demo: pvisord (pid [0-9]*) serves $PVISOR_STORE_SOCKET" && alive "$(pvisord_pid)"'
 check "... it says how to reach the guest's shell" \
 	out_has "pvctl console $A  *its shell; Ctrl-] detaches"
 check "$A is running" eval '[ "$(state_of $A)" = running ]'

@@ -5,7 +5,7 @@
 # tests), each part with a result /init prints and this script checks:
 #
 #   fork/exec/exit  1000 of /bin/true one after the other; then 40
-#                   processes alive at once, all waited for with status 0;
+#                   processes alive at once, each ended by SIGTERM (143);
 #   signals         300 signals a shell sends itself, each handled once
 #                   (delivered before kill returns); a child stopped
 #                   (state T in /proc), continued and terminated (143);

@@ -120,7 +120,7 @@ for m in 2 3 4 5; do
 	check "... and the socket" eval 'status_is 0 && out_has_line from-guest'
 	pvctl destroy ${P}h$m >/dev/null 2>&1
 done
-check "pvisord is still the same process" kill -0 "$(daemon_pid)"
+check "pvisord is still the same process" alive "$(daemon_pid)"
 
 # A restart: the running guest's ring is served again.
 run stop TERM

@@ -86,7 +86,7 @@ check "a permission quota above 1024: usage error, exit 2" \
 	eval 'status_is 2 && err_has "bad quota" && [ ! -e $D/pid ]'
 run start
 check "pvisord starts as a daemon and returns 0 once ready" \
-	eval 'status_is 0 && [ -S $D/sock ] && kill -0 "$(daemon_pid)"'
+	eval 'status_is 0 && [ -S $D/sock ] && alive "$(daemon_pid)"'
 run start
 check "a second pvisord is refused (exit 1, says why)" \
 	eval 'status_is 1 && err_has "already running"'
