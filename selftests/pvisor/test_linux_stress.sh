@@ -16,7 +16,8 @@
 #                   munmap and mprotect round after round, 256 mappings
 #                   at once, faults that must be SIGSEGV, copy-on-write
 #                   with 16 children at once, 8 MiB touched page by page;
-#   a fork bomb     in a subshell: the domain's max_contexts stops it
+#   a fork bomb     in a subshell, each of its processes forking two and
+#                   waiting: the domain's max_contexts stops it
 #                   (fork fails with ENOMEM, the kernel says why), the
 #                   bomb is killed, and afterwards fork works again and
 #                   the host sees the contexts given back.
@@ -131,7 +132,9 @@ others() {
 	done
 	return 1
 }
-sh -c 'b() { b | b & }; b' 2>/tmp/bomb &
+# Each of its processes forks two and waits for them, holding its
+# address space: the bomb grows until the domain's limit, quickly.
+sh -c 'b() { b & b & wait; }; b' 2>/tmp/bomb &
 i=0
 while [ ! -s /tmp/bomb ] && [ $i -lt 600 ]; do pause 0.1; i=$((i + 1)); done
 pause 1
