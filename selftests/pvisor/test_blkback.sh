@@ -256,7 +256,10 @@ acked_now() {
 
 # The backend killed mid-run, after serving on through a restart of
 # pvisord.
-dd if=/dev/zero of=$D/k.img bs=1M count=4 2>/dev/null
+# 32 MiB, sparse: 65536 writes, so that the guest is still writing when
+# the backend is killed, however fast the machine (4 MiB ran out on a
+# quiet one, before pvisord's restart).
+dd if=/dev/zero of=$D/k.img bs=1M seek=32 count=0 2>/dev/null
 run pvctl create --name ${P}k --memory 16M --kernel "$BLK" --cmdline blk=2
 k=$(id_of ${P}k)
 check "the kill guest starts" eval 'status_is 0 && [ -n "$k" ]'
