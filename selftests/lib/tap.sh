@@ -17,6 +17,7 @@
 #				tests on the last run
 #	json_field KEY		a number from the last run's JSON (-1: none)
 #	state_of NAME		the STATE column of "pvctl list" ("" if none)
+#	id_of NAME		the ID column of "pvctl list" ("" if none)
 #	exists NAME		is domain NAME listed?
 #	wait_stopped NAME	wait until NAME is shut down or crashed
 #				($WAIT_TENTHS tenths of a second at most)
@@ -96,6 +97,8 @@ state_of() {
 }
 
 exists() { [ -n "$(state_of "$1")" ]; }
+
+id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
 
 # A domain's runner is killed once its state has changed, and takes a
 # moment to exit: wait for it.

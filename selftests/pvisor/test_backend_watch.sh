@@ -40,6 +40,7 @@ WAIT_TENTHS=${WAIT_TENTHS:-1200}
 LOG=$D/pvisord.log
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/blk.sh"
 
 export PVISOR_STORE_SOCKET=$D/sock
 
@@ -53,12 +54,7 @@ cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
-# node DOMID DEV KEY: the backend's xenstore entry.
-node() {
-	pvctl store read "/local/domain/0/backend/vbd/$1/$2/$3" 2>/dev/null
-}
+node() { blk_node "$@"; }
 
 readies() { grep -c "ready: xenstore on" $LOG; }
 
@@ -79,11 +75,7 @@ backend_pid() {
 		$LOG | tail -n 1
 }
 
-# The guest's last "@@blk acked N" (it says one every 256 writes).
-acked_now() {
-	pvctl console "$1" 2>/dev/null |
-		sed -n 's/^@@blk acked \([0-9]*\)$/\1/p' | tail -n 1
-}
+acked_now() { blk_acked "$1"; }
 
 # writes_on NAME: NAME's writes are acknowledged beyond what it has said.
 writes_on() {

@@ -39,6 +39,7 @@ XVDB=51728
 WAIT_TENTHS=${WAIT_TENTHS:-1200}
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/blk.sh"
 
 export PVISOR_STORE_SOCKET=$D/sock
 
@@ -55,18 +56,13 @@ cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
 # sum FILE SECTOR COUNT: sha256 of COUNT sectors of FILE from SECTOR.
 sum() {
 	dd if="$1" bs=512 skip="$2" count="$3" 2>/dev/null | sha256sum |
 		cut -d' ' -f1
 }
 
-# node DOMID DEV KEY: the backend's xenstore entry.
-node() {
-	pvctl store read "/local/domain/0/backend/vbd/$1/$2/$3" 2>/dev/null
-}
+node() { blk_node "$@"; }
 
 # ran GUEST MIN: wait for domain $P$GUEST to stop, turn its @@pvtest
 # lines into TAP (as "GUEST: ..."), check at least MIN ran and all
@@ -248,11 +244,7 @@ for hs in 1 2 3; do
 	check "... destroying it gives every frame back" accounting_is_baseline
 done
 
-# The guest's last "@@blk acked N" (it says one every 256 writes).
-acked_now() {
-	pvctl console ${P}k 2>/dev/null |
-		sed -n 's/^@@blk acked \([0-9]*\)$/\1/p' | tail -n 1
-}
+acked_now() { blk_acked ${P}k; }
 
 # The backend killed mid-run, after serving on through a restart of
 # pvisord.

@@ -40,8 +40,6 @@ cleanup() {
 	done
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
 # The pids of domain $1's pvrun processes, one a line.
 pvrun_pids() {
 	for p in /proc/[0-9]*; do

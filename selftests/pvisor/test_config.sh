@@ -43,8 +43,6 @@ cleanup() {
 	done
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
 # wait_gone PATH: until PATH does not exist in the store (5 s at most).
 wait_gone() {
 	i=0

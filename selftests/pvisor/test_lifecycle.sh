@@ -54,7 +54,6 @@ cleanup() {
 	done
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
 rd() { pvctl store read "/pvisor/domains/$1/$2" 2>/dev/null; }
 
 acted() { [ -n "$(rd "$1" action)" ]; }

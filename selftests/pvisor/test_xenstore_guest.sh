@@ -45,8 +45,6 @@ cleanup() {
 	stop KILL >/dev/null 2>&1
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
 # reads PATH VALUE: PATH reads VALUE now.
 reads() { [ "$(pvctl store read "$1" 2>/dev/null)" = "$2" ]; }
 

@@ -47,8 +47,6 @@ cleanup() {
 	done
 }
 
-id_of() { pvctl list | awk -v n="$1" '$2 == n { print $1 }'; }
-
 # wait_read PATH VALUE: until PATH reads VALUE.
 wait_read() {
 	i=0
