@@ -11,8 +11,10 @@
 #				DIR with /bin/busybox and a link for each
 #				APPLET (LINUX_APPLETS when none is named),
 #				the programs of LINUX_PROGS from
-#				$GUEST_DIR/user as /bin/NAME, INIT as /init;
-#				packed as DIR.cpio (newc)
+#				$GUEST_DIR/user as /bin/NAME, the tree
+#				LINUX_TREE (a directory, when set) copied
+#				over the top, INIT as /init; packed as
+#				DIR.cpio (newc)
 #	boot_linux NAME ROOT WHAT
 #				boot $LINUX as NAME ($PAGES frames) with
 #				$tmp/ROOT.cpio and pvtest=NAME, two checks
@@ -23,6 +25,7 @@ BUSYBOX=${PVISOR_BUSYBOX:-/bin/busybox}
 GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 LINUX_APPLETS=${LINUX_APPLETS:-sh echo ls cat true false sleep}
 LINUX_PROGS=${LINUX_PROGS:-}
+LINUX_TREE=${LINUX_TREE:-}
 LINUX=${LINUX:-$GUEST_DIR/linux.elf}
 
 linux_root() {
@@ -39,6 +42,7 @@ linux_root() {
 		[ -f "$GUEST_DIR/user/$prog.elf" ] &&
 			cp "$GUEST_DIR/user/$prog.elf" "$root/bin/$prog"
 	done
+	[ -z "$LINUX_TREE" ] || cp -a "$LINUX_TREE/." "$root/"
 	cp "$init" "$root/init"
 	chmod 755 "$root/init"
 	(cd "$root" && find . | cpio -o -H newc >"$root.cpio" 2>/dev/null)

@@ -7,7 +7,7 @@
 # shell script that runs applets and prints what they gave, one
 # "@@linux NAME: VALUE" line each, and powers the domain off; the checks
 # compare each value with what Linux gives: the script's own pid, mounts
-# of proc and tmpfs, ls /, /proc/version, /proc/self and /proc/meminfo,
+# of proc, tmpfs and sysfs, top, ls /, /proc/version, /proc/self and /proc/meminfo,
 # a pipe of three processes, fork+exec of a child, exit codes, a loop of
 # 200 fork+exec+exit, /proc/1/wchan and ps, a signal killing a child
 # (status 128+SIGUSR1), a signal handler run by trap, arithmetic in awk,
@@ -55,7 +55,8 @@ need_module
 # mkroot DIR INIT: a root with the applets these scripts use.
 mkroot() {
 	linux_root "$1" "$2" sh echo ls cat tr rev wc cut grep awk seq true \
-		false kill mount uname poweroff sleep readlink head setsid ps
+		false kill mount uname poweroff sleep readlink head setsid ps mkdir \
+		top
 }
 
 cat >"$tmp/user-init" <<'EOF'
@@ -69,6 +70,10 @@ echo "@@linux uname: $(uname -s -m)"
 echo "@@linux /proc/version: $(cut -d' ' -f1-2 /proc/version)"
 echo "@@linux /proc/self: $(readlink /proc/self)" | grep -q "@@linux /proc/self: [0-9]" && echo "@@linux /proc/self: a pid"
 echo "@@linux meminfo: $(grep -c '^MemTotal: ' /proc/meminfo)"
+mkdir /sys && mount -t sysfs sysfs /sys && [ -d /sys/kernel ] && echo "@@linux mount sysfs: ok"
+echo "@@linux mount lists: $(mount | awk '{ print $3 "=" $5 }' | grep -c -x -e /proc=proc -e /tmp=tmpfs -e /sys=sysfs)"
+top -b -n 1 >/tmp/top && awk '$1 == 1 && /\/init/ { print "@@linux top: pid 1 init" }' /tmp/top
+grep -q '^Mem: ' /tmp/top && echo "@@linux top: memory line"
 cat /proc/1/wchan >/tmp/wchan && echo "@@linux /proc/1/wchan: readable"
 ps | awk '$1 == 1 { print "@@linux ps: pid 1 listed" }'
 echo "@@linux pipe: $(echo hello pipe | tr a-z A-Z | rev)"
@@ -117,6 +122,10 @@ check "uname -s -m" line "uname: Linux x86_64"
 check "/proc/version" line "/proc/version: Linux version"
 check "/proc/self is a pid" line "/proc/self: a pid"
 check "/proc/meminfo has MemTotal" line "meminfo: 1"
+check "mount -t sysfs" line "mount sysfs: ok"
+check "mount lists proc, tmpfs and sysfs" line "mount lists: 3"
+check "top -b lists pid 1 (init)" line "top: pid 1 init"
+check "top -b shows memory" line "top: memory line"
 check "/proc/1/wchan (a sleeping task's registers)" line "/proc/1/wchan: readable"
 check "ps lists pid 1" line "ps: pid 1 listed"
 check "a pipe of three processes" line "pipe: EPIP OLLEH"
@@ -130,13 +139,12 @@ check "a signal handler (trap) ran" line "trap: USR2"
 check "awk sums 1..100" line "awk: 5050"
 # The static test programs (guest-port/user) as natively
 # (test_user_progs.sh): killed by the signal Linux sends for each trap
-# (the shell's 128 + the signal), and user_sys's own checks. Not
-# nxstack: the flavour's page tables have no NX bit yet (UML's
-# protections have no execute permission to give), so a jump to the
-# stack runs; Documentation/linux-port.rst lists it.
+# (the shell's 128 + the signal), and user_sys's own checks. nxstack
+# jumps to its stack: the flavour's entries carry NX for a mapping
+# without PROT_EXEC, and pvisor's walk refuses the fetch.
 if [ -f "$GUEST_DIR/user/user_trap.elf" ]; then
 	for t in de:136 int3:133 into:132 bound:132 ud2:132 hlt:139 cli:139 \
-		noncanon:139 kernel:139 unmapped:139 null:139 rocode:139; do
+		noncanon:139 kernel:139 unmapped:139 null:139 rocode:139 nxstack:139; do
 		check "user_trap ${t%%:*}: killed by signal $((${t#*:} - 128))" \
 			line "user_trap ${t%%:*}: ${t#*:}"
 	done

@@ -233,15 +233,37 @@ add_guest_modules() {
 	depmod -b "$root" "$kver" 2>/dev/null || note "warning: depmod failed; modprobe will not work in the guest"
 }
 
-# Copies User-Mode Linux (a dynamic executable) to /usr/bin/linux.uml,
-# with every library ldd names at the same path, so that its own loader
-# finds them in the test host as on the build machine.
-add_uml() {
-	local root=$1 lib
+# install_with_libs PROG DEST ROOT: PROG (a dynamic executable) as
+# ROOT/DEST, with every library ldd names at its own path under ROOT, so
+# that the loader finds them as on the build machine.
+install_with_libs() {
+	local prog=$1 dest=$2 root=$3 lib
 
-	install -D -m 0755 "$uml" "$root/usr/bin/linux.uml"
-	for lib in $(ldd "$uml" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+	install -D -m 0755 "$prog" "$root$dest"
+	for lib in $(ldd "$prog" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
 		install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
+# User-Mode Linux, at /usr/bin/linux.uml in the test host.
+add_uml() {
+	install_with_libs "$uml" /usr/bin/linux.uml "$1"
+}
+
+# Debian's own dynamically linked programs for the Linux guest, in the
+# test host's /guest/debian: a root to copy into a guest's initramfs
+# (bash, coreutils' ls and sha256sum, their libraries and loader at the
+# paths Debian gives them). The test host itself never runs them.
+DEBIAN_DYNAMIC="/usr/bin/bash /usr/bin/ls /usr/bin/sha256sum"
+add_debian_dynamic() {
+	local root=$1/guest/debian prog
+
+	for prog in $DEBIAN_DYNAMIC; do
+		if [ -x "$prog" ]; then
+			install_with_libs "$prog" "$prog" "$root"
+		else
+			note "no $prog: the Linux guest's dynamic-binary tests will fail"
+		fi
 	done
 }
 
@@ -337,6 +359,7 @@ make_initramfs() {
 	fi
 
 	[ -z "$uml" ] || add_uml "$root"
+	add_debian_dynamic "$root"
 	add_guest_modules "$root"
 	pack "$root" "$qdir/initramfs.cpio"
 }

@@ -5,8 +5,8 @@
  * checked and unmapped round after round; hundreds alive at once; a hole
  * punched in the middle of one; protections that must fault, each tried
  * in a child that the kernel must kill with SIGSEGV; copy-on-write with
- * many children writing one page at once; a mapping of 8 MiB touched
- * page by page. Every check holds on Linux (test_user_progs.sh runs it
+ * many children writing one page at once; code run from a mapping only
+ * while it has PROT_EXEC; a mapping of 8 MiB touched page by page. Every check holds on Linux (test_user_progs.sh runs it
  * natively); test_linux_stress.sh runs it in the Linux guest.
  *
  *   user_mm [ROUNDS]     (ROUNDS of the first stress, 300)
@@ -153,6 +153,57 @@ static void faults(void)
 	u_munmap((void *)m, 3 * PAGE);
 }
 
+/* Calls the code at @p and exits with what it returned. */
+static void call_it(volatile char *p)
+{
+	u_exit(((int (*)(void))p)());
+}
+
+/* Writes "mov $@value, %eax; ret" at @p. */
+static void put_code(volatile char *p, unsigned char value)
+{
+	static const unsigned char code[] = { 0xb8, 0, 0, 0, 0, 0xc3 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(code); i++)
+		p[i] = code[i];
+	p[1] = value;
+}
+
+/*
+ * Code runs from a mapping only while it has PROT_EXEC, and mprotect()
+ * gives and takes the permission (a JIT's pattern): with NX a fetch from
+ * a page without it is SIGSEGV. A child calls each time, so a wrong
+ * verdict costs it, not the test.
+ */
+static void exec_perms(void)
+{
+	volatile char *m = u_mmap_anon(PAGE);
+	long r;
+	int sig;
+
+	UTEST_ASSERT(m != MAP_FAILED);
+	put_code(m, 42);
+	sig = in_child(call_it, m);
+	utest_report(sig == SIGSEGV,
+		     "a call into a read-write mapping: SIGSEGV (%d)", sig);
+	r = mprotect(m, PAGE, PROT_READ | PROT_EXEC);
+	utest_report(r == 0, "mprotect read+exec returns 0 (%ld)", r);
+	sig = in_child(call_it, m);
+	utest_report(sig == -1 - 42, "the call then returns 42 (%d)", -1 - sig);
+	r = mprotect(m, PAGE, PROT_READ);
+	sig = in_child(call_it, m);
+	utest_report(r == 0 && sig == SIGSEGV,
+		     "read-only again (%ld), the call is SIGSEGV (%d)", r, sig);
+	r = mprotect(m, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	put_code(m, 7);
+	sig = in_child(call_it, m);
+	utest_report(r == 0 && sig == -1 - 7,
+		     "read+write+exec (%ld): new code written, the call returns 7 (%d)",
+		     r, -1 - sig);
+	u_munmap((void *)m, PAGE);
+}
+
 static void cow_storm(void)
 {
 	enum { CHILDREN = 16 };
@@ -211,6 +262,7 @@ int main(int argc, char **argv)
 	rounds(u_arg_long(argc, argv, 1, 300));
 	many();
 	faults();
+	exec_perms();
 	cow_storm();
 	big();
 	utest_done();
