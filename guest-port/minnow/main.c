@@ -17,9 +17,9 @@
  * guest selftest runs it beside the guests it expects to crash.
  * "xenstore=1" then tests the xenstore ring with the host
  * (selftests/pvisor/test_xenstore_guest.sh; "peer=ID" names another
- * domain whose entries it must be refused), and "xenstore=2" to "=5"
+ * domain whose entries it must be refused), and "xenstore=2" to "=6"
  * abuse it instead: a bad req_prod, an oversized header, a flood, garbage
- * headers (xenstore.c).
+ * headers, a flood that reads its replies and never ends (xenstore.c).
  * "reboot=1" or "crash=1" ends it with that shutdown reason instead of
  * a power-off, for the toolstack's lifecycle tests.
  *
@@ -401,7 +401,7 @@ void minnow_main(void)
 	check_own_tables();
 	check_mappings();
 	check_events();
-	/* The xenstore ring: 1 tests it, 2..5 abuse it (xenstore.c). */
+	/* The xenstore ring: 1 tests it, 2..6 abuse it (xenstore.c). */
 	if (cmdline_number("xenstore", 0) == 1)
 		xs_selftest(cmdline_number("peer", 0));
 	else if (cmdline_number("xenstore", 0))

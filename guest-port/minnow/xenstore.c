@@ -2,8 +2,8 @@
 /*
  * minnow's xenstore client (xenstore.h), and the guest halves of
  * selftests/pvisor/test_xenstore_guest.sh: the ring test (xenstore=1)
- * and the hostile modes (xenstore=2..5) that break the protocol for
- * pvisord to survive.
+ * and the hostile modes (xenstore=2..6) that break the protocol or keep
+ * pvisord busy, for it to survive.
  *
  * The ring: the guest produces requests into req and consumes replies
  * from rsp, with free-running indices (a byte's place is its index
@@ -421,15 +421,21 @@ void xs_selftest(u64 peer)
 	answer_pings();
 }
 
-/* --- the hostile modes (xenstore=2..5) ------------------------------------ */
+/* --- the hostile modes (xenstore=2..6) ------------------------------------ */
 
-static void put_raw(const void *data, u32 len)
+/* Produces @len bytes into the request ring without notifying. */
+static void put_quietly(const void *data, u32 len)
 {
 	u32 prod = ring->req_prod, i;
 
 	for (i = 0; i < len; i++)
 		ring->req[(prod + i) % RING_SIZE] = ((const char *)data)[i];
 	store_release(&ring->req_prod, prod + len);
+}
+
+static void put_raw(const void *data, u32 len)
+{
+	put_quietly(data, len);
 	evtchn_send(port);
 }
 
@@ -454,6 +460,36 @@ static void flood(u64 ns)
 	printk("minnow: xenstore: flooded %llu requests\n", sent);
 }
 
+/*
+ * Keep the ring full of writes for ever, taking every reply as it comes
+ * (so pvisord always has a request waiting and never a reason to stop
+ * reading), and say how far it got every 4096 requests. It notifies only
+ * when the ring is full: refilling costs the guest memory writes alone,
+ * far less than pvisord's handling of a request, so the ring never
+ * drains. It ends only with the domain.
+ */
+static void __attribute__((noreturn)) flood_for_ever(void)
+{
+	static const char req[] = "data/flood\0x";
+	struct pvisor_xs_header h = { .type = PVISOR_XS_WRITE, .len = sizeof(req) };
+	u64 sent = 0;
+
+	for (;;) {
+		u32 room = RING_SIZE - (ring->req_prod - load_acquire(&ring->req_cons));
+
+		store_release(&ring->rsp_cons, load_acquire(&ring->rsp_prod));
+		if (room < HDR + sizeof(req)) {
+			evtchn_send(port);
+			continue;
+		}
+		h.req_id = (u32)++sent;
+		put_quietly(&h, HDR);
+		put_quietly(req, sizeof(req));
+		if (sent % 4096 == 0)
+			printk("minnow: xenstore: flooding, %llu requests\n", sent);
+	}
+}
+
 void xs_hostile(u64 mode)
 {
 	struct pvisor_xs_header h = { .type = PVISOR_XS_WRITE, .req_id = 1 };
@@ -475,6 +511,8 @@ void xs_hostile(u64 mode)
 	case 4:		/* a flood of requests and events, replies unread */
 		flood(3 * NSEC_PER_SEC);
 		break;
+	case 6:		/* a flood with every reply read, until destroyed */
+		flood_for_ever();
 	default:	/* headers of garbage, then a long one */
 		for (i = 0; i < 64; i++) {
 			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -41,6 +41,7 @@ LOG=$D/pvisord.log
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/blk.sh"
+. "$(dirname "$0")/../lib/pvisord.sh"
 
 export PVISOR_STORE_SOCKET=$D/sock
 
@@ -56,15 +57,7 @@ cleanup() {
 
 node() { blk_node "$@"; }
 
-readies() { grep -c "ready: xenstore on" $LOG; }
-
-# start_pvisord: in the foreground, logging to $LOG; wait for its "ready"
-# line (a killed one leaves its socket behind, so the socket says nothing).
-start_pvisord() {
-	n=$(readies)
-	pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$LOG &
-	wait_for eval '[ "$(readies)" -gt "$n" ]'
-}
+start_pvisord() { pvisord_start $D $LOG; }
 
 log_has() { grep -q -F -e "$1" $LOG; }
 wait_log() { wait_for log_has "$1"; }

@@ -40,6 +40,7 @@ WAIT_TENTHS=${WAIT_TENTHS:-1200}
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/blk.sh"
+. "$(dirname "$0")/../lib/pvisord.sh"
 
 export PVISOR_STORE_SOCKET=$D/sock
 
@@ -115,9 +116,9 @@ run pvblkback --domain 1 --vdev xvda --image $D/short.img --mode x
 check "pvblkback: mode x: refused" \
 	eval 'status_is 2 && err_has "invalid mode .x.: r or w"'
 
-pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/pvisord.log &
-wait_for test -S $D/sock
-check "pvisord serves a socket" test -S $D/sock
+pvisord_start $D $D/pvisord.log
+rc=$?
+check "pvisord starts and serves a socket" eval 'status_is 0 && test -S $D/sock'
 
 # The images, made in Domain0.
 dd if=/dev/zero of=$D/a.img bs=1M count=8 2>/dev/null
@@ -278,8 +279,9 @@ check "stopped and continued 10 times, $in_poll in poll: the backend serves on (
 	eval '[ "$served" -eq 0 ] && [ "$in_poll" -gt 0 ]'
 kill -KILL "$(daemon_pid)"
 wait_for eval '! alive "$(daemon_pid)"'
-pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/pvisord.log &
-wait_for test -S $D/sock
+pvisord_start $D $D/pvisord.log
+rc=$?
+check "pvisord starts again (its ready line)" status_is 0
 # Served on: writes acknowledged past what the guest had said by now.
 before=$(acked_now)
 wait_for eval '[ "$(acked_now)" -gt "${before:-0}" ]'

@@ -10,7 +10,10 @@
 # does, hostile minnows break the ring protocol (xenstore=2: req_prod far
 # ahead; 3: a 1 MiB header; 4: a flood with replies unread; 5: garbage
 # headers) and after each pvisord must still serve the first guest and
-# the socket; the first two are disconnected, with a log line. Last,
+# the socket; the first two are disconnected, with a log line. A sixth
+# keeps its ring full while reading every reply (xenstore=6): pvisord
+# serves it, the other guest and the socket, and its state file still
+# takes a Domain0 write while the flood goes on. Last,
 # pvisord restarts and serves the running guest's ring again.
 #
 # Runs in the QEMU test host (busybox sh, pvisor.ko loaded, pvctl and
@@ -22,13 +25,11 @@ GUEST_DIR=${PVISOR_GUEST_DIR:-/guest}
 MINNOW=$GUEST_DIR/minnow.elf
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/pvisord.sh"
 
 export PVISOR_STORE_SOCKET=$D/sock
 
-start() {
-	pvisord -f -s $D/sock -S $D/state -p $D/pid 2>>$D/log &
-	wait_for test -S $D/sock
-}
+start() { pvisord_start $D $D/log; }
 daemon_pid() { cat $D/pid 2>/dev/null; }
 
 stop() {
@@ -118,6 +119,30 @@ for m in 2 3 4 5; do
 	check "... and the socket" eval 'status_is 0 && out_has_line from-guest'
 	pvctl destroy ${P}h$m >/dev/null 2>&1
 done
+# A guest that keeps its ring full and reads every reply always has a
+# request waiting when a round ends: pvisord must serve it and still save
+# Domain0's changes to its state file, not wait for the ring to go quiet.
+flooded() {
+	pvctl console ${P}h6 2>/dev/null |
+		sed -n 's/^minnow: xenstore: flooding, \([0-9]*\) requests$/\1/p' | tail -n 1
+}
+run pvctl create --name ${P}h6 --memory 16M --kernel "$MINNOW" --cmdline xenstore=6
+check "a guest flooding its ring, every reply read, starts" status_is 0
+wait_for eval '[ -n "$(flooded)" ]'
+rc=$?
+check "... and floods" status_is 0
+run pvctl store write /local/domain/$a/data/saved-in-flood yes
+check "Domain0 writes a key during the flood" status_is 0
+wait_for grep -q "^N /local/domain/$a/data/saved-in-flood " $D/state
+rc=$?
+check "... the state file has it while the flood goes on" \
+	eval 'status_is 0 && [ "$(state_of ${P}h6)" = running ]'
+n6=$(flooded)
+wait_for eval '[ "$(flooded)" -gt "${n6:-0}" ]'
+rc=$?
+check "... which pvisord serves on (past $n6 requests)" status_is 0
+check "... and the other guest's ring too" ping_a during-flood
+pvctl destroy ${P}h6 >/dev/null 2>&1
 check "pvisord is still the same process" alive "$(daemon_pid)"
 
 # A restart: the running guest's ring is served again.

@@ -123,18 +123,13 @@ static void save(void)
 }
 
 /*
- * Between rounds: free closed connections and ended backends' records,
- * save the state when due.
+ * Saves the state once a change has waited save_delay_ms; returns how
+ * long the loop may sleep before it is due (-1: nothing to save).
  */
-static int idle(void)
+static int save_when_due(void)
 {
 	int64_t waited;
 
-	pvisor_conn_reap();
-	pvisor_backend_watch_reap();
-	/* A ring with more waiting is served again at once. */
-	if (pvisor_ring_idle())
-		return 0;
 	if (!pvisor_xs.dirty)
 		return -1;
 	if (!was_dirty) {
@@ -146,6 +141,25 @@ static int idle(void)
 		return save_delay_ms - waited;
 	save();
 	return pvisor_xs.dirty ? save_delay_ms : -1;
+}
+
+/*
+ * Between rounds: free closed connections and ended backends' records,
+ * serve rings with more waiting, save the state when due. The save does
+ * not wait for the rings to go quiet: a guest that keeps its ring full
+ * must not keep everyone's changes out of the state file.
+ */
+static int idle(void)
+{
+	bool more;
+	int timeout;
+
+	pvisor_conn_reap();
+	pvisor_backend_watch_reap();
+	more = pvisor_ring_idle();
+	timeout = save_when_due();
+	/* A ring with more waiting is served again at once. */
+	return more ? 0 : timeout;
 }
 
 static void signal_ready(struct loop_source *src, uint32_t events)
