@@ -186,7 +186,10 @@ struct guest_boot {
 	unsigned int reps;
 };
 
-/* pvctl create's arguments for @g, domain @name, into @argv (12 slots). */
+/* pvctl create, its options and the NULL: CREATE_ARGS slots at most. */
+#define CREATE_ARGS	13
+
+/* pvctl create's arguments for @g, domain @name, into @argv. */
 static void create_argv(const struct guest_boot *g, char *name, char **argv)
 {
 	unsigned int i = 0;
@@ -227,7 +230,7 @@ static int bench_guest(const struct guest_boot *g)
 		return 1;
 	}
 	for (r = 0; r < g->reps && !ret; r++) {
-		char *argv[12];
+		char *argv[CREATE_ARGS];
 		int status;
 
 		snprintf(name, sizeof(name), "bench-boot-%u", r);
