@@ -369,6 +369,7 @@ awk -v minnow="$minnow" '
 	function dur(v) {
 		if (v == "")
 			return "-"
+		v += 0	# busybox awk compares an unconverted field as a string
 		if (v < 1e4)
 			return sprintf("%.0f ns", v)
 		if (v < 1e6)
@@ -535,6 +536,9 @@ awk -v minnow="$minnow" '
 		fbest("start to shell prompt", "boot.prompt.until")
 		print "  start to prompt: native is the exec of the busybox shell alone;"
 		print "  pvisor Lx from pvctl create, UML from the exec of linux.uml"
+		if (fig("linux.boot.prompt.ready") != "")
+			printf "  pvisor Lx: pvctl create returned (runner ready) after %s\n",
+				dur(fig("linux.boot.prompt.ready"))
 		c = fig("native.user.cpu_checksum")
 		if (c != fig("linux.user.cpu_checksum") ||
 		    c != fig("uml.user.cpu_checksum"))
