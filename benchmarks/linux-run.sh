@@ -20,7 +20,8 @@
 # prompt is PROMPT and times each boot, from `pvctl create` until PROMPT
 # is on the console (bin/boottime guest --until: the line
 # boot.prompt.until). Unpinned: boottime polls the console from
-# one CPU while the guest boots on the other.
+# one CPU while the guest boots on the other. boottime bounds each boot
+# itself (300 s to the prompt, 60 s more to the power-off).
 #
 # Exits 0 when the init ran every program and said so, 1 otherwise (then
 # the console's tail goes to stderr). A program's own failure is its

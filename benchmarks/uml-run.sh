@@ -20,7 +20,8 @@
 #
 # --prompt boots UML REPS times to an interactive shell whose prompt is
 # PROMPT and times each boot, from the exec of UML until PROMPT is on its
-# console (bin/boottime until: the line boot.prompt.until).
+# console (bin/boottime until: the line boot.prompt.until). boottime
+# bounds each boot itself (300 s to the prompt, 60 s more to the end).
 #
 # Exits 0 when the init ran every program and said so, 1 otherwise (then
 # the console's tail goes to stderr). A program's own failure is its
