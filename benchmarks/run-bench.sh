@@ -30,6 +30,15 @@
 #   (9) switch between two        user.switch, minnow / host      none
 #       processes (sched_yield)   pipe.rtt / 2
 #
+# and Figure 3 of the Xen paper (Barham et al., SOSP 2003): the same
+# static programs (guest-port/user/progs/bench_*.elf) natively, in the
+# Linux guest on pvisor (linux-run.sh, one vCPU, pinned) and in UML,
+# ns per operation, ratios pvisor Linux / native and / UML, no targets:
+# getpid, fork+exec+exit+wait, first-touch fault, pipe round trip,
+# context switch, a CPU-bound loop, 4 KiB written and read on tmpfs,
+# and the time from the start (`pvctl create`, the exec of linux.uml)
+# to an interactive shell's prompt (native: the exec of that shell).
+#
 # (1)-(3), (5) and (6) run in ROUNDS rounds (native programs, then the
 # guests), pinned to one CPU: both ping-pongs keep their two sides on
 # that CPU. Each program reports the median of its repetitions and a
@@ -43,9 +52,15 @@
 #
 # PVISOR_BENCH_DIR     where bin/ and guest/ are (default: this script's
 #                      directory, else /benchmarks)
-# PVISOR_BENCH_ROUNDS  rounds of (1)-(3) and (5)-(9) (default 5)
+# PVISOR_BENCH_ROUNDS  rounds of (1)-(3), (5)-(9) and Figure 3 (default 5)
+# PVISOR_BENCH_BOOTS   boots to the prompt of Figure 3, per column
+#                      (default 5, at most 11)
 # PVISOR_BENCH_USER    where the bench_*.elf user programs are (default
 #                      /guest/user)
+#
+# In `make bench` the environment does not reach this script; give the
+# settings on the test host's command line, which its init exports:
+# PVISOR_CMDLINE="PVISOR_BENCH_ROUNDS=1" make bench.
 
 dir=${PVISOR_BENCH_DIR:-}
 if [ -z "$dir" ]; then
@@ -63,6 +78,14 @@ GUEST_WAIT=900
 # (7)-(9): the user programs, which the test host has in /guest/user.
 USER_DIR=${PVISOR_BENCH_USER:-/guest/user}
 USER_PROGS="$USER_DIR/bench_getpid.elf $USER_DIR/bench_fault.elf $USER_DIR/bench_switch.elf"
+# Figure 3: those and four more, natively, in the Linux guest and in UML.
+FIG3_MORE="$USER_DIR/bench_exec.elf $USER_DIR/bench_pipe.elf $USER_DIR/bench_cpu.elf $USER_DIR/bench_file.elf"
+FIG3_PROGS="$USER_PROGS $FIG3_MORE"
+BOOTS=${PVISOR_BENCH_BOOTS:-5}
+# The shell prompt the boots of Figure 3 wait for: a string no kernel
+# message holds.
+PROMPT='@@prompt# '
+LINUX=${PVISOR_LINUX:-/guest/linux.elf}
 
 # The minnow column of (7)-(9): the same binaries as minnow guest
 # processes (Documentation/minnow-user-mode.rst), from a ramdisk of them.
@@ -90,7 +113,7 @@ minnow_user() {
 	$PIN pvctl create --name "$USER_DOMAIN" --memory "$USER_MEMORY" \
 		--kernel "$MINNOW" --ramdisk "$USER_RAMDISK" \
 		--cmdline "run=$name" >/dev/null || return 1
-	wait_not_running "$USER_DOMAIN"
+	wait_not_running "$USER_DOMAIN" "$GUEST_WAIT"
 	pvctl console "$USER_DOMAIN" >/tmp/bench-user.console 2>&1
 	pvctl destroy "$USER_DOMAIN" >/dev/null 2>&1
 	cat /tmp/bench-user.console
@@ -100,6 +123,8 @@ minnow_user() {
 		return 1
 	fi
 }
+
+. "$dir/bench-lib.sh"
 
 figures=/tmp/bench.figures
 err=/tmp/bench.err
@@ -115,7 +140,7 @@ if [ ! -x "$BIN/nullsys" ] || [ ! -f "$GUEST/bench.elf" ]; then
 		"'make -C benchmarks'; the test host needs them as /benchmarks)" >&2
 	exit 1
 fi
-for prog in $USER_PROGS; do
+for prog in $FIG3_PROGS; do
 	if [ ! -x "$prog" ]; then
 		echo "run-bench.sh: no $prog (guest-port builds the user programs;" \
 			"the test host has them in /guest/user)" >&2
@@ -123,17 +148,19 @@ for prog in $USER_PROGS; do
 	fi
 done
 
+case "$BOOTS" in
+[1-9]|1[01]) ;;
+*) echo "run-bench.sh: PVISOR_BENCH_BOOTS must be 1 to 11, not '$BOOTS'" >&2; exit 1 ;;
+esac
+case "$ROUNDS" in
+''|0|*[!0-9]*) echo "run-bench.sh: PVISOR_BENCH_ROUNDS must be a positive number, not '$ROUNDS'" >&2; exit 1 ;;
+esac
+
 # (1)-(3) on the last CPU, both sides: the runner inherits pvctl's
 # affinity through its forks and exec.
 # While the bench guest runs, this script polls its state: from CPU 0,
 # rarely, so that the poller does not steal time from the guest.
-PIN=
-AUX=
-ncpu=$(grep -c '^processor' /proc/cpuinfo)
-if [ "$ncpu" -gt 1 ]; then
-	PIN="taskset $(printf %x $((1 << (ncpu - 1))))"
-	AUX="taskset 1"
-fi
+bench_pin
 
 # collect PREFIX CMD...: CMD's @@bench lines, their names prefixed with
 # PREFIX. A failing or complaining CMD is a figure not measured.
@@ -159,20 +186,6 @@ relay() {
 	collect guest "$@"
 }
 
-state_of() {
-	$AUX pvctl list 2>/dev/null | awk -v n="$1" '$2 == n { print $3 }'
-}
-
-# Waits, twice a second and at most GUEST_WAIT seconds, until domain $1
-# no longer runs.
-wait_not_running() {
-	i=0
-	while [ "$(state_of "$1")" = running ] && [ $i -lt $((GUEST_WAIT * 2)) ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
-}
-
 # The bench guest: create, wait for it to power off, keep its figures.
 guest() {
 	pvctl destroy "$DOMAIN" >/dev/null 2>&1
@@ -182,7 +195,7 @@ guest() {
 		broken=1
 		return
 	fi
-	wait_not_running "$DOMAIN"
+	wait_not_running "$DOMAIN" "$GUEST_WAIT"
 	pvctl console "$DOMAIN" >/tmp/bench.console 2>&1
 	sed -n 's/^@@bench /@@bench guest./p' /tmp/bench.console >>"$figures"
 	if ! grep -q '^@@bench-done' /tmp/bench.console; then
@@ -202,6 +215,7 @@ echo "pvisor benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r)"
 echo "cpu: $cpu ($hyp, $(grep -c '^processor' /proc/cpuinfo) CPUs)"
 echo "guests: $GUEST/bench.elf, $GUEST_MEMORY; $GUEST/pingpong.elf, two of 2M; $ROUNDS rounds${PIN:+, pinned with '$PIN'}"
 echo "guest processes: $USER_PROGS; peer: User-Mode Linux ${PVISOR_UML:-/usr/bin/linux.uml}, 1 CPU"
+echo "Figure 3: $FIG3_PROGS natively, in $LINUX (1 vCPU) and in UML; $BOOTS boots to the prompt each"
 echo
 
 native "$BIN/tsc"
@@ -221,12 +235,26 @@ while [ $round -lt "$ROUNDS" ]; do
 			relay minnow_user "$prog"
 		fi
 	done
+	for prog in $FIG3_MORE; do
+		native $PIN "$prog"
+	done
 	round=$((round + 1))
 done
 # UML boots once (tens of seconds under TCG) and runs every round itself,
 # pinned like the rest: its kernel and its processes' host twins share
-# the one CPU, as the two sides of the host's ping-pong do.
-collect uml $PIN sh "$dir/uml-run.sh" "$ROUNDS" $USER_PROGS
+# the one CPU, as the two sides of the host's ping-pong do. So does the
+# Linux guest, with one vCPU (linux-run.sh pins it itself, and polls
+# from the other CPU).
+collect uml $PIN sh "$dir/uml-run.sh" "$ROUNDS" $FIG3_PROGS
+collect linux sh "$dir/linux-run.sh" "$ROUNDS" $FIG3_PROGS
+# Figure 3's boots to the prompt, unpinned as (4): the guest boots on
+# one CPU while boottime reads its console on the other. The native
+# side is the start of the same busybox shell.
+echo exit >/tmp/bench.typed
+native "$BIN/boottime" until prompt "$PROMPT" /bin/sh -c \
+	"PS1='$PROMPT' exec /bin/sh -i </tmp/bench.typed"
+collect linux sh "$dir/linux-run.sh" --prompt "$PROMPT" "$BOOTS"
+collect uml sh "$dir/uml-run.sh" --prompt "$PROMPT" "$BOOTS"
 minnow=0
 minnow_user_ready && minnow=1
 native "$BIN/boottime" hello "$BIN/hello"
@@ -336,6 +364,32 @@ awk -v minnow="$minnow" '
 				v / ref, refname
 		else
 			printf "  %-48s %s\n", label, cell(v)
+	}
+	# Figure 3: a time in the unit that reads best.
+	function dur(v) {
+		if (v == "")
+			return "-"
+		v += 0	# busybox awk compares an unconverted field as a string
+		if (v < 1e4)
+			return sprintf("%.0f ns", v)
+		if (v < 1e6)
+			return sprintf("%.1f us", v / 1e3)
+		if (v < 1e9)
+			return sprintf("%.2f ms", v / 1e6)
+		return sprintf("%.2f s", v / 1e9)
+	}
+	function frow(label, name,   n, l, u) {
+		n = ns("native." name); l = ns("linux." name); u = ns("uml." name)
+		printf "%-30s %-11s %-12s %-11s %9s %8s\n", label, dur(n), dur(l),
+			dur(u), ratio(l, n), ratio(l, u)
+	}
+	# Ratios of the fastest repetitions, Linux / native and / UML.
+	function fbest(label, name,   n, l, u) {
+		n = best["native." name]; l = best["linux." name]
+		u = best["uml." name]
+		if (l == "")
+			return
+		printf "    %-26s %9s %8s\n", label, ratio(l, n), ratio(l, u)
 	}
 	$1 == "@@bench" {
 		k = ++cnt[$2]; val[$2, k] = $3; unit[$2] = $4
@@ -458,6 +512,41 @@ awk -v minnow="$minnow" '
 		uinfo("host first touch, shared tmpfs (UML memory)",
 			ns("native.fault.shm_first_touch"),
 			ns("uml.user.first_touch"), "UML first touch")
+		print ""
+		print "Figure 3: Linux processes, native / pvisor Linux / UML (the same"
+		print "static programs; time per operation; no targets):"
+		printf "%-30s %-11s %-12s %-11s %9s %8s\n", "benchmark", "native",
+			"pvisor Lx", "UML", "Lx/native", "Lx/UML"
+		frow("getpid", "user.getpid")
+		frow("fork+exec+exit+wait", "user.fork_exec")
+		frow("first-touch fault, per page", "user.first_touch")
+		frow("pipe round trip, 1 byte", "user.pipe_rtt")
+		frow("context switch (sched_yield)", "user.switch")
+		frow("CPU loop, 16 M iterations", "user.cpu_loop")
+		frow("tmpfs write+read, per 4 KiB", "user.file_4k")
+		frow("start to shell prompt", "boot.prompt.until")
+		print "  Fastest repetitions, Lx/native and Lx/UML:"
+		fbest("getpid", "user.getpid")
+		fbest("fork+exec+exit+wait", "user.fork_exec")
+		fbest("first-touch fault", "user.first_touch")
+		fbest("pipe round trip", "user.pipe_rtt")
+		fbest("context switch", "user.switch")
+		fbest("CPU loop", "user.cpu_loop")
+		fbest("tmpfs write+read", "user.file_4k")
+		fbest("start to shell prompt", "boot.prompt.until")
+		print "  start to prompt: native is the exec of the busybox shell alone;"
+		print "  pvisor Lx from pvctl create, UML from the exec of linux.uml"
+		if (fig("linux.boot.prompt.ready") != "")
+			printf "  pvisor Lx: pvctl create returned (runner ready) after %s\n",
+				dur(fig("linux.boot.prompt.ready"))
+		c = fig("native.user.cpu_checksum")
+		if (c != fig("linux.user.cpu_checksum") ||
+		    c != fig("uml.user.cpu_checksum"))
+			print "  WARNING: bench_cpu checksums differ (native " c \
+				", Linux " fig("linux.user.cpu_checksum") ", UML " \
+				fig("uml.user.cpu_checksum") ")"
+		else
+			print "  bench_cpu checksums agree: " c
 	}
 ' "$figures"
 

@@ -34,3 +34,28 @@ void ubench_fail(const char *name, const char *why, long err)
 	u_printf("@@bench-error %s: %s failed (%ld)\n", name, why, err);
 	u_exit(1);
 }
+
+long ubench_count(const char *name, int argc, char **argv, int index,
+		  long fallback, long max)
+{
+	const char *s;
+	long v = 0;
+
+	if (index >= argc)
+		return fallback;
+	s = argv[index];
+	for (; *s >= '0' && *s <= '9' && v <= max; s++)
+		v = v * 10 + (*s - '0');
+	if (*s || v < 1 || v > max) {
+		u_printf("@@bench-error %s: argument %d is '%s', not a count "
+			 "from 1 to %ld\n", name, index, argv[index], max);
+		u_exit(1);
+	}
+	return v;
+}
+
+void ubench_usage(const char *name, const char *usage)
+{
+	u_printf("@@bench-error %s: usage: %s\n", name, usage);
+	u_exit(1);
+}

@@ -26,4 +26,17 @@ void ubench_report(const char *name, long long *v, int n, const char *unit);
 void ubench_fail(const char *name, const char *why, long err)
 	__attribute__((noreturn));
 
+/*
+ * argv[@index] as a count from 1 to @max, @fallback when absent. Anything
+ * else (not a decimal number, 0, over @max) is a bad input: the program
+ * says so in its @@bench-error line and exits 1, so that a mistyped
+ * count is never measured as the default.
+ */
+long ubench_count(const char *name, int argc, char **argv, int index,
+		  long fallback, long max);
+
+/* "@@bench-error NAME: usage: USAGE", exit 1: too many arguments, say. */
+void ubench_usage(const char *name, const char *usage)
+	__attribute__((noreturn));
+
 #endif /* USER_UBENCH_H */

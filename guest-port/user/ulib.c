@@ -70,6 +70,41 @@ long u_brk(unsigned long addr)
 	return syscall1(SYS_brk, addr);
 }
 
+long u_read(int fd, void *buf, unsigned long len)
+{
+	return syscall3(SYS_read, fd, buf, len);
+}
+
+long u_open(const char *path, int flags, int mode)
+{
+	return syscall3(SYS_open, path, flags, mode);
+}
+
+long u_close(int fd)
+{
+	return syscall1(SYS_close, fd);
+}
+
+long u_pipe(int fds[2])
+{
+	return syscall1(SYS_pipe, fds);
+}
+
+long u_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return syscall3(SYS_execve, path, argv, envp);
+}
+
+long u_fsync(int fd)
+{
+	return syscall1(SYS_fsync, fd);
+}
+
+long u_unlink(const char *path)
+{
+	return syscall1(SYS_unlink, path);
+}
+
 long long u_now_ns(void)
 {
 	struct timespec ts;

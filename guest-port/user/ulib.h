@@ -18,6 +18,10 @@
 #define MAP_ANONYMOUS	0x20
 #define MAP_FAILED	((void *)-1)
 #define CLOCK_MONOTONIC	1
+#define O_RDONLY	00
+#define O_WRONLY	01
+#define O_CREAT		0100
+#define O_TRUNC		01000
 
 struct timespec {
 	long tv_sec;
@@ -38,6 +42,16 @@ long u_sleep_ns(long ns);
 void *u_mmap_anon(unsigned long len);
 long u_munmap(void *addr, unsigned long len);
 long u_brk(unsigned long addr);
+/* Linux only (syscall.h's second list): minnow answers -ENOSYS. */
+long u_read(int fd, void *buf, unsigned long len);
+long u_open(const char *path, int flags, int mode);
+long u_close(int fd);
+/* fds[0] the read end, fds[1] the write end. */
+long u_pipe(int fds[2]);
+/* Returns only on failure, with a negative errno. */
+long u_execve(const char *path, char *const argv[], char *const envp[]);
+long u_fsync(int fd);
+long u_unlink(const char *path);
 /* CLOCK_MONOTONIC in nanoseconds, or a negative errno. */
 long long u_now_ns(void);
 
