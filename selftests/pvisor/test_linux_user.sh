@@ -19,7 +19,8 @@
 # the console (hvc0), fed lines through pvctl console --input: the tty
 # echoes them, the shell runs them (a background job among them, with
 # job control) and powers off. A fourth boots make run's initramfs
-# (guest-port/linux/init) and runs a command in its shell.
+# (guest-port/linux/init) and runs commands in its shell, root's login
+# shell.
 #
 # Runs in the QEMU test host: busybox sh and /bin/busybox (static),
 # pvisor.ko loaded, pvctl in PATH, the guests in /guest. TAP 13. Exits 0
@@ -279,6 +280,7 @@ if [ -f "$GUEST_DIR/linux-initramfs.cpio" ]; then
 	check "$LR: its /init printed the banner" status_is 0
 	sleep 3
 	printf '%s\n' 'echo "@@linux run $(cat /sys/class/tty/console/active)"' \
+		'echo "@@linux run login: $0 $(id -u) $HOME $(tty)"' \
 		'poweroff -f' >"$tmp/typed-run"
 	run sh -c "pvctl console --input $LR <'$tmp/typed-run'"
 	check "pvctl console --input fed its shell until it stopped" status_is 0
@@ -286,6 +288,8 @@ if [ -f "$GUEST_DIR/linux-initramfs.cpio" ]; then
 	linux_console $LR
 	check "its shell ran on hvc0, the console, with sysfs mounted" \
 		line "run hvc0"
+	check "it is root's login shell (-sh, uid 0, HOME /root, on /dev/hvc0)" \
+		line "run login: -sh 0 /root /dev/hvc0"
 	run pvctl list
 	check "list shows $LR as shutdown(poweroff)" \
 		eval 'status_is 0 && out_has "^ *[0-9]*  $LR  *shutdown(poweroff) "'

@@ -17,6 +17,8 @@
 #            signal; a ticker and the kernel carry on to the end
 #   spin     user_spin spins with no system call while user_ticker
 #            sleeps and reports: the timer preempts the spinner
+#   cputime  while user_spin spins, vcpu-list counts the context
+#            thread's CPU time as vCPU 0's
 #   hostile  user_hostile: every system call entry path ends in minnow;
 #            jumps into the trampoline and minnow's code, writes to it
 #   smp      user_smp: clone puts a second thread of one process on
@@ -43,7 +45,7 @@ PREFIX=muser
 . "$(dirname "$0")/../lib/minnow_user.sh"
 
 cleanup() {
-	for d in sys traps spin hostile smp smp1 bomb hog helper bad1 bad2 bad3; do
+	for d in sys traps spin cputime hostile smp smp1 bomb hog helper bad1 bad2 bad3; do
 		pvctl destroy "$PREFIX-$d" >/dev/null 2>&1
 	done
 }
@@ -164,6 +166,33 @@ check "spin: the ticker finished while the spinner still spun" \
 	sh -c "awk '/^user_spin: spinning/ { s = NR } /^@@pvtest done/ { d = NR } /^user_spin: done/ { e = NR }
 		END { exit !(s && d && e && s < d && d < e) }' '$tmp/spin.console'"
 ran_clean spin
+
+# --- CPU time: a vCPU's includes its context thread's ---------------------
+# While user_spin spins, the vCPU's runner thread waits in RUN_USER and the
+# context thread burns the CPU: vcpu-list must count that time as the
+# vCPU's. Sampled over 2 s of wall time (the test host's uptime); the
+# spinner runs far longer. Less than 40% of the wall time would mean the
+# context's time is not counted (the parked runner thread alone uses
+# next to none).
+cpu_ns() {
+	pvctl vcpu-list --json "$PREFIX-cputime" 2>/dev/null |
+		sed -n 's/.*"vcpu": 0, .*"cpu_time_ns": \([0-9]*\)}.*/\1/p'
+}
+uptime_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+run pvctl create --name "$PREFIX-cputime" --memory 32M --kernel "$MINNOW" \
+	--ramdisk "$tmp/progs.cpio" --cmdline "run=user_spin.elf,1000000000000"
+check "cputime: minnow starts user_spin" status_is 0
+wait_for eval 'pvctl console "$PREFIX-cputime" 2>/dev/null | grep -q "^user_spin: spinning"'
+rc=$?
+check "cputime: user_spin spins" status_is 0
+c0=$(cpu_ns)
+w0=$(uptime_ms)
+sleep 2
+c1=$(cpu_ns)
+w1=$(uptime_ms)
+check "cputime: vCPU 0's CPU time grew by $(( (${c1:-0} - ${c0:-0}) / 1000000 )) ms in $((w1 - w0)) ms of spinning in user mode (at least 40%)" \
+	eval '[ -n "$c0" ] && [ -n "$c1" ] && [ $(( (c1 - c0) / 1000000 * 10 )) -ge $(( (w1 - w0) * 4 )) ]'
+pvctl destroy "$PREFIX-cputime" >/dev/null 2>&1
 
 # --- hostile user code ------------------------------------------------------
 
