@@ -141,3 +141,33 @@ long u_arg_long(int argc, char **argv, int index, long fallback)
 	}
 	return v;
 }
+
+/* VM FS FILES SIGHAND THREAD SYSVSEM: a thread of this process. */
+#define CLONE_THREAD_FLAGS	0x50f00
+
+long u_start_thread(void (*fn)(void *), void *arg, void *stack_top)
+{
+	unsigned long *sp = stack_top;
+	long ret;
+
+	/* The child pops fn and arg off its new stack. */
+	*--sp = (unsigned long)arg;
+	*--sp = (unsigned long)fn;
+	asm volatile("syscall\n"
+		     "test %%rax, %%rax\n"
+		     "jnz 1f\n"
+		     "pop %%rax\n"
+		     "pop %%rdi\n"
+		     "and $-16, %%rsp\n"
+		     "call *%%rax\n"
+		     "mov $60, %%eax\n"
+		     "xor %%edi, %%edi\n"
+		     "syscall\n"
+		     "ud2\n"
+		     "1:\n"
+		     : "=a"(ret)
+		     : "a"((long)SYS_clone), "D"((long)CLONE_THREAD_FLAGS),
+		       "S"(sp), "d"(0L)
+		     : "rcx", "r11", "r10", "r8", "memory");
+	return ret;
+}

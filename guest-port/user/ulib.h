@@ -38,6 +38,12 @@ long u_fork(void);
 /* Waits for any child; stores its wait status in *status if non-NULL. */
 long u_wait(int *status);
 long u_yield(void);
+/*
+ * clone(CLONE_VM|CLONE_THREAD...) on the stack that ends at @stack_top:
+ * the new thread runs fn(arg), then exits itself (SYS_exit). Returns its
+ * tid or a negative errno.
+ */
+long u_start_thread(void (*fn)(void *), void *arg, void *stack_top);
 long u_sleep_ns(long ns);
 void *u_mmap_anon(unsigned long len);
 long u_munmap(void *addr, unsigned long len);

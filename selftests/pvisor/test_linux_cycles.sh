@@ -91,7 +91,14 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t devtmpfs devtmpfs /dev
 for i in 1 2 3; do sleep 1000 & done
-echo "@@cycle up: $(cat /proc/[0-9]*/comm | grep -c -x sleep) sleeping"
+# A child is "sh" until its exec of sleep: wait for the three (30 s at most).
+sleeping() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c -x sleep; }
+i=0
+until [ "$(sleeping)" -ge 3 ] || [ $i -ge 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "@@cycle up: $(sleeping) sleeping"
 case " $(cat /proc/cmdline) " in
 *" cycle=poweroff "*) poweroff -f ;;
 *" cycle=reboot "*) reboot -f ;;

@@ -12,7 +12,8 @@
 # 200 fork+exec+exit, /proc/1/wchan and ps, a signal killing a child
 # (status 128+SIGUSR1), a signal handler run by trap, arithmetic in awk,
 # the static test programs of guest-port/user as natively (user_trap
-# killed by Linux's signal for each trap, user_sys's own checks), and
+# killed by Linux's signal for each trap, user_sys's and user_fpu's own
+# checks), and
 # the power-off reaching Domain0 as shutdown(poweroff). A second boot
 # runs an /init that exits: the kernel's "Attempted to kill init!" panic
 # with its exit code, as a crash. A third runs an interactive shell on
@@ -36,7 +37,7 @@ LS=linux-shell
 LR=linux-run
 
 . "$(dirname "$0")/../lib/tap.sh"
-LINUX_PROGS="user_trap user_sys user_hostile"
+LINUX_PROGS="user_trap user_sys user_hostile user_fpu"
 . "$(dirname "$0")/../lib/linux_guest.sh"
 
 cleanup() {
@@ -101,6 +102,12 @@ if [ -x /bin/user_hostile ]; then
 	done
 fi
 [ -x /bin/user_sys ] && /bin/user_sys && echo "@@linux user_sys: exit 0"
+if [ -x /bin/user_fpu ]; then
+	# Its own report, renamed so that user_sys's count stays its own.
+	/bin/user_fpu >/tmp/fpu 2>&1
+	echo "@@linux user_fpu: exit $?"
+	sed 's/^@@pvtest /@@fpu /' /tmp/fpu
+fi
 echo "@@linux done"
 poweroff -f
 EOF
@@ -194,6 +201,14 @@ if [ -f "$GUEST_DIR/user/user_sys.elf" ]; then
 		eval '[ $guest_checks -gt 0 ] && out_has_line "@@pvtest done $guest_checks 0" && line "user_sys: exit 0"'
 else
 	skip "user_sys in the guest" "no $GUEST_DIR/user/user_sys.elf"
+fi
+if [ -f "$GUEST_DIR/user/user_fpu.elf" ]; then
+	sed -n 's/^@@fpu /@@pvtest /p' "$tmp/uconsole" >"$tmp/fpu"
+	guest_checks "$tmp/fpu" "linux user_fpu"
+	check "user_fpu: exits 0 with its checks done ($guest_checks)" \
+		eval '[ $guest_checks -gt 0 ] && grep -q -x "@@pvtest done $guest_checks 0" "$tmp/fpu" && line "user_fpu: exit 0"'
+else
+	skip "user_fpu in the guest" "no $GUEST_DIR/user/user_fpu.elf"
 fi
 check "the script ran to the end" line "done"
 check "poweroff reached the kernel's power-off" out_has_line "pvisor: power off"

@@ -40,6 +40,7 @@ check "the pid it prints is the pid the shell started" \
 # (test_minnow_user): the same binaries, the same results.
 native user_sys
 native user_mm 300
+native user_fpu
 native user_ticker 3
 native user_smp 2000
 run sh -c "$user/user_iso.elf a & $user/user_iso.elf b & wait"

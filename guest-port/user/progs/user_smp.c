@@ -10,43 +10,12 @@
 
 #include "../utest.h"
 
-#define CLONE_THREAD_FLAGS	0x50f00	/* VM FS FILES SIGHAND THREAD SYSVSEM */
 #define STACK_SIZE		(64 * 1024)
 #define PAGES			16
 
 static volatile long ping, pong, second_done, second_pid, second_tid;
 static volatile char *shared;
 static long rounds;
-
-/*
- * clone on a new stack: the child pops @fn and @arg from it, calls
- * fn(arg) and exits that thread with SYS_exit. Returns the tid or -errno.
- */
-static long start_thread(void (*fn)(void *), void *arg, void *stack_top)
-{
-	unsigned long *sp = stack_top;
-	long ret;
-
-	*--sp = (unsigned long)arg;
-	*--sp = (unsigned long)fn;
-	asm volatile("syscall\n"
-		     "test %%rax, %%rax\n"
-		     "jnz 1f\n"
-		     "pop %%rax\n"
-		     "pop %%rdi\n"
-		     "and $-16, %%rsp\n"
-		     "call *%%rax\n"
-		     "mov $60, %%eax\n"
-		     "xor %%edi, %%edi\n"
-		     "syscall\n"
-		     "ud2\n"
-		     "1:\n"
-		     : "=a"(ret)
-		     : "a"((long)SYS_clone), "D"((long)CLONE_THREAD_FLAGS),
-		       "S"(sp), "d"(0L)
-		     : "rcx", "r11", "r10", "r8", "memory");
-	return ret;
-}
 
 static void second(void *arg)
 {
@@ -74,7 +43,7 @@ int main(int argc, char **argv)
 	rounds = u_arg_long(argc, argv, 1, 2000);
 	shared = u_mmap_anon(PAGES * 4096);
 	UTEST_ASSERT(stack != MAP_FAILED && shared != MAP_FAILED);
-	tid = start_thread(second, 0, (char *)stack + STACK_SIZE);
+	tid = u_start_thread(second, 0, (char *)stack + STACK_SIZE);
 	utest_report(tid > 0 && tid != u_getpid(),
 		     "clone(CLONE_VM|CLONE_THREAD) starts a thread (tid %ld)", tid);
 	UTEST_ASSERT(tid > 0);
