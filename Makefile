@@ -14,6 +14,8 @@
 #   make run           a shell in the QEMU test host with pvisor.ko loaded;
 #                      SCRIPT=file runs that script there instead
 #   make soak          the hypercall fuzzer alone, SOAK_CALLS calls
+#   make scale         SCALE_DOMAINS (1000) domains at once, in a test host
+#                      of SCALE_MEM MiB of its own (test_scale.sh)
 #   make debug-kernel  only build the debug kernel and the module for it
 #   make sparse        sparse over the module's sources
 #   make deps          only install missing tools (scripts/install-deps.sh)
@@ -113,7 +115,8 @@ SUBDIRS := $(patsubst %/Makefile,%,$(wildcard userspace/Makefile guest-port/Make
 MAKEFLAGS += --no-print-directory
 
 .PHONY: all module userspace selftests check run sparse deps clean help \
-	check-built run-built need-test-kernel debug-kernel host-kernel soak soak-built
+	check-built run-built need-test-kernel debug-kernel host-kernel soak soak-built \
+	scale scale-built
 
 all: module $(SUBDIRS) linux-guest
 
@@ -155,11 +158,15 @@ check:
 	@scripts/install-deps.sh $(DEPS_FLAGS) >&2
 	@$(LOCKED) $(MAKE) check-built
 
+# Everything a check's test host needs, built; a failed build is one TAP
+# failure, so that a check's stream always says what happened.
+BUILD_FOR_CHECK = { $(MAKE) KDIR=$(TEST_KDIR) all >&2 && $(BUILD_DEBUG); } || \
+	{ selftests/qemu/check.py --build $(BUILD) --build-failed; exit 1; }
+
 # The stock build comes first in both cases: sparse and the host-side
 # tests judge the module against the stock kernel's tree.
 check-built: need-test-kernel
-	@{ $(MAKE) KDIR=$(TEST_KDIR) all >&2 && $(BUILD_DEBUG); } || \
-		{ selftests/qemu/check.py --build $(BUILD) --build-failed; exit 1; }
+	@$(BUILD_FOR_CHECK)
 	@$(CHECK_ENV) selftests/qemu/check.py $(CHECK_ARGS) --kdir $(TEST_KDIR) \
 		--build $(BUILD) $(if $(strip $(T)),--only "$(T)")
 
@@ -187,13 +194,28 @@ soak:
 	@$(LOCKED) $(MAKE) soak-built
 
 soak-built: need-test-kernel
-	@{ $(MAKE) KDIR=$(TEST_KDIR) all >&2 && $(BUILD_DEBUG); } || \
-		{ selftests/qemu/check.py --build $(BUILD) --build-failed; exit 1; }
+	@$(BUILD_FOR_CHECK)
 	@PVISOR_FUZZ_CALLS=$(SOAK_CALLS) \
 		PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-1000000} \
 		PVISOR_TEST_TIMEOUT=$${PVISOR_TEST_TIMEOUT:-$$(($(SOAK_CALLS) / 50 + 600))} \
 		PVISOR_QEMU_TIMEOUT=$${PVISOR_QEMU_TIMEOUT:-$$(($(SOAK_CALLS) / 50 + 1200))} \
 		selftests/qemu/check.py $(BOOT_ARGS) --build $(BUILD) --only test_fuzz.sh
+
+# make scale: test_scale.sh alone, SCALE_DOMAINS store_idle guests at
+# once, in a test host sized for them: each domain takes its 2 MiB of
+# guest frames (half the host's RAM is the module's default limit for
+# those) and under 1 MiB of host memory besides. make check's host has no
+# room for it, and the test skips there.
+SCALE_DOMAINS ?= 1000
+SCALE_MEM ?= $$(( $(SCALE_DOMAINS) * 5 + 1024 ))
+scale:
+	@scripts/install-deps.sh $(DEPS_FLAGS) >&2
+	@$(LOCKED) $(MAKE) scale-built
+
+scale-built: need-test-kernel
+	@$(BUILD_FOR_CHECK)
+	@PVISOR_SCALE_DOMAINS=$(SCALE_DOMAINS) PVISOR_QEMU_MEM=$(SCALE_MEM) \
+		selftests/qemu/check.py $(BOOT_ARGS) --build $(BUILD) --only test_scale.sh
 
 # In `make run`, stdout is the test host's (or the script's) alone; the
 # build reports on stderr. make's own status is 0 or 2: the script's exact
@@ -287,7 +309,7 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,26s/^# \{0,1\}//p' Makefile
+	@sed -n '3,28s/^# \{0,1\}//p' Makefile
 
 # make bench: build, then run benchmarks/run-bench.sh in the QEMU test host
 # as `make run SCRIPT=` would. It prints figures and does not fail on a

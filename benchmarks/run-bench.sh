@@ -553,4 +553,8 @@ awk -v minnow="$minnow" '
 echo
 echo "Raw figures (NAME MEDIAN UNIT min MIN max MAX n REPS):"
 cat "$figures"
+
+# The isolation benchmark: a script of its own, which prints its table.
+echo
+"$dir/isolation.sh" || broken=1
 exit $broken

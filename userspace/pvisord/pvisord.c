@@ -34,6 +34,7 @@
 #include "conn.h"
 #include "configs.h"
 #include "domains.h"
+#include "fd_limit.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "ring.h"
@@ -388,6 +389,7 @@ int main(int argc, char *argv[])
 		}
 	}
 
+	pvisor_fd_limit_raise();
 	ret = 1;
 	lock_fd = lock_pidfile();
 	if (lock_fd < 0)
