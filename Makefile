@@ -61,8 +61,9 @@ SCRIPT ?=
 # fuzzer makes DEBUG_FUZZ_CALLS calls, test_user_context
 # DEBUG_CONTEXT_CYCLES context create/destroy cycles (10000 elsewhere) and
 # the Linux guest of test_linux_stress.sh DEBUG_LINUX_FORKS fork+exec+exit
-# in a row (1000 elsewhere). Documentation/testing.rst has the figures
-# behind them.
+# in a row (1000 elsewhere) and test_linux_cycles.sh DEBUG_LINUX_CYCLES
+# boots (20 elsewhere). Documentation/testing.rst has the figures behind
+# them.
 KERNEL ?= stock
 DEBUG_KDIR := $(BUILD)/debug-kernel/obj
 DEBUG_IMAGE := $(DEBUG_KDIR)/arch/x86/boot/bzImage
@@ -71,6 +72,7 @@ DEBUG_TIMEOUT_SCALE ?= 12
 DEBUG_FUZZ_CALLS ?= 1000000
 DEBUG_CONTEXT_CYCLES ?= 1000
 DEBUG_LINUX_FORKS ?= 100
+DEBUG_LINUX_CYCLES ?= 6
 SOAK_CALLS ?= 20000000
 ifeq ($(KERNEL),debug)
 DEPS_FLAGS := --debug-kernel
@@ -82,7 +84,8 @@ CHECK_ARGS = $(BOOT_ARGS) --timeout-scale $(DEBUG_TIMEOUT_SCALE)
 CHECK_ENV = PVISOR_FUZZ_CALLS=$${PVISOR_FUZZ_CALLS:-$(DEBUG_FUZZ_CALLS)} \
 	PVISOR_FUZZ_RUN_CALLS=$${PVISOR_FUZZ_RUN_CALLS:-100000} \
 	PVISOR_CONTEXT_CYCLES=$${PVISOR_CONTEXT_CYCLES:-$(DEBUG_CONTEXT_CYCLES)} \
-	PVISOR_LINUX_FORKS=$${PVISOR_LINUX_FORKS:-$(DEBUG_LINUX_FORKS)}
+	PVISOR_LINUX_FORKS=$${PVISOR_LINUX_FORKS:-$(DEBUG_LINUX_FORKS)} \
+	PVISOR_LINUX_CYCLES=$${PVISOR_LINUX_CYCLES:-$(DEBUG_LINUX_CYCLES)}
 BUILD_DEBUG = $(MAKE) debug-kernel >&2
 else ifneq ($(shell echo '$(KERNEL)' | grep -xE '[0-9]+\.[0-9]+'),)
 # KERNEL=6.12 (a series): the newest Debian 12 cloud kernel of it, fetched

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Linux guest (guest-port/linux) booted and destroyed 20 times beside
+# The Linux guest (guest-port/linux) booted and destroyed 20 times
+# (PVISOR_LINUX_CYCLES; 6 on the debug kernel, testing.rst) beside
 # two minnow guests that run on throughout. Each cycle boots the guest to
 # its /init, which mounts /proc and /dev, forks a few processes (user contexts) and
 # says so on the console; then:

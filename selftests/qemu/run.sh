@@ -475,11 +475,12 @@ rm -f "$qdir/console.log" "$qdir/serial.log" "$qdir/script.status"
 cmdline="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic"
 cmdline+=" pvmode=$mode pvtimeout=$test_timeout pvaccel=$accel"
 # The fuzzer's settings, test_user_context's cycle count,
-# test_linux_stress's forks and test_scale's domains reach the tests as the
-# init's environment: the kernel hands unknown NAME=VALUE words to init.
+# test_linux_stress's forks, test_linux_cycles's boots and test_scale's
+# domains reach the tests as the init's environment: the kernel hands
+# unknown NAME=VALUE words to init.
 for v in PVISOR_FUZZ_SEED PVISOR_FUZZ_CALLS PVISOR_FUZZ_RUN_CALLS \
 	PVISOR_FUZZ_VCPUS PVISOR_FUZZ_WILD_RUNS PVISOR_CONTEXT_CYCLES \
-	PVISOR_LINUX_FORKS PVISOR_SCALE_DOMAINS; do
+	PVISOR_LINUX_FORKS PVISOR_LINUX_CYCLES PVISOR_SCALE_DOMAINS; do
 	[ -z "${!v:-}" ] || cmdline+=" $v=${!v}"
 done
 cmdline+=" ${PVISOR_CMDLINE:-}"
